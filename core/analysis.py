@@ -1,0 +1,425 @@
+"""One log, analysed: records, the tracked replay, checkpoints, integrity, time travel.
+
+`Analysis` is what the CLI and the UI hold. It reads the log once (incrementally: `update()` reads
+what was appended), replays every event through the projection with tracked state, keeps
+checkpoints so `state_at` never replays more than K events, and answers blame and diffs.
+Liveness, snapshots, resumes and compaction are computed from it by their own modules.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from core.diff import Change, diff_values
+from core.events import Blank, Event, Kind, Malformed, PendingTail, Record
+from core.formats import REGISTRY
+from core.formats.base import Boundary, LogFormat, Options
+from core.projection import Projection
+from core.reader import LogFile, first_objects, record_at
+from core.tracked import Tracker, TrackedDict, seed
+
+DEFAULT_CHECKPOINT_EVERY = 512
+Progress = Callable[[int, int], None]
+
+
+def canonical(state: Any) -> bytes:
+    """Canonical JSON bytes of a state: sorted keys, non-string keys as strings."""
+    return orjson.dumps(state, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr)
+
+
+def copy_state(state: Any) -> Any:
+    """A deep copy of a JSON-like state."""
+    return orjson.loads(orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS, default=repr))
+
+
+def parse_ts(ts: Any) -> float | None:
+    """Seconds since the epoch for an ISO-8601 string or an epoch number; None otherwise."""
+    if isinstance(ts, bool) or ts is None:
+        return None
+    if isinstance(ts, (int, float)):
+        return float(ts) / 1000.0 if ts > 1e11 else float(ts)
+    if isinstance(ts, str):
+        try:
+            dt = datetime.fromisoformat(ts.replace("Z", "+00:00") if ts.endswith("Z") else ts)
+        except ValueError:
+            return None
+        if dt.tzinfo is None:
+            return dt.replace(tzinfo=None).timestamp()
+        return dt.timestamp()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """An integrity finding other than a malformed line."""
+
+    kind: str
+    line: int
+    seq: int | None = None
+    detail: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"kind": self.kind, "line": self.line}
+        if self.seq is not None:
+            out["seq"] = self.seq
+        out.update(self.detail)
+        return out
+
+
+class Analysis:
+    """A log read and replayed; the engine's single entry point."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | LogFormat | None = None,
+        options: Options | None = None,
+        projection: Projection | None = None,
+        checkpoint_every: int | None = None,
+    ) -> None:
+        self.path = os.fspath(path)
+        self.options = options or Options()
+        self.log = LogFile(self.path)
+        objs = first_objects(self.log)
+        if format is None:
+            self.format: LogFormat = REGISTRY.detect(objs)
+        elif isinstance(format, str):
+            self.format = REGISTRY.get(format)
+        else:
+            self.format = format
+        self.mapper = self.format.mapper(objs, self.options)
+        self._custom_projection = projection
+        self.projection: Projection = projection or self.format.projection(self.options)
+        self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
+        self._cache: OrderedDict[int, Record] = OrderedDict()
+        self.warning: str | None = None
+        self._reset()
+
+    # ---- building ------------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.kinds = bytearray()  # Kind per physical line analysed
+        self.line_pos = array("i")  # per line: event position, or -1
+        self.event_lines = array("i")  # per event position: its 0-based line
+        self.seqs = array("q")  # per event position: its id
+        self.malformed: list[Malformed] = []
+        self.blank_lines = 0
+        self.pending: PendingTail | None = None
+        self.failed: dict[int, str] = {}
+        self.snapshot_positions: list[int] = []
+        self.boundaries: dict[int, Boundary] = {}
+        self.anomalies: list[Anomaly] = []
+        self.tracker = Tracker()
+        self.state: dict = self.projection.initial_state()
+        self._initial = copy_state(self.state)
+        seed(self.tracker, self.state)
+        self.checkpoints: list[tuple[int, bytes]] = []
+        self.lines_done = 0  # complete lines analysed
+        self._tail_line: int | None = None  # the unterminated line counted, if any
+        self._seq_first_line: dict[int, int] | None = None
+        self._max_seq: int | None = None
+        self._prev_ts: float | None = None
+        self._prev_seq: int | None = None
+        self._cache.clear()
+        self._deterministic: bool | None = None
+
+    @property
+    def n_events(self) -> int:
+        return len(self.seqs)
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.kinds)
+
+    @property
+    def uses_line_numbers(self) -> bool:
+        return bool(getattr(self.mapper, "uses_line_numbers", False))
+
+    def run(self, progress: Progress | None = None, *, every: int = 20000) -> int:
+        """Analyse every line not yet analysed; returns the number of new records."""
+        log = self.log
+        before = self.n_lines
+        self._drop_tail_record()
+        total = log.n_complete
+        for i in range(self.lines_done, total):
+            self._add(record_at(log, i, self.mapper))
+            if progress is not None and i % every == 0:
+                progress(i, total)
+        self.lines_done = total
+        if log.has_tail:
+            rec = record_at(log, total, self.mapper)
+            self._tail_line = total
+            self._add(rec)
+        if progress is not None:
+            progress(total, total)
+        return self.n_lines - before
+
+    def update(self, progress: Progress | None = None) -> int:
+        """Read what was appended and analyse it. Reloads (and sets `warning`) when the file
+        shrank, was replaced, or had already-read bytes rewritten. Returns new records."""
+        why = self.log.changed()
+        if why is not None:
+            self.warning = f"{self.path}: file {why}; reloaded from the start"
+            self.log.open()
+            self._reset()
+            return self.run(progress)
+        self.log.refresh()
+        return self.run(progress)
+
+    def _drop_tail_record(self) -> None:
+        """Forget the provisional record of an unterminated last line before re-reading it."""
+        if self._tail_line is None:
+            return
+        line = self._tail_line
+        self._tail_line = None
+        pos = self.line_pos[line] if line < len(self.line_pos) else -1
+        if pos >= 0:
+            # a provisional event was applied: the simplest exact answer is a fresh replay
+            old = (self.log.n_complete, self.log.size)
+            self._reset()
+            del old
+            return
+        del self.kinds[line:]
+        del self.line_pos[line:]
+        self.pending = None
+        self._cache.pop(line, None)
+
+    def _add(self, rec: Record) -> None:
+        kinds, line_pos = self.kinds, self.line_pos
+        if isinstance(rec, Event):
+            pos = len(self.seqs)
+            kinds.append(Kind.EVENT)
+            line_pos.append(pos)
+            self.event_lines.append(rec.line - 1)
+            self.seqs.append(rec.seq)
+            self._check_integrity(rec)
+            self._apply(pos, rec)
+            return
+        line_pos.append(-1)
+        if isinstance(rec, Malformed):
+            kinds.append(Kind.MALFORMED)
+            self.malformed.append(rec)
+        elif isinstance(rec, Blank):
+            kinds.append(Kind.BLANK)
+            self.blank_lines += 1
+        else:
+            kinds.append(Kind.PENDING)
+            self.pending = rec
+
+    def _check_integrity(self, ev: Event) -> None:
+        if not self.uses_line_numbers:
+            seq = ev.seq
+            mx = self._max_seq
+            if mx is not None and seq <= mx:
+                first = self._seen_line(seq)
+                if first is not None:
+                    self.anomalies.append(Anomaly("duplicate_id", ev.line, seq, {"first_line": first}))
+                else:
+                    self.anomalies.append(Anomaly("id_backwards", ev.line, seq, {"previous": self._prev_seq}))
+                if self._seq_first_line is not None:
+                    self._seq_first_line.setdefault(seq, ev.line)
+            else:
+                if mx is not None and seq > mx + 1:
+                    self.anomalies.append(
+                        Anomaly("id_gap", ev.line, seq, {"after": mx, "missing": seq - mx - 1})
+                    )
+                self._max_seq = seq
+                if self._seq_first_line is not None:
+                    self._seq_first_line[seq] = ev.line
+            self._prev_seq = seq
+        t = parse_ts(ev.ts)
+        if t is not None:
+            if self._prev_ts is not None and t < self._prev_ts:
+                self.anomalies.append(
+                    Anomaly("ts_backwards", ev.line, ev.seq, {"ts": ev.ts})
+                )
+            self._prev_ts = t
+
+    def _seen_line(self, seq: int) -> int | None:
+        """The line of an earlier event with this id (ids were increasing until now)."""
+        if self._seq_first_line is None:
+            self._seq_first_line = {}
+            for p in range(len(self.seqs) - 1):
+                self._seq_first_line.setdefault(self.seqs[p], self.event_lines[p] + 1)
+        return self._seq_first_line.get(seq)
+
+    def _apply(self, pos: int, ev: Event) -> None:
+        fmt = self.format
+        tracker = self.tracker
+        tracker.begin(pos)
+        b = fmt.boundary(ev)
+        if b is not None:
+            self.boundaries[pos] = b
+        if fmt.is_snapshot(ev):
+            self.snapshot_positions.append(pos)
+            tracker.commit()
+        else:
+            try:
+                self.projection.apply(TrackedDict(tracker, self.state, tracker.root), ev)
+            except Exception as exc:  # noqa: BLE001 - user code: the event is marked failed
+                tracker.rollback()
+                self.failed[pos] = f"{type(exc).__name__}: {exc}"
+            else:
+                tracker.commit()
+        if (pos + 1) % self.checkpoint_every == 0:
+            self.checkpoints.append((pos, orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)))
+
+    # ---- records -----------------------------------------------------------------------------
+
+    def record(self, line: int) -> Record:
+        """The record of physical line `line` (0-based), parsed on demand (LRU-cached)."""
+        cache = self._cache
+        rec = cache.get(line)
+        if rec is not None:
+            cache.move_to_end(line)
+            return rec
+        rec = record_at(self.log, line, self.mapper)
+        cache[line] = rec
+        if len(cache) > 4096:
+            cache.popitem(last=False)
+        return rec
+
+    def event(self, pos: int) -> Event:
+        """The event at position `pos` (0-based among events)."""
+        rec = self.record(self.event_lines[pos])
+        assert isinstance(rec, Event)
+        return rec
+
+    def pos_of_seq(self, seq: int) -> int | None:
+        """The position of the (last) event with id `seq`, or None."""
+        seqs = self.seqs
+        if self._seq_first_line is None:  # increasing ids: bisect
+            i = bisect.bisect_left(seqs, seq)
+            if i < len(seqs) and seqs[i] == seq:
+                return i
+            return None
+        for p in range(len(seqs) - 1, -1, -1):
+            if seqs[p] == seq:
+                return p
+        return None
+
+    def pos_at_or_before_seq(self, seq: int) -> int | None:
+        """The last position whose id is <= seq (for a snapshot's at_seq between ids)."""
+        p = self.pos_of_seq(seq)
+        if p is not None:
+            return p
+        best = None
+        for i, s in enumerate(self.seqs):
+            if s <= seq:
+                best = i
+        return best
+
+    def seq_of(self, pos: int) -> int:
+        return self.seqs[pos]
+
+    def line_of_pos(self, pos: int) -> int:
+        return self.event_lines[pos]
+
+    # ---- time travel ---------------------------------------------------------------------------
+
+    def _replay_onto(self, state: dict, start: int, stop: int) -> dict:
+        """Apply events start..stop-1 (positions) to a plain state, skipping failed ones."""
+        fmt, proj, failed = self.format, self.projection, self.failed
+        for p in range(start, stop):
+            if p in failed:
+                continue
+            ev = self.event(p)
+            if fmt.is_snapshot(ev):
+                continue
+            try:
+                proj.apply(state, ev)
+            except Exception:  # noqa: BLE001 - nondeterministic projection; keep going
+                pass
+        return state
+
+    def state_at_pos(self, pos: int) -> dict:
+        """The state after the event at position `pos` (-1: the initial state). A fresh copy."""
+        if pos >= self.n_events:
+            raise IndexError(pos)
+        if pos == self.n_events - 1:
+            return copy_state(self.state)
+        cps = self.checkpoints
+        i = bisect.bisect_right(cps, pos, key=lambda c: c[0]) - 1
+        if i >= 0:
+            cp_pos, blob = cps[i]
+            state = orjson.loads(blob)
+        else:
+            cp_pos, state = -1, copy_state(self._initial)
+        return self._replay_onto(state, cp_pos + 1, pos + 1)
+
+    def state_at(self, seq: int | None = None) -> tuple[int, dict]:
+        """(id, state) after the event with id `seq` (the head when None)."""
+        if self.n_events == 0:
+            return 0, copy_state(self.state)
+        if seq is None:
+            pos = self.n_events - 1
+        else:
+            p = self.pos_of_seq(seq)
+            if p is None:
+                raise KeyError(seq)
+            pos = p
+        return self.seqs[pos], self.state_at_pos(pos)
+
+    def blame(self, path: tuple, pos: int | None = None) -> int | None:
+        """Position of the event that last wrote `path` (or under it) at position `pos`."""
+        p = self.n_events - 1 if pos is None else pos
+        if p < 0:
+            return None
+        return self.tracker.blame(tuple(path), p)
+
+    def blame_seq(self, path: tuple, pos: int | None = None) -> int | None:
+        b = self.blame(path, pos)
+        return None if b is None else self.seqs[b]
+
+    def diff_positions(self, a: int, b: int) -> list[Change]:
+        """State at position a vs state at position b (-1 is the initial state)."""
+        sa = copy_state(self._initial) if a < 0 else self.state_at_pos(a)
+        sb = copy_state(self._initial) if b < 0 else self.state_at_pos(b)
+        return diff_values(sa, sb)
+
+    def event_diff(self, pos: int) -> list[Change]:
+        """What the event at `pos` changed: state before vs after it."""
+        return self.diff_positions(pos - 1, pos)
+
+    def deterministic(self) -> bool:
+        """Replay everything again from scratch, untracked: same canonical state?"""
+        if self._deterministic is None:
+            state = self._replay_onto(copy_state(self._initial), 0, self.n_events)
+            self._deterministic = canonical(state) == canonical(self.state)
+        return self._deterministic
+
+    def replay_events(self, events: list[Event]) -> dict:
+        """Fold a list of events from the initial state (for verifying a compacted log)."""
+        state = copy_state(self._initial)
+        for ev in events:
+            if self.format.is_snapshot(ev):
+                continue
+            try:
+                self.projection.apply(state, ev)
+            except Exception:  # noqa: BLE001 - counted as failed, as in the full replay
+                pass
+        return state
+
+    def integrity_problems(self) -> int:
+        """How many integrity findings there are (malformed lines, anomalies, a pending tail)."""
+        return len(self.malformed) + len(self.anomalies) + (1 if self.pending else 0)
+
+    def close(self) -> None:
+        self.log.close()
+
+
+def open_analysis(path: str | os.PathLike[str], **kwargs: Any) -> Analysis:
+    """Open and fully analyse a log."""
+    a = Analysis(path, **kwargs)
+    a.run()
+    return a

@@ -1,0 +1,66 @@
+"""Structural differences between two JSON-like values: dicts by key, lists by index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+_ABSENT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference at `path`: `added` (only in new), `removed` (only in old) or `changed`."""
+
+    path: tuple
+    kind: str
+    old: Any
+    new: Any
+
+
+def diff_values(old: Any, new: Any, path: tuple = ()) -> list[Change]:
+    """Every leaf-level difference between `old` and `new`, in a stable order."""
+    out: list[Change] = []
+    _diff(old, new, path, out)
+    return out
+
+
+def _diff(old: Any, new: Any, path: tuple, out: list[Change]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in old:
+            if k in new:
+                _diff(old[k], new[k], path + (k,), out)
+            else:
+                out.append(Change(path + (k,), "removed", old[k], None))
+        for k in new:
+            if k not in old:
+                out.append(Change(path + (k,), "added", None, new[k]))
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        n = min(len(old), len(new))
+        for i in range(n):
+            _diff(old[i], new[i], path + (i,), out)
+        for i in range(n, len(old)):
+            out.append(Change(path + (i,), "removed", old[i], None))
+        for i in range(n, len(new)):
+            out.append(Change(path + (i,), "added", None, new[i]))
+        return
+    if type(old) is not type(new) or old != new:
+        # 1 and 1.0 are the same JSON number
+        if isinstance(old, (int, float)) and isinstance(new, (int, float)) and not isinstance(
+            old, bool
+        ) and not isinstance(new, bool) and old == new:
+            return
+        out.append(Change(path, "changed", old, new))
+
+
+def get_path(value: Any, path: tuple, default: Any = _ABSENT) -> Any:
+    """The value at `path`, or `default` (raises KeyError when none is given)."""
+    for k in path:
+        try:
+            value = value[k]
+        except (KeyError, IndexError, TypeError):
+            if default is _ABSENT:
+                raise KeyError(path) from None
+            return default
+    return value

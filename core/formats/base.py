@@ -1,0 +1,123 @@
+"""The log-format layer: how a kind of log maps its JSON objects to events.
+
+A format has a cheap detector over the first objects of a file, a mapping from one JSON object to
+an event's parts, a default projection, and the rules for which events are boundaries (resumes
+and compactions). The generic agentlog format of DESIGN section 3 is one format among several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from core.projection import Projection
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """User overrides that any format may honour (CLI flags)."""
+
+    type_field: str | None = None
+    id_field: str | None = None
+    ts_field: str | None = None
+    data_field: str | None = None
+    key_fields: tuple[str, ...] | None = None
+    resume_types: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """One JSON object mapped to an event's parts. `seq` None means: use the line number."""
+
+    type: str
+    seq: int | None
+    ts: Any
+    data: Any
+    key: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    """An event that starts a new executor run or rewrites the agent's memory.
+
+    `kind` is "resume" or "compaction"; `from_seq` is the last event the new run had seen (for a
+    resume that says so), `label` a few words for the timeline.
+    """
+
+    kind: str
+    from_seq: int | None = None
+    label: str = ""
+
+
+class MappingError(ValueError):
+    """A JSON object that this format cannot turn into an event (the message says why)."""
+
+
+@runtime_checkable
+class Mapper(Protocol):
+    """A format configured for one file (fields detected, overrides applied)."""
+
+    uses_line_numbers: bool
+
+    def map(self, obj: dict) -> Mapped:
+        """Map one JSON object to an event, or raise MappingError."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """The fields in use, for reports."""
+        ...
+
+
+@runtime_checkable
+class LogFormat(Protocol):
+    """A kind of log: detection, mapping, projection, boundaries, summaries."""
+
+    name: str
+    description: str
+
+    def detect(self, objs: list[dict]) -> float:
+        """Confidence in 0..1 that these first objects (parsed lines) are this format."""
+        ...
+
+    def mapper(self, objs: list[dict], options: Options) -> Mapper:
+        """A mapper for a file whose first objects are `objs`."""
+        ...
+
+    def projection(self, options: Options) -> Projection:
+        """The default projection for logs of this format."""
+        ...
+
+    def boundary(self, event: Any) -> Boundary | None:
+        """The boundary this event is, if any."""
+        ...
+
+    def summary(self, event: Any) -> str:
+        """One line saying what happened, for the timeline."""
+        ...
+
+    def is_snapshot(self, event: Any) -> bool:
+        """True when the event is a stored snapshot (DESIGN section 6) and is not applied."""
+        ...
+
+
+@dataclass
+class FormatRegistry:
+    """The known formats, in detection order."""
+
+    formats: list[LogFormat] = field(default_factory=list)
+
+    def get(self, name: str) -> LogFormat:
+        for f in self.formats:
+            if f.name == name:
+                return f
+        names = ", ".join(f.name for f in self.formats)
+        raise KeyError(f"unknown format {name!r} (known: {names})")
+
+    def detect(self, objs: list[dict]) -> LogFormat:
+        """The most confident format; the generic one when nobody is sure."""
+        best, score = self.formats[0], 0.0
+        for f in self.formats[1:]:
+            s = f.detect(objs)
+            if s > score:
+                best, score = f, s
+        return best if score >= 0.5 else self.formats[0]

@@ -1,0 +1,147 @@
+"""Projections: how events fold into state (DESIGN section 4)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, MutableMapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from core.events import Event
+
+TOMBSTONE_VERBS = frozenset({"deleted", "removed", "cleared"})
+DEFAULT_KEY_FIELDS = ("key", "id", "path", "name")
+
+
+@runtime_checkable
+class Projection(Protocol):
+    """Turns events into state. `apply` mutates the state in place."""
+
+    name: str
+
+    def initial_state(self) -> dict: ...
+
+    def apply(self, state: MutableMapping[str, Any], event: Event) -> None: ...
+
+
+class ProjectionError(ValueError):
+    """A projection named on the command line that cannot be loaded (the message says why)."""
+
+
+def split_type(type_: str) -> tuple[str, str | None]:
+    """`publish_failed` -> (`publish`, `failed`); `tool.call.started` -> (`tool.call`, `started`)."""
+    cut = max(type_.rfind("_"), type_.rfind("."))
+    if cut <= 0 or cut == len(type_) - 1:
+        return type_, None
+    return type_[:cut], type_[cut + 1 :]
+
+
+def subject_of(event: Event, key_fields: tuple[str, ...]) -> str | None:
+    """The subject an event is about: the envelope's key, else the first usable payload field."""
+    key = event.key
+    if isinstance(key, (str, int)) and not isinstance(key, bool):
+        return str(key)
+    data = event.data
+    if isinstance(data, dict):
+        for f in key_fields:
+            v = data.get(f)
+            if isinstance(v, (str, int)) and not isinstance(v, bool):
+                return str(v)
+    return None
+
+
+class EntityProjection:
+    """The zero-configuration projection: the latest value per entity and subject."""
+
+    name = "entities"
+
+    def __init__(self, key_fields: tuple[str, ...] | None = None) -> None:
+        self.key_fields = tuple(key_fields or DEFAULT_KEY_FIELDS)
+
+    def initial_state(self) -> dict:
+        return {}
+
+    def apply(self, state: MutableMapping[str, Any], event: Event) -> None:
+        entity, verb = split_type(event.type)
+        subject = subject_of(event, self.key_fields)
+        if verb in TOMBSTONE_VERBS:
+            if subject is None:
+                state.pop(entity, None)
+            else:
+                container = state.get(entity)
+                if isinstance(container, MutableMapping):
+                    container.pop(subject, None)
+            return
+        data = event.data
+        value = {"status": verb, **data} if isinstance(data, dict) else {"status": verb, "value": data}
+        if subject is None:
+            state[entity] = value
+        else:
+            container = state.setdefault(entity, {})
+            if not isinstance(container, MutableMapping):
+                state[entity] = {subject: value}
+            else:
+                container[subject] = value
+
+
+class FunctionProjection:
+    """A plain function `(state, event) -> None` used as a projection."""
+
+    def __init__(self, fn: Callable[[MutableMapping[str, Any], Event], None], name: str | None = None):
+        self.fn = fn
+        self.name = name or getattr(fn, "__name__", "projection")
+
+    def initial_state(self) -> dict:
+        return {}
+
+    def apply(self, state: MutableMapping[str, Any], event: Event) -> None:
+        self.fn(state, event)
+
+
+def as_projection(obj: Any, name: str = "projection") -> Projection:
+    """Accept a Projection, a Projection class, or a plain function."""
+    if isinstance(obj, type):
+        try:
+            obj = obj()
+        except Exception as exc:  # noqa: BLE001 - user code
+            raise ProjectionError(f"cannot instantiate {name}: {exc}") from None
+    if hasattr(obj, "apply") and hasattr(obj, "initial_state"):
+        if not hasattr(obj, "name"):
+            try:
+                obj.name = name
+            except Exception:  # noqa: BLE001
+                pass
+        return obj
+    if callable(obj):
+        return FunctionProjection(obj, name)
+    raise ProjectionError(f"{name} is neither a Projection nor a function")
+
+
+def load_projection(spec: str) -> Projection:
+    """Load `path/to/file.py:NAME` or `module:NAME`. Code runs only because the user named it."""
+    target, sep, attr = spec.rpartition(":")
+    if not sep or not target or not attr:
+        raise ProjectionError(f"--projection {spec!r}: expected FILE.py:NAME or module:NAME")
+    try:
+        if target.endswith(".py") or "/" in target or Path(target).is_file():
+            path = Path(target)
+            if not path.is_file():
+                raise ProjectionError(f"{target}: no such projection file")
+            mod_name = f"agentlog_projection_{abs(hash(str(path.resolve())))}"
+            mspec = importlib.util.spec_from_file_location(mod_name, path)
+            if mspec is None or mspec.loader is None:
+                raise ProjectionError(f"{target}: cannot load as Python")
+            module = importlib.util.module_from_spec(mspec)
+            sys.modules[mod_name] = module
+            mspec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(target)
+    except ProjectionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
+        raise ProjectionError(f"{target}: {type(exc).__name__}: {exc}") from None
+    if not hasattr(module, attr):
+        raise ProjectionError(f"{target} has no {attr!r}")
+    return as_projection(getattr(module, attr), attr)

@@ -1,0 +1,588 @@
+"""Tracked state: the record of what each event read and wrote (DESIGN section 4).
+
+The replay hands a projection `TrackedDict` views instead of plain dicts. Every read and write
+goes through them and lands in a `Tracker`, which keeps a shadow tree of *slots* beside the state:
+for every leaf the event that wrote it, for every container the event that created it, for every
+deleted key a tombstone owned by the deleter. From that shadow tree come the per-event dependencies
+(the events whose values it read), the visibility counts used by liveness, the write paths used by
+blame, and the undo log that lets a failed event leave the state as it was.
+
+Rules (all err towards keeping an event):
+- a write at a path overwrites every slot under it and creates a slot for every leaf of the new
+  value (an empty dict or list is itself a leaf);
+- reading a scalar, `len()`, iteration, `in` or `==` read the slots involved;
+- stepping into an existing container depends on its creator; `setdefault` on an existing
+  container depends on nothing;
+- `list.append` reads the list's length (every index's slot) and writes the new index.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, MutableMapping, MutableSequence
+from typing import Any
+
+INITIAL = -1  # owner of everything in initial_state()
+_MISSING = object()
+
+
+class Slot:
+    """Shadow of one value in the state.
+
+    `owner`: the event a reader of this value depends on (leaf writer, container creator,
+    deleter for a tombstone). `vis`: the event this slot keeps visible, or None when it keeps
+    none (a non-empty container). `children`: key -> Slot for containers, None for scalars.
+    """
+
+    __slots__ = ("owner", "vis", "children", "tomb")
+
+    def __init__(self, owner: int, vis: int | None, children: dict | None, tomb: bool = False):
+        self.owner = owner
+        self.vis = vis
+        self.children = children
+        self.tomb = tomb
+
+
+class BlameNode:
+    """A node of the write-path trie: which events wrote exactly this path, in order."""
+
+    __slots__ = ("writers", "children")
+
+    def __init__(self) -> None:
+        self.writers: list[int] = []
+        self.children: dict[Any, BlameNode] = {}
+
+
+class Tracker:
+    """Owns the shadow tree and the per-event read/write record of one replay."""
+
+    def __init__(self) -> None:
+        self.root = Slot(INITIAL, None, {})
+        self.cur = INITIAL
+        self.live = array("i")  # per event: slots it keeps visible now
+        self.last_death = array("i")  # per event: last position one of its slots died
+        self.killers: dict[int, set[int]] = {}  # event -> events that overwrote its slots
+        self.deps: dict[int, set[int]] = {}  # event -> earlier events whose values it read
+        self.blame_root = BlameNode()
+        self.wrote: set[int] = set()  # events that wrote anything
+        self._undo: list[tuple] | None = None
+
+    # ---- event lifecycle -------------------------------------------------------------------
+
+    def begin(self, pos: int) -> None:
+        """Start recording event number `pos` (0-based position among events)."""
+        while len(self.live) <= pos:
+            self.live.append(0)
+            self.last_death.append(-1)
+        self.cur = pos
+        self._undo = []
+
+    def commit(self) -> None:
+        """The event applied cleanly: keep what it recorded."""
+        self._undo = None
+
+    def rollback(self) -> None:
+        """The event raised: undo its writes to the state and to the shadow tree."""
+        undo, self._undo = self._undo or [], None
+        for op in reversed(undo):
+            kind = op[0]
+            if kind == "dset":
+                _, d, k, old = op
+                if old is _MISSING:
+                    d.pop(k, None)
+                else:
+                    d[k] = old
+            elif kind == "list":
+                _, lst, old = op
+                lst[:] = old
+            elif kind == "child":
+                _, slot, k, old = op
+                if old is None:
+                    slot.children.pop(k, None)
+                else:
+                    slot.children[k] = old
+            elif kind == "children":
+                _, slot, old = op
+                slot.children = old
+            elif kind == "vis":
+                _, slot, old = op
+                slot.vis = old
+            elif kind == "live":
+                _, e, delta = op
+                self.live[e] -= delta
+            elif kind == "death":
+                _, e, old = op
+                self.last_death[e] = old
+            elif kind == "killer":
+                _, e, k = op
+                s = self.killers.get(e)
+                if s is not None:
+                    s.discard(k)
+                    if not s:
+                        del self.killers[e]
+            elif kind == "blame":
+                _, node = op
+                node.writers.pop()
+        self.deps.pop(self.cur, None)
+        self.wrote.discard(self.cur)
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    def dep(self, owner: int) -> None:
+        """The current event read a value owned by `owner`."""
+        if owner != self.cur and owner >= 0:
+            s = self.deps.get(self.cur)
+            if s is None:
+                self.deps[self.cur] = {owner}
+            else:
+                s.add(owner)
+
+    def dep_children(self, slot: Slot) -> None:
+        """Read the presence of every key of a container (len, iteration, keys)."""
+        if slot.children:
+            for child in slot.children.values():
+                self.dep(child.owner)
+
+    def dep_subtree(self, slot: Slot) -> None:
+        """Read every value under a slot (equality, copying)."""
+        self.dep(slot.owner)
+        if slot.children:
+            for child in slot.children.values():
+                self.dep_subtree(child)
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    def _vis(self, slot: Slot, new: int | None) -> None:
+        old = slot.vis
+        if old == new:
+            return
+        if old is not None:
+            self._die(old)
+        if new is not None:
+            self.live[new] += 1
+            if self._undo is not None:
+                self._undo.append(("live", new, 1))
+        if self._undo is not None:
+            self._undo.append(("vis", slot, old))
+        slot.vis = new
+
+    def _die(self, e: int) -> None:
+        """One visible slot of event `e` dies now, overwritten by the current event."""
+        cur = self.cur
+        self.live[e] -= 1
+        undo = self._undo
+        if undo is not None:
+            undo.append(("live", e, -1))
+            undo.append(("death", e, self.last_death[e]))
+        if cur > self.last_death[e]:
+            self.last_death[e] = cur
+        if e != cur:
+            s = self.killers.get(e)
+            if s is None:
+                self.killers[e] = {cur}
+            elif cur in s:
+                return
+            else:
+                s.add(cur)
+            if undo is not None:
+                undo.append(("killer", e, cur))
+
+    def kill(self, slot: Slot) -> None:
+        """Everything under `slot` is overwritten by the current event."""
+        if slot.vis is not None:
+            self._vis(slot, None)
+        if slot.children:
+            for child in slot.children.values():
+                self.kill(child)
+
+    def build(self, value: Any) -> Slot:
+        """Slots for a freshly written value, all owned by the current event."""
+        cur = self.cur
+        if isinstance(value, dict):
+            children = {k: self.build(v) for k, v in value.items()}
+        elif isinstance(value, list):
+            children = {i: self.build(v) for i, v in enumerate(value)}
+        else:
+            self.live[cur] += 1
+            if self._undo is not None:
+                self._undo.append(("live", cur, 1))
+            return Slot(cur, cur, None)
+        if children:
+            return Slot(cur, None, children)
+        self.live[cur] += 1
+        if self._undo is not None:
+            self._undo.append(("live", cur, 1))
+        return Slot(cur, cur, children)
+
+    def set_child(self, parent: Slot, key: Any, slot: Slot | None) -> None:
+        """Put (or remove, with None) the slot of `key` under `parent`."""
+        old = parent.children.get(key)
+        if self._undo is not None:
+            self._undo.append(("child", parent, key, old))
+        if slot is None:
+            parent.children.pop(key, None)
+        else:
+            parent.children[key] = slot
+
+    def filled(self, parent: Slot) -> None:
+        """`parent` was an empty container and now gets a child: its emptiness is overwritten."""
+        if parent.vis is not None and not parent.tomb:
+            self._vis(parent, None)
+
+    def emptied(self, parent: Slot) -> None:
+        """`parent` (a list) became empty through the current event: that emptiness is its write."""
+        self._vis(parent, self.cur)
+
+    def record_write(self, path: tuple) -> None:
+        """Note for blame that the current event wrote (or deleted) at `path`."""
+        node = self.blame_root
+        for k in path:
+            nxt = node.children.get(k)
+            if nxt is None:
+                nxt = node.children[k] = BlameNode()
+            node = nxt
+        cur = self.cur
+        self.wrote.add(cur)
+        if not node.writers or node.writers[-1] != cur:
+            node.writers.append(cur)
+            if self._undo is not None:
+                self._undo.append(("blame", node))
+
+    def write(self, parent: Slot, container: dict | list, key: Any, value: Any, path: tuple) -> None:
+        """Assign `value` at `container[key]` (a dict key or an existing list index)."""
+        old = parent.children.get(key)
+        if old is not None:
+            self.kill(old)
+        elif not parent.children:
+            self.filled(parent)
+        if self._undo is not None:
+            if isinstance(container, dict):
+                self._undo.append(("dset", container, key, container.get(key, _MISSING)))
+            else:
+                self._undo.append(("list", container, list(container)))
+        container[key] = value
+        self.set_child(parent, key, self.build(value))
+        self.record_write(path + (key,))
+
+    def delete(self, parent: Slot, container: dict, key: Any, path: tuple) -> None:
+        """Delete an existing dict key, leaving a tombstone owned by the current event."""
+        old = parent.children.get(key)
+        if old is not None:
+            self.kill(old)
+        if self._undo is not None:
+            self._undo.append(("dset", container, key, container.get(key, _MISSING)))
+        del container[key]
+        tomb = Slot(self.cur, None, None, tomb=True)
+        self.set_child(parent, key, tomb)
+        self._vis(tomb, self.cur)
+        self.record_write(path + (key,))
+
+    def rewrite_list(self, slot: Slot, lst: list, new: list, path: tuple) -> None:
+        """Replace a list's items from the first index where they differ (insert, remove, sort)."""
+        start = 0
+        n = min(len(lst), len(new))
+        while start < n and lst[start] is new[start]:
+            start += 1
+        if start == len(lst) == len(new):
+            return
+        if self._undo is not None:
+            self._undo.append(("list", lst, list(lst)))
+        for i in range(start, len(lst)):
+            old = slot.children.get(i)
+            if old is not None:
+                self.kill(old)
+                self.set_child(slot, i, None)
+        if start == 0 and not lst and new:
+            self.filled(slot)
+        lst[:] = new
+        for i in range(start, len(new)):
+            self.set_child(slot, i, self.build(new[i]))
+            self.record_write(path + (i,))
+        if not new:
+            self.emptied(slot)
+            self.record_write(path)
+
+    # ---- queries -----------------------------------------------------------------------------
+
+    def slot_at(self, path: tuple) -> Slot | None:
+        """The shadow slot at a path in the current state, or None."""
+        slot = self.root
+        for k in path:
+            if not slot.children:
+                return None
+            slot = slot.children.get(k)
+            if slot is None:
+                return None
+        return slot
+
+    def blame(self, path: tuple, upto: int | None = None) -> int | None:
+        """Position of the last event at or before `upto` that wrote at, above or under `path`."""
+        limit = self.cur if upto is None else upto
+        best = -1
+        node = self.blame_root
+        best = max(best, _last_at_or_before(node.writers, limit))
+        for k in path:
+            node = node.children.get(k)
+            if node is None:
+                return best if best >= 0 else None
+            best = max(best, _last_at_or_before(node.writers, limit))
+        stack = list(node.children.values())
+        while stack:
+            n = stack.pop()
+            best = max(best, _last_at_or_before(n.writers, limit))
+            stack.extend(n.children.values())
+        return best if best >= 0 else None
+
+
+def _last_at_or_before(writers: list[int], limit: int) -> int:
+    if not writers:
+        return -1
+    if writers[-1] <= limit:
+        return writers[-1]
+    lo, hi = 0, len(writers)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if writers[mid] <= limit:
+            lo = mid + 1
+        else:
+            hi = mid
+    return writers[lo - 1] if lo else -1
+
+
+def seed(tracker: Tracker, state: dict) -> None:
+    """Shadow an initial state: every value in it is owned by INITIAL."""
+    tracker.cur = INITIAL
+
+    def mk(v: Any) -> Slot:
+        if isinstance(v, dict):
+            return Slot(INITIAL, None, {k: mk(x) for k, x in v.items()})
+        if isinstance(v, list):
+            return Slot(INITIAL, None, {i: mk(x) for i, x in enumerate(v)})
+        return Slot(INITIAL, None, None)
+
+    tracker.root = mk(state)
+
+
+def plain(value: Any, tracker: Tracker | None = None) -> Any:
+    """A deep, untracked copy of a value; reading a tracked view records the reads."""
+    if isinstance(value, (TrackedDict, TrackedList)):
+        if tracker is not None:
+            tracker.dep_subtree(value._slot)
+        return plain(value._data)
+    if isinstance(value, dict):
+        return {k: plain(v, tracker) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, tracker) for v in value]
+    return value
+
+
+def _view(tracker: Tracker, value: Any, slot: Slot | None, path: tuple) -> Any:
+    if slot is None:  # state mutated behind the tracker's back: shadow it as initial
+        slot = Slot(INITIAL, None, {} if isinstance(value, (dict, list)) else None)
+    if isinstance(value, dict):
+        if slot.children is None:
+            slot.children = {}
+        return TrackedDict(tracker, value, slot, path)
+    if isinstance(value, list):
+        if slot.children is None:
+            slot.children = {}
+        return TrackedList(tracker, value, slot, path)
+    return value
+
+
+class TrackedDict(MutableMapping):
+    """A dict view that records reads and writes in a Tracker."""
+
+    __slots__ = ("_t", "_data", "_slot", "_path")
+
+    def __init__(self, tracker: Tracker, data: dict, slot: Slot, path: tuple = ()):
+        self._t = tracker
+        self._data = data
+        self._slot = slot
+        self._path = path
+
+    def _absent(self, key: Any) -> None:
+        tomb = self._slot.children.get(key)
+        if tomb is not None:
+            self._t.dep(tomb.owner)
+
+    def __getitem__(self, key: Any) -> Any:
+        data = self._data
+        if key not in data:
+            self._absent(key)
+            raise KeyError(key)
+        value = data[key]
+        slot = self._slot.children.get(key)
+        if slot is not None:
+            self._t.dep(slot.owner)
+        return _view(self._t, value, slot, self._path + (key,))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key not in self._data:
+            self._absent(key)
+            return default
+        return self[key]
+
+    def __contains__(self, key: object) -> bool:
+        slot = self._slot.children.get(key)
+        if slot is not None:
+            self._t.dep(slot.owner)
+        return key in self._data
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._t.write(self._slot, self._data, key, plain(value, self._t), self._path)
+
+    def __delitem__(self, key: Any) -> None:
+        if key not in self._data:
+            self._absent(key)
+            raise KeyError(key)
+        self._t.delete(self._slot, self._data, key, self._path)
+
+    def pop(self, key: Any, default: Any = _MISSING) -> Any:
+        if key not in self._data:
+            self._absent(key)
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        value = plain(self[key], self._t)
+        self._t.delete(self._slot, self._data, key, self._path)
+        return value
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        data = self._data
+        if key in data:
+            value = data[key]
+            slot = self._slot.children.get(key)
+            if not isinstance(value, (dict, list)) and slot is not None:
+                self._t.dep(slot.owner)
+            return _view(self._t, value, slot, self._path + (key,))
+        self._absent(key)
+        self[key] = default
+        return self[key] if isinstance(default, (dict, list)) else data[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        self._t.dep_children(self._slot)
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        self._t.dep_children(self._slot)
+        return len(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        self._t.dep_subtree(self._slot)
+        return self._data == plain(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def clear(self) -> None:
+        for key in list(self._data):
+            del self[key]
+
+    def copy(self) -> dict:
+        return plain(self, self._t)
+
+    def __repr__(self) -> str:
+        return f"TrackedDict({self._data!r})"
+
+
+class TrackedList(MutableSequence):
+    """A list view that records reads and writes in a Tracker."""
+
+    __slots__ = ("_t", "_data", "_slot", "_path")
+
+    def __init__(self, tracker: Tracker, data: list, slot: Slot, path: tuple = ()):
+        self._t = tracker
+        self._data = data
+        self._slot = slot
+        self._path = path
+
+    def _index(self, i: int) -> int:
+        n = len(self._data)
+        j = i + n if i < 0 else i
+        if not 0 <= j < n:
+            self._t.dep_children(self._slot)
+            raise IndexError(i)
+        return j
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            self._t.dep_children(self._slot)
+            return [plain(self[j]) for j in range(*i.indices(len(self._data)))]
+        j = self._index(i)
+        slot = self._slot.children.get(j)
+        if slot is not None:
+            self._t.dep(slot.owner)
+        return _view(self._t, self._data[j], slot, self._path + (j,))
+
+    def __setitem__(self, i: Any, value: Any) -> None:
+        if isinstance(i, slice):
+            self._t.dep_children(self._slot)
+            new = list(self._data)
+            new[i] = [plain(v, self._t) for v in value]
+            self._t.rewrite_list(self._slot, self._data, new, self._path)
+            return
+        j = self._index(i)
+        self._t.write(self._slot, self._data, j, plain(value, self._t), self._path)
+
+    def __delitem__(self, i: Any) -> None:
+        self._t.dep_children(self._slot)
+        new = list(self._data)
+        del new[i]
+        self._t.rewrite_list(self._slot, self._data, new, self._path)
+
+    def insert(self, i: int, value: Any) -> None:
+        self._t.dep_children(self._slot)
+        new = list(self._data)
+        new.insert(i, plain(value, self._t))
+        self._t.rewrite_list(self._slot, self._data, new, self._path)
+
+    def append(self, value: Any) -> None:
+        t = self._t
+        t.dep_children(self._slot)
+        if not self._data:
+            t.filled(self._slot)
+        n = len(self._data)
+        value = plain(value, t)
+        if t._undo is not None:
+            t._undo.append(("list", self._data, list(self._data)))
+        self._data.append(value)
+        t.set_child(self._slot, n, t.build(value))
+        t.record_write(self._path + (n,))
+
+    def __len__(self) -> int:
+        self._t.dep_children(self._slot)
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._t.dep_children(self._slot)
+        for j in range(len(self._data)):
+            yield self[j]
+
+    def __contains__(self, value: object) -> bool:
+        self._t.dep_subtree(self._slot)
+        return plain(value) in self._data
+
+    def __eq__(self, other: object) -> bool:
+        self._t.dep_subtree(self._slot)
+        return self._data == plain(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def sort(self, *, key: Any = None, reverse: bool = False) -> None:
+        self._t.dep_subtree(self._slot)
+        new = sorted(self._data, key=key, reverse=reverse)
+        self._t.rewrite_list(self._slot, self._data, new, self._path)
+
+    def reverse(self) -> None:
+        self._t.dep_subtree(self._slot)
+        self._t.rewrite_list(self._slot, self._data, self._data[::-1], self._path)
+
+    def clear(self) -> None:
+        self._t.dep_children(self._slot)
+        self._t.rewrite_list(self._slot, self._data, [], self._path)
+
+    def copy(self) -> list:
+        return plain(self, self._t)
+
+    def __repr__(self) -> str:
+        return f"TrackedList({self._data!r})"
