@@ -1,0 +1,156 @@
+"""Compaction: keep the live events' original bytes, verified by replay (DESIGN section 7)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.analysis import canonical
+from core.diff import diff_values
+from core.events import Event
+from core.liveness import OVERWRITTEN, Marks, compute_marks
+from core.reader import make_record
+
+if TYPE_CHECKING:
+    from core.analysis import Analysis
+
+
+class CompactionError(ValueError):
+    """Compaction refused (the message names the file and the reason)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """An event compaction would drop, and why."""
+
+    pos: int
+    seq: int
+    type: str
+    reason: str
+    superseded_by: list[int]
+
+    def to_json(self) -> dict:
+        return {"seq": self.seq, "type": self.type, "reason": self.reason,
+                "superseded_by": self.superseded_by}
+
+
+@dataclass
+class CompactionPlan:
+    """What compaction keeps and drops, and whether a replay of the result matches."""
+
+    events: int
+    kept: list[int]
+    dropped: list[Dropped]
+    bytes_before: int
+    bytes_after: int
+    verified: bool
+    differing_paths: list[list] = field(default_factory=list)
+    malformed_dropped: int = 0
+    protect_last: int = 0
+    note: str | None = None
+
+    def to_json(self) -> dict:
+        out = {
+            "events": self.events,
+            "kept": len(self.kept),
+            "dropped": [d.to_json() for d in self.dropped],
+            "bytes_before": self.bytes_before,
+            "bytes_after": self.bytes_after,
+            "verified": self.verified,
+        }
+        if self.differing_paths:
+            out["differing_paths"] = self.differing_paths
+        if self.malformed_dropped:
+            out["malformed_dropped"] = self.malformed_dropped
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _kept_lines(analysis: Analysis, kept: list[int]) -> Iterator[bytes]:
+    for p in kept:
+        ev = analysis.event(p)
+        yield ev.raw + b"\n"
+
+
+def plan_compaction(analysis: Analysis, protect_last: int = 0, marks: Marks | None = None) -> CompactionPlan:
+    """Decide what to keep (live events plus the last `protect_last`) and verify it by replay."""
+    a = analysis
+    n = a.n_events
+    marks = marks or compute_marks(a)
+    protect_from = max(0, n - max(0, protect_last))
+    kept: list[int] = []
+    dropped: list[Dropped] = []
+    for p in range(n):
+        if marks.is_live(p) or p >= protect_from:
+            kept.append(p)
+        else:
+            ev = a.event(p)
+            reason = "failed" if p in a.failed else marks.reason(p)
+            if reason == "failed":
+                reason = "no_effect"
+            sup = marks.superseded_by(p) if marks.codes[p] == OVERWRITTEN else []
+            dropped.append(Dropped(p, a.seqs[p], ev.type, reason, sup))
+    kept_events = []
+    bytes_after = 0
+    for i, p in enumerate(kept):
+        ev = a.event(p)
+        bytes_after += len(ev.raw) + 1
+        # re-read the kept bytes exactly as the compacted file will hold them
+        rec = make_record(i, 0, ev.raw, a.mapper, terminated=True)
+        if isinstance(rec, Event):
+            kept_events.append(Event(ev.seq if not a.uses_line_numbers else rec.seq, rec.type,
+                                     rec.data, rec.ts, rec.line, rec.offset, rec.raw, False, rec.key))
+    full = a.state
+    compacted = a.replay_events(kept_events)
+    verified = canonical(compacted) == canonical(full) and a.deterministic()
+    differing: list[list] = []
+    if not verified:
+        differing = [list(c.path) for c in diff_values(full, compacted)]
+        if not differing and not a.deterministic():
+            differing = [["<nondeterministic projection: two replays of the full log differ>"]]
+    note = None
+    if a.uses_line_numbers:
+        note = ("this log has no id field: ids are line numbers, and the compacted file "
+                "numbers its lines anew")
+    return CompactionPlan(n, kept, dropped, a.log.size, bytes_after, verified, differing,
+                          len(a.malformed), protect_last, note)
+
+
+def write_compacted(analysis: Analysis, plan: CompactionPlan, out: str | os.PathLike[str]) -> int:
+    """Write the kept lines to `out` (never the input; only a verified plan). Returns bytes."""
+    src = Path(analysis.path)
+    dst = Path(out)
+    if not plan.verified:
+        raise CompactionError(f"{src}: compaction not verified by replay; nothing written")
+    try:
+        same = dst.exists() and os.path.samefile(src, dst)
+    except OSError:
+        same = False
+    if same or dst.resolve() == src.resolve():
+        raise CompactionError(f"{dst}: refusing to write over the log being compacted")
+    if dst.is_dir():
+        raise CompactionError(f"{dst}: is a directory")
+    parent = dst.parent if str(dst.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=parent)
+    except OSError as exc:
+        raise CompactionError(f"{dst}: {(exc.strerror or str(exc)).lower()}") from None
+    written = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in _kept_lines(analysis, plan.kept):
+                fh.write(chunk)
+                written += len(chunk)
+        os.replace(tmp, dst)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return written
