@@ -1,0 +1,442 @@
+"""The `agentlog-tui` command: the UI by default, and headless `state|check|diff|compact|formats`.
+
+Exit codes: 0 clean, 1 findings (drift, integrity problems, unverified compaction), 2 bad usage or
+unreadable input, always with a one-line message naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import defaultdict
+from typing import Any, NoReturn
+
+import orjson
+
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats")
+PROG = "agentlog-tui"
+
+
+class UsageError(Exception):
+    """Bad input or usage: printed as one line, exit 2."""
+
+
+# ---- text helpers -------------------------------------------------------------------------------
+
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9,)}
+_CONTROL[0x7F] = "\\x7f"
+_CONTROL[ord("\n")] = "\\n"
+_CONTROL[ord("\r")] = "\\r"
+
+
+def clean(text: Any) -> str:
+    """Log content made safe for a terminal: control characters shown, never interpreted."""
+    s = text if isinstance(text, str) else str(text)
+    return s.translate(_CONTROL)
+
+
+def jdump(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
+
+
+def short(value: Any, width: int = 48) -> str:
+    s = clean(value if isinstance(value, str) else jdump(value))
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def fmt_path(path: Any) -> str:
+    return ".".join(clean(p) for p in path) if path else "(root)"
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
+                                  default=repr).decode() + "\n")
+
+
+# ---- arguments ----------------------------------------------------------------------------------
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("log format")
+    g.add_argument("--format", metavar="NAME", help="force a log format (see `agentlog-tui formats`)")
+    g.add_argument("--projection", metavar="FILE.py:NAME|module:NAME",
+                   help="a custom projection (Python code, loaded only because you name it)")
+    g.add_argument("--key-field", metavar="FIELD", action="append",
+                   help="subject fields for the default projection, in order (repeatable)")
+    g.add_argument("--type-field", metavar="FIELD")
+    g.add_argument("--id-field", metavar="FIELD")
+    g.add_argument("--ts-field", metavar="FIELD")
+    g.add_argument("--data-field", metavar="FIELD")
+    g.add_argument("--resume-type", metavar="TYPE", action="append",
+                   help="event types that start a new executor run (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Inspect and time-travel agent event logs. "
+        "`agentlog-tui LOG` opens the UI; subcommands run headless.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{state,check,diff,compact,formats}")
+    p = sub.add_parser("state", help="the state after an event (the head by default)")
+    p.add_argument("log")
+    p.add_argument("--at", type=int, metavar="SEQ", help="event id (default: the last event)")
+    p.add_argument("--json", action="store_true", help="print {seq, state} as JSON")
+    _common(p)
+    p = sub.add_parser("check", help="integrity, projection failures and resume checks")
+    p.add_argument("log")
+    p.add_argument("--json", action="store_true")
+    _common(p)
+    p = sub.add_parser("diff", help="stored snapshots against fresh replays")
+    p.add_argument("log")
+    p.add_argument("--snapshot", metavar="FILE", action="append",
+                   help="a snapshot file ({at_seq, state} or a bare state at the head)")
+    p.add_argument("--json", action="store_true")
+    _common(p)
+    p = sub.add_parser("compact", help="what compaction drops; with -o, write the compacted log")
+    p.add_argument("log")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the compacted log here (never the input)")
+    p.add_argument("--protect-last", type=int, default=0, metavar="N",
+                   help="keep the last N events whatever they are")
+    p.add_argument("--json", action="store_true")
+    _common(p)
+    sub.add_parser("formats", help="list the log formats this tool reads")
+    return parser
+
+
+def build_ui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        usage=f"{PROG} [LOG | --demo] [options]\n       {PROG} {{state,check,diff,compact,formats}} LOG [--json] ...",
+        description="Open the UI on an agent's event log (live-tailed). "
+        "Run `agentlog-tui check --help` etc. for the headless commands.",
+    )
+    parser.add_argument("log", nargs="?", help="the log file (JSON Lines)")
+    parser.add_argument("--demo", action="store_true", help="open the UI on a simulated agent writing a log live")
+    _common(parser)
+    return parser
+
+
+def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments for core.analysis.Analysis from the common options."""
+    from core.formats.base import Options
+    from core.projection import ProjectionError, load_projection
+
+    options = Options(
+        type_field=args.type_field,
+        id_field=args.id_field,
+        ts_field=args.ts_field,
+        data_field=args.data_field,
+        key_fields=tuple(k for ks in args.key_field for k in ks.split(",") if k) if args.key_field else None,
+        resume_types=tuple(args.resume_type) if args.resume_type else None,
+    )
+    kwargs: dict[str, Any] = {"options": options}
+    if args.format:
+        from core.formats import REGISTRY
+
+        try:
+            REGISTRY.get(args.format)
+        except KeyError as exc:
+            raise UsageError(f"--format: {exc.args[0]}") from None
+        kwargs["format"] = args.format
+    if args.projection:
+        try:
+            kwargs["projection"] = load_projection(args.projection)
+        except ProjectionError as exc:
+            raise UsageError(str(exc)) from None
+    return kwargs
+
+
+def open_log(args: argparse.Namespace):
+    """Open and analyse the log named on the command line, with progress on a terminal."""
+    from core.analysis import Analysis
+    from core.reader import LogReadError
+
+    kwargs = analysis_kwargs(args)
+    try:
+        a = Analysis(args.log, **kwargs)
+    except LogReadError as exc:
+        raise UsageError(str(exc)) from None
+    show = sys.stderr.isatty() and a.log.size > 8 << 20
+
+    def progress(done: int, total: int) -> None:
+        if show and total:
+            sys.stderr.write(f"\ranalysing {os.path.basename(args.log)} {100 * done // total:3d}%")
+            sys.stderr.flush()
+
+    a.run(progress)
+    if show:
+        sys.stderr.write("\r" + " " * 60 + "\r")
+    return a
+
+
+# ---- commands -----------------------------------------------------------------------------------
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    a = open_log(args)
+    if a.n_events == 0:
+        if args.at is not None:
+            raise UsageError(f"{args.log}: --at {args.at}: the log has no events")
+        seq, state = 0, a.state
+    else:
+        try:
+            seq, state = a.state_at(args.at)
+        except KeyError:
+            raise UsageError(f"{args.log}: --at {args.at}: no event with that id") from None
+    if args.json:
+        emit_json({"seq": seq, "state": state})
+        return 0
+    if a.n_events:
+        ev = a.event(a.pos_of_seq(seq) if args.at is not None else a.n_events - 1)
+        print(f"state after #{seq} {clean(ev.type)}  ({a.n_events} events, {a.format.name})")
+    else:
+        print(f"{args.log}: no events")
+    text = orjson.dumps(state, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr).decode()
+    print(clean_multiline(text))
+    return 0
+
+
+def clean_multiline(text: str) -> str:
+    return "\n".join(clean(line) for line in text.split("\n"))
+
+
+def check_json(a: Any) -> dict:
+    """The `check --json` document."""
+    from core.resumes import resume_reports
+
+    anomalies = [x.to_json() for x in a.anomalies]
+    for pos, err in sorted(a.failed.items()):
+        anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
+                          "seq": a.seqs[pos], "error": err})
+    if a.n_events and not a.deterministic():
+        anomalies.append({"kind": "nondeterministic", "line": 0,
+                          "error": "replaying the log twice gives different states"})
+    return {
+        "format": a.format.name,
+        "events": a.n_events,
+        "lines": a.n_lines,
+        "blank_lines": a.blank_lines,
+        "fields": a.mapper.describe(),
+        "malformed": [{"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed],
+        "anomalies": anomalies,
+        "resumes": [r.to_json() for r in resume_reports(a)],
+        "pending_tail": a.pending is not None,
+    }
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    a = open_log(args)
+    doc = check_json(a)
+    findings = (len(doc["malformed"]) + len(doc["anomalies"]) + int(doc["pending_tail"])
+                + sum(r["findings"] for r in doc["resumes"]))
+    if args.json:
+        emit_json(doc)
+        return 1 if findings else 0
+    name = os.path.basename(args.log)
+    resumes = doc["resumes"]
+    print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
+          f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
+          f"{len(resumes)} resumes")
+    for m in doc["malformed"]:
+        print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
+    for x in doc["anomalies"]:
+        detail = {k: v for k, v in x.items() if k not in ("kind", "line", "seq")}
+        seq = f"#{x['seq']}" if "seq" in x else ""
+        print(f"  line {x['line']:>6}  {x['kind']:<17} {seq:<8} {short(detail, 70) if detail else ''}")
+    if doc["pending_tail"]:
+        print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
+    for r in resumes:
+        head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
+        if not r["findings"]:
+            print(f"{head}: clean")
+            continue
+        print(f"{head}: {r['findings']} finding(s)")
+        if r["unknown_from_event"]:
+            print(f"      from_event #{r['from_event']} is not an event before the resume")
+        if r["missed"]:
+            print(f"      missed events: {', '.join('#' + str(s) for s in r['missed'])}")
+        snap = r["snapshot"]
+        if snap and snap["verdict"] != "match":
+            print(f"      loaded snapshot ({snap['source']}, at #{snap['at_seq']}) drifted: "
+                  f"{len(snap['differences'])} difference(s) (see `agentlog-tui diff`)")
+        for d in r["duplicates"]:
+            subj = f" {clean(d['subject'])}" if d["subject"] is not None else ""
+            print(f"      possible duplicate effect: #{d['seq']} repeats #{d['original_seq']} "
+                  f"({clean(d['entity'])}{subj})")
+    if not findings:
+        print("  ✓ no integrity problems")
+    return 1 if findings else 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from core.snapshots import SnapshotFileError, file_report, snapshot_reports
+
+    a = open_log(args)
+    reports = snapshot_reports(a)
+    for f in args.snapshot or ():
+        try:
+            reports.append(file_report(a, f))
+        except SnapshotFileError as exc:
+            raise UsageError(str(exc)) from None
+    drift = any(r.verdict != "match" for r in reports)
+    if args.json:
+        emit_json({"snapshots": [r.to_json() for r in reports]})
+        return 1 if drift else 0
+    if not reports:
+        print(f"{clean(os.path.basename(args.log))}: no snapshots (add one with --snapshot FILE)")
+        return 0
+    for r in reports:
+        at = f"#{r.at_seq}" if r.at_seq is not None else "the start"
+        tail = f" ({len(r.differences)} difference{'s' if len(r.differences) != 1 else ''})" if r.differences else ""
+        print(f"{clean(r.source)} at {at}: {r.verdict}{tail}")
+        if r.error:
+            print(f"    {clean(r.error)}")
+        rows = [(fmt_path(d.path), d.kind, short(d.snapshot, 28) if d.kind != "missing" else "—",
+                 short(d.replay, 28) if d.kind != "extra" else "—",
+                 f"#{d.written_by}" if d.written_by is not None else "") for d in r.differences]
+        if rows:
+            w = [max(len(x[i]) for x in rows) for i in range(4)]
+            print(f"    {'path':<{w[0]}}  {'kind':<{w[1]}}  {'snapshot':<{w[2]}}  {'replay':<{w[3]}}  written by")
+            for row in rows:
+                print(f"    {row[0]:<{w[0]}}  {row[1]:<{w[1]}}  {row[2]:<{w[2]}}  {row[3]:<{w[3]}}  {row[4]}")
+    return 1 if drift else 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from core.compaction import CompactionError, plan_compaction, write_compacted
+
+    if args.protect_last < 0:
+        raise UsageError("--protect-last must be 0 or more")
+    if args.output:
+        src, dst = os.path.abspath(args.log), os.path.abspath(args.output)
+        if src == dst or (os.path.exists(dst) and os.path.exists(src) and os.path.samefile(src, dst)):
+            raise UsageError(f"{args.output}: refusing to write over the log being compacted")
+    a = open_log(args)
+    plan = plan_compaction(a, args.protect_last)
+    written = None
+    error = None
+    if args.output and plan.verified:
+        try:
+            written = write_compacted(a, plan, args.output)
+        except CompactionError as exc:
+            raise UsageError(str(exc)) from None
+        except OSError as exc:
+            raise UsageError(f"{args.output}: {(exc.strerror or str(exc)).lower()}") from None
+    elif args.output:
+        error = "not verified: nothing written"
+    if args.json:
+        doc = plan.to_json()
+        doc["output"] = args.output if written is not None else None
+        emit_json(doc)
+        return 0 if plan.verified else 1
+    saved = plan.bytes_before - plan.bytes_after
+    pct = 100 * saved / plan.bytes_before if plan.bytes_before else 0
+    print(f"{clean(os.path.basename(args.log))}: {plan.events} events, keep {len(plan.kept)}, "
+          f"drop {len(plan.dropped)}; {plan.bytes_before:,} -> {plan.bytes_after:,} bytes "
+          f"({pct:.0f}% saved)")
+    print("  verified: replaying the compacted log gives the same state" if plan.verified
+          else "  NOT verified: replaying the compacted log gives a different state")
+    for p in plan.differing_paths[:20]:
+        print(f"    differs at {fmt_path(p)}")
+    if plan.protect_last:
+        print(f"  the last {plan.protect_last} events are kept whatever they are")
+    if plan.malformed_dropped:
+        print(f"  {plan.malformed_dropped} malformed line(s) are not events and are not copied")
+    if plan.note:
+        print(f"  note: {plan.note}")
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for d in plan.dropped:
+        groups[(d.reason, d.type)].append(d)
+    for reason in ("overwritten", "no_effect"):
+        keys = [k for k in groups if k[0] == reason]
+        if not keys:
+            continue
+        total = sum(len(groups[k]) for k in keys)
+        print(f"  {reason} ({total}):")
+        for k in sorted(keys, key=lambda k: -len(groups[k])):
+            items = groups[k]
+            print(f"    {clean(k[1])} ×{len(items)}")
+            for d in items[:8]:
+                by = f"  superseded by {', '.join('#' + str(s) for s in d.superseded_by)}" if d.superseded_by else ""
+                print(f"      #{d.seq}{by}")
+            if len(items) > 8:
+                print(f"      … and {len(items) - 8} more")
+    if written is not None:
+        print(f"  wrote {written:,} bytes to {clean(args.output)}")
+    elif error:
+        print(f"  {error}")
+    elif not args.output:
+        print("  dry run: add -o OUT to write the compacted log")
+    return 0 if plan.verified else 1
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from core.formats import REGISTRY
+
+    for f in REGISTRY.formats:
+        print(f"{f.name:<12} {f.description}")
+    return 0
+
+
+COMMANDS = {"state": cmd_state, "check": cmd_check, "diff": cmd_diff, "compact": cmd_compact,
+            "formats": cmd_formats}
+
+
+def fail(msg: str, code: int = 2) -> NoReturn:
+    sys.stderr.write(f"{PROG}: {clean(msg)}\n")
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            args = build_parser().parse_args(argv)
+            code = COMMANDS[args.command](args)
+        else:
+            if argv and argv[0] in ("-h", "--help"):
+                build_ui_parser().print_help()
+                print("\nheadless commands:")
+                for name, text in (("state", "the state after an event"), ("check", "integrity and resume checks"),
+                                   ("diff", "snapshots against replay"), ("compact", "compaction review / write"),
+                                   ("formats", "the log formats")):
+                    print(f"  {PROG} {name:<8} {text}")
+                return 0
+            args = build_ui_parser().parse_args(argv)
+            if not args.log and not args.demo:
+                fail("give a log file to open (or --demo); see --help")
+            code = run_ui(args)
+        sys.stdout.flush()
+        return code
+    except UsageError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        except OSError:
+            pass
+        return 0
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    kwargs = analysis_kwargs(args)
+    if args.log:
+        from core.reader import LogFile, LogReadError
+
+        try:
+            LogFile(args.log).close()
+        except LogReadError as exc:
+            raise UsageError(str(exc)) from None
+    from tui.app import run_app
+
+    run_app(args.log, analysis_kwargs=kwargs, demo=args.demo)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
