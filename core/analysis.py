@@ -90,22 +90,39 @@ class Analysis:
         self.path = os.fspath(path)
         self.options = options or Options()
         self.log = LogFile(self.path)
-        objs = first_objects(self.log)
-        if format is None:
-            self.format: LogFormat = REGISTRY.detect(objs)
-        elif isinstance(format, str):
-            self.format = REGISTRY.get(format)
-        else:
-            self.format = format
-        self.mapper = self.format.mapper(objs, self.options)
+        self._forced_format = REGISTRY.get(format) if isinstance(format, str) else format
         self._custom_projection = projection
-        self.projection: Projection = projection or self.format.projection(self.options)
+        self._detect()
         self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self.warning: str | None = None
         self._reset()
 
     # ---- building ------------------------------------------------------------------------------
+
+    DETECT_OBJECTS = 64
+
+    def _detect(self) -> bool:
+        """Detect the format and fields from the first objects; True when that changed them."""
+        objs = first_objects(self.log, self.DETECT_OBJECTS)
+        self._detected_from = len(objs)
+        fmt = self._forced_format or REGISTRY.detect(objs)
+        mapper = fmt.mapper(objs, self.options)
+        old = getattr(self, "mapper", None)
+        if old is not None and fmt is self.format and mapper.describe() == old.describe():
+            return False
+        self.format: LogFormat = fmt
+        self.mapper = mapper
+        self.projection: Projection = self._custom_projection or fmt.projection(self.options)
+        return True
+
+    def _redetect_if_young(self) -> None:
+        """While a log has fewer objects than detection looks at, new lines may change its fields
+        (a tailed log that starts empty): detect again, and re-read when the answer changed."""
+        if self._detected_from >= self.DETECT_OBJECTS or self.log.n_lines == 0:
+            return
+        if self._detect() and self.n_lines:
+            self._reset()
 
     def _reset(self) -> None:
         self.kinds = bytearray()  # Kind per physical line analysed
@@ -148,6 +165,7 @@ class Analysis:
     def run(self, progress: Progress | None = None, *, every: int = 20000) -> int:
         """Analyse every line not yet analysed; returns the number of new records."""
         log = self.log
+        self._redetect_if_young()
         before = self.n_lines
         self._drop_tail_record()
         total = log.n_complete

@@ -46,7 +46,18 @@ def short(value: Any, width: int = 48) -> str:
 
 
 def fmt_path(path: Any) -> str:
-    return ".".join(clean(p) for p in path) if path else "(root)"
+    """A state path for people: `draft["drafts/x.md"].sha`, `context[3]`."""
+    if not path:
+        return "(root)"
+    out = []
+    for i, k in enumerate(path):
+        if isinstance(k, int):
+            out.append(f"[{k}]")
+        elif k.isidentifier():
+            out.append(k if i == 0 else f".{k}")
+        else:
+            out.append(f"[{jdump(k)}]")
+    return clean("".join(out))
 
 
 def emit_json(obj: Any) -> None:
@@ -226,6 +237,23 @@ def check_json(a: Any) -> dict:
     }
 
 
+def anomaly_text(x: dict) -> str:
+    """One line for people about an anomaly of `check --json`."""
+    k = x["kind"]
+    if k == "duplicate_id":
+        return f"#{x['seq']} was already used on line {x['first_line']}"
+    if k == "id_backwards":
+        return f"#{x['seq']} comes after #{x['previous']}"
+    if k == "id_gap":
+        return f"#{x['seq']} follows #{x['after']}: {x['missing']} id(s) missing"
+    if k == "ts_backwards":
+        return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
+    if k == "projection_failed":
+        return f"#{x['seq']}: the projection raised {x['error']}"
+    detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
+    return short(detail, 80)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     a = open_log(args)
     doc = check_json(a)
@@ -242,9 +270,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for m in doc["malformed"]:
         print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
     for x in doc["anomalies"]:
-        detail = {k: v for k, v in x.items() if k not in ("kind", "line", "seq")}
-        seq = f"#{x['seq']}" if "seq" in x else ""
-        print(f"  line {x['line']:>6}  {x['kind']:<17} {seq:<8} {short(detail, 70) if detail else ''}")
+        print(f"  line {x['line']:>6}  {x['kind']:<17} {clean(anomaly_text(x))}")
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
     for r in resumes:

@@ -55,7 +55,7 @@ class AgentlogMapper:
                     t = v
                     break
             if t is None:
-                looked = self.type_field or "/".join(TYPE_FIELDS)
+                looked = ", ".join(dict.fromkeys([self.type_field or "type", *TYPE_FIELDS]))
                 raise MappingError(f"object has no type field ({looked})")
         seq = None
         if self.id_field is not None:
