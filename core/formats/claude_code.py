@@ -1,0 +1,504 @@
+"""Claude Code session transcripts (`~/.claude/projects/<project>/<session>.jsonl`).
+
+One JSON object a line, `type` one of `user`, `assistant`, `progress`, `system`, `summary`,
+`file-history-snapshot`, `queue-operation`. Records have no id field, so an event's id is its line
+number; its time is `timestamp`. The event type says what the record is for a reader
+(`assistant.tool_use`, `user.tool_result`, `system.compact_boundary`, ...); the payload is the
+whole record, unchanged, except that the first record of a session resumed inside the file carries
+one added key, `RESUME_KEY`, naming the session it continues.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.events import Event
+from core.formats.base import Boundary, Mapped, MappingError, Options
+
+RESUME_KEY = "_agentlog_resumed_from_session"
+
+RECORD_TYPES = frozenset({
+    "user", "assistant", "progress", "system", "summary", "file-history-snapshot",
+    "queue-operation", "attachment", "custom-title", "tag",
+})
+# Fields every user/assistant/progress/system record of a transcript carries.
+ENVELOPE_HINTS = ("sessionId", "uuid", "parentUuid", "leafUuid", "messageId")
+FILE_TOOLS = {
+    "Read": "read", "Write": "write", "Edit": "edit", "MultiEdit": "edit", "NotebookEdit": "edit",
+    "NotebookRead": "read",
+}
+# The input field that says best what a tool call does, by tool name (first present wins).
+INPUT_FIELDS = ("command", "file_path", "notebook_path", "path", "pattern", "url", "query",
+                "description", "prompt", "subject", "task_id", "taskId", "skill")
+
+
+# ---- text helpers (shared with the codex format) -----------------------------------------------
+
+
+def one_line(value: Any, width: int = 100) -> str:
+    """`value` as one line of at most `width` characters (whitespace runs collapsed)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        try:
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError):
+            value = repr(value)
+    s = " ".join(value.split())
+    s = "".join(c if c >= " " and c != "\x7f" else "?" for c in s)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def count_lines(text: Any) -> int:
+    """Lines in a tool output (0 for empty)."""
+    if not isinstance(text, str) or not text:
+        return 0
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def block_text(content: Any) -> str:
+    """The text of a message `content`: a string, or the text blocks of a list, joined."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for b in content:
+            if isinstance(b, dict):
+                if isinstance(b.get("text"), str):
+                    parts.append(b["text"])
+                elif b.get("type") == "image":
+                    parts.append("[image]")
+            elif isinstance(b, str):
+                parts.append(b)
+        return "\n".join(parts)
+    return ""
+
+
+# ---- records -------------------------------------------------------------------------------------
+
+
+def _message(obj: dict) -> dict:
+    m = obj.get("message")
+    return m if isinstance(m, dict) else {}
+
+
+def _blocks(obj: dict) -> list[dict]:
+    content = _message(obj).get("content")
+    if isinstance(content, list):
+        return [b for b in content if isinstance(b, dict)]
+    return []
+
+
+def record_type(obj: dict) -> str:
+    """The readable event type of one transcript record."""
+    t = obj.get("type")
+    if not isinstance(t, str):
+        raise MappingError("record has no `type` string")
+    if t == "user":
+        if obj.get("isCompactSummary"):
+            return "user.compact_summary"
+        kinds = {b.get("type") for b in _blocks(obj)}
+        if "tool_result" in kinds:
+            return "user.tool_result"
+        if obj.get("isMeta"):
+            return "user.meta"
+        text = block_text(_message(obj).get("content")).lstrip()
+        if text.startswith(("<command-name>", "<local-command-", "<command-message>")):
+            return "user.command"
+        return "user.prompt"
+    if t == "assistant":
+        kinds = {b.get("type") for b in _blocks(obj)}
+        for k in ("tool_use", "server_tool_use", "text", "thinking", "redacted_thinking"):
+            if k in kinds:
+                return "assistant." + ("tool_use" if k == "server_tool_use" else
+                                       "thinking" if k == "redacted_thinking" else k)
+        if isinstance(_message(obj).get("content"), str):
+            return "assistant.text"
+        return "assistant"
+    if t == "system":
+        sub = obj.get("subtype")
+        return f"system.{sub}" if isinstance(sub, str) and sub else "system"
+    return t.replace("-", "_")
+
+
+def _first_session(objs: list[dict]) -> str | None:
+    for o in objs:
+        sid = o.get("sessionId")
+        if isinstance(sid, str):
+            return sid
+    return None
+
+
+@dataclass(slots=True)
+class ClaudeCodeMapper:
+    """Claude Code records to events; notices a session resumed inside the file.
+
+    The first record (with a `uuid`) of every session other than the file's first is marked with
+    `RESUME_KEY`. Which record is first is learnt in reading order and remembered, so mapping a
+    line again later gives the same event.
+    """
+
+    first_session: str | None
+    uses_line_numbers: bool = True
+    _order: list[str] = field(default_factory=list)
+    _first_uuid: dict[str, str] = field(default_factory=dict)
+
+    def map(self, obj: dict) -> Mapped:
+        t = record_type(obj)
+        ts = obj.get("timestamp")
+        if ts is None and isinstance(obj.get("snapshot"), dict):
+            ts = obj["snapshot"].get("timestamp")
+        data: Any = obj
+        sid, uuid = obj.get("sessionId"), obj.get("uuid")
+        if isinstance(sid, str) and isinstance(uuid, str):
+            if self.first_session is None:
+                self.first_session = sid
+            if sid != self.first_session:
+                first = self._first_uuid.get(sid)
+                if first is None:
+                    self._first_uuid[sid] = first = uuid
+                    self._order.append(sid)
+                if first == uuid:
+                    i = self._order.index(sid)
+                    prev = self._order[i - 1] if i > 0 else self.first_session
+                    data = dict(obj)
+                    data[RESUME_KEY] = prev
+        return Mapped(t, None, ts, data, None)
+
+    def describe(self) -> dict[str, Any]:
+        return {"type": "type (+ subtype / content block)", "id": "line number",
+                "ts": "timestamp", "data": "the whole record"}
+
+
+# ---- summaries -----------------------------------------------------------------------------------
+
+
+def tool_use_summary(block: dict) -> str:
+    """`Bash: ls -la`, `Read: src/x.rs`."""
+    name = block.get("name") or "tool"
+    inp = block.get("input")
+    detail = ""
+    if isinstance(inp, dict):
+        if name == "TodoWrite" and isinstance(inp.get("todos"), list):
+            todos = inp["todos"]
+            done = sum(1 for t in todos if isinstance(t, dict) and t.get("status") == "completed")
+            detail = f"{len(todos)} todos, {done} completed"
+        else:
+            for f in INPUT_FIELDS:
+                v = inp.get(f)
+                if isinstance(v, str) and v.strip():
+                    detail = v
+                    break
+            else:
+                detail = one_line(inp, 80) if inp else ""
+    return f"{name}: {one_line(detail, 100)}" if detail else str(name)
+
+
+def _result_text(block: dict) -> str:
+    c = block.get("content")
+    return block_text(c) if not isinstance(c, str) else c
+
+
+def tool_result_summary(obj: dict, block: dict) -> str:
+    """`Read crates/x.rs (120 lines)`, `Bash (3 lines): first line`, `error: ...`."""
+    tur = obj.get("toolUseResult")
+    text = _result_text(block)
+    if block.get("is_error"):
+        return "error: " + one_line(text, 100)
+    if isinstance(tur, dict):
+        f = tur.get("file")
+        if isinstance(f, dict) and isinstance(f.get("filePath"), str):
+            n = f.get("numLines") or f.get("totalLines") or count_lines(f.get("content"))
+            return f"Read {f['filePath']} ({n} lines)"
+        if isinstance(tur.get("filePath"), str):
+            verb = "Write" if tur.get("type") in ("create", "update") and "content" in tur else "Edit"
+            return f"{verb} {tur['filePath']}"
+        if "stdout" in tur:
+            out = tur.get("stdout") or tur.get("stderr") or ""
+            n = count_lines(out)
+            first = one_line(out, 80)
+            return f"Bash ({n} lines): {first}" if first else "Bash (no output)"
+        if "filenames" in tur:
+            n = tur.get("numFiles", len(tur.get("filenames") or []))
+            kind = "Grep" if "mode" in tur else "Glob"
+            return f"{kind} ({n} files)"
+        if "agentId" in tur or "totalToolUseCount" in tur:
+            return "Task: " + one_line(block_text(tur.get("content")) or text, 90)
+    n = count_lines(text)
+    return f"({n} lines) {one_line(text, 90)}" if n > 1 else one_line(text, 100)
+
+
+def _tool_result_blocks(obj: dict) -> list[dict]:
+    return [b for b in _blocks(obj) if b.get("type") == "tool_result"]
+
+
+def record_summary(type_: str, obj: dict) -> str:
+    """One line saying what a record did."""
+    msg = _message(obj)
+    if type_ == "assistant.tool_use":
+        return "; ".join(tool_use_summary(b) for b in _blocks(obj)
+                         if b.get("type") in ("tool_use", "server_tool_use"))
+    if type_ == "assistant.thinking":
+        for b in _blocks(obj):
+            if b.get("type") == "thinking":
+                return one_line(b.get("thinking"), 120)
+        return "(redacted thinking)"
+    if type_.startswith("assistant"):
+        return one_line(block_text(msg.get("content")), 120)
+    if type_ == "user.tool_result":
+        return "; ".join(tool_result_summary(obj, b) for b in _tool_result_blocks(obj))
+    if type_.startswith("user"):
+        return one_line(block_text(msg.get("content")), 120)
+    if type_ == "progress":
+        d = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        kind = d.get("type") or "progress"
+        if kind == "hook_progress":
+            return f"hook {d.get('hookName') or d.get('hookEvent') or ''}".strip()
+        if kind == "bash_progress":
+            return f"bash output ({d.get('totalLines', '?')} lines so far)"
+        if kind == "agent_progress":
+            m = d.get("message") if isinstance(d.get("message"), dict) else {}
+            inner = m.get("message") if isinstance(m.get("message"), dict) else {}
+            return "agent: " + one_line(block_text(inner.get("content")) or d.get("prompt"), 100)
+        return one_line(f"{kind} {d.get('taskDescription') or ''}", 100)
+    if type_ == "system.compact_boundary":
+        meta = obj.get("compactMetadata") if isinstance(obj.get("compactMetadata"), dict) else {}
+        trig, pre = meta.get("trigger"), meta.get("preTokens")
+        return "context compacted" + (f" ({trig}" if trig else " (") + (
+            f", {pre} tokens before)" if pre is not None else ")")
+    if type_.startswith("system"):
+        return one_line(obj.get("content") or obj.get("subtype") or "", 100)
+    if type_ == "file_history_snapshot":
+        snap = obj.get("snapshot") if isinstance(obj.get("snapshot"), dict) else {}
+        n = len(snap.get("trackedFileBackups") or {})
+        return f"{n} files backed up" + (" (update)" if obj.get("isSnapshotUpdate") else "")
+    if type_ == "queue_operation":
+        return one_line(f"{obj.get('operation', '')} {one_line(obj.get('content'), 80)}", 100)
+    if type_ == "summary":
+        return one_line(obj.get("summary"), 120)
+    return one_line({k: v for k, v in obj.items() if k not in ("type", "timestamp")}, 100)
+
+
+# ---- projection ----------------------------------------------------------------------------------
+
+
+def _usage(msg: dict) -> dict[str, int] | None:
+    u = msg.get("usage")
+    if not isinstance(u, dict):
+        return None
+
+    def n(k: str) -> int:
+        v = u.get(k)
+        return v if isinstance(v, int) and not isinstance(v, bool) else 0
+
+    return {"input": n("input_tokens"), "output": n("output_tokens"),
+            "cache_read": n("cache_read_input_tokens"),
+            "cache_creation": n("cache_creation_input_tokens")}
+
+
+def _set_if_changed(d: MutableMapping[str, Any], key: str, value: Any) -> None:
+    if d.get(key) != value:
+        d[key] = value
+
+
+class ClaudeCodeProjection:
+    """The state a person debugging a Claude Code session wants.
+
+    - `session`: id, cwd, version, branch (and `title` from a `summary` record);
+    - `context`: what the model sees, by message id (streamed records of one API response are the
+      `parts` of one message) or by record uuid; a compaction replaces it with the summary;
+    - `tools`: the tool calls of the current context by `tool_use_id` (name, input, status, result);
+      a compaction clears it with the context;
+    - `progress`: the latest progress of each running tool; removed when its result arrives;
+    - `files`: path -> the last read or write (op, tool_use_id, ts);
+    - `todos`: the latest TodoWrite list;
+    - `tokens`: totals over API responses (each counted once), and the last context size;
+    - `compactions`: by the boundary record's uuid.
+    No line numbers go into the state, so a compacted copy of the log replays to the same state.
+    """
+
+    name = "claude-code"
+
+    def initial_state(self) -> dict:
+        return {"session": {}, "context": {}, "tools": {}, "progress": {}, "files": {},
+                "todos": [], "tokens": {}, "compactions": {}}
+
+    def apply(self, state: MutableMapping[str, Any], event: Event) -> None:
+        obj = event.data
+        if not isinstance(obj, dict):
+            return
+        t = event.type
+        self._session(state, obj)
+        if t == "system.compact_boundary":
+            meta = obj.get("compactMetadata") if isinstance(obj.get("compactMetadata"), dict) else {}
+            state["context"] = {}
+            state["tools"] = {}
+            state["progress"] = {}
+            key = obj.get("uuid") or str(event.ts)
+            state.setdefault("compactions", {})[key] = {
+                "trigger": meta.get("trigger"), "pre_tokens": meta.get("preTokens"), "ts": event.ts}
+        elif t.startswith("assistant"):
+            self._assistant(state, obj, event)
+        elif t.startswith("user"):
+            self._user(state, obj, event)
+        elif t == "progress":
+            self._progress(state, obj)
+        elif t == "summary":
+            if isinstance(obj.get("summary"), str):
+                _set_if_changed(state.setdefault("session", {}), "title", obj["summary"])
+
+    # -- parts --
+
+    def _session(self, state: MutableMapping[str, Any], obj: dict) -> None:
+        fields = (("id", "sessionId"), ("cwd", "cwd"), ("version", "version"), ("branch", "gitBranch"))
+        if not any(isinstance(obj.get(f), str) for _, f in fields):
+            return
+        s = state.setdefault("session", {})
+        for k, f in fields:
+            v = obj.get(f)
+            if isinstance(v, str) and v:
+                _set_if_changed(s, k, v)
+        if RESUME_KEY in obj:
+            _set_if_changed(s, "resumed_from", obj[RESUME_KEY])
+
+    def _assistant(self, state: MutableMapping[str, Any], obj: dict, event: Event) -> None:
+        msg = _message(obj)
+        uuid = obj.get("uuid") or str(event.ts)
+        mid = msg.get("id") if isinstance(msg.get("id"), str) else uuid
+        ctx = state.setdefault("context", {})
+        m = ctx.setdefault(mid, {"role": "assistant", "parts": {}})
+        m.setdefault("parts", {})[uuid] = f"{event.type}: {record_summary(event.type, obj)}"
+        for b in _blocks(obj):
+            if b.get("type") not in ("tool_use", "server_tool_use"):
+                continue
+            tid = b.get("id")
+            name = b.get("name") if isinstance(b.get("name"), str) else "tool"
+            if isinstance(tid, str):
+                state.setdefault("tools", {})[tid] = {
+                    "name": name, "input": tool_use_summary(b), "status": "running"}
+            inp = b.get("input") if isinstance(b.get("input"), dict) else {}
+            op = FILE_TOOLS.get(name)
+            path = inp.get("file_path") or inp.get("notebook_path")
+            if op and isinstance(path, str):
+                state.setdefault("files", {})[path] = {"op": op, "tool_use_id": tid, "ts": event.ts}
+            if name == "TodoWrite" and isinstance(inp.get("todos"), list):
+                state["todos"] = [
+                    {"content": t.get("content"), "status": t.get("status")}
+                    for t in inp["todos"] if isinstance(t, dict)]
+        u = _usage(msg)
+        if u is not None:
+            self._tokens(state, mid, u)
+
+    def _tokens(self, state: MutableMapping[str, Any], mid: str, u: dict[str, int]) -> None:
+        # Streamed records of one response repeat its usage (growing): count each response once,
+        # by replacing what the previous record of the same response added.
+        tok = state.setdefault("tokens", {})
+        same = tok.get("last_message") == mid
+        prev = tok.get("last") if same else None
+        for k, v in u.items():
+            delta = v - (prev.get(k, 0) if prev is not None else 0)
+            if delta:
+                tok[k] = tok.get(k, 0) + delta
+        if not same:
+            tok["responses"] = tok.get("responses", 0) + 1
+            tok["last_message"] = mid
+        if prev != u:
+            tok["last"] = u
+        _set_if_changed(tok, "context", u["input"] + u["cache_read"] + u["cache_creation"])
+
+    def _user(self, state: MutableMapping[str, Any], obj: dict, event: Event) -> None:
+        uuid = obj.get("uuid") or str(event.ts)
+        t = event.type
+        ctx = state.setdefault("context", {})
+        if t != "user.tool_result":
+            kind = t.split(".", 1)[1] if "." in t else "prompt"
+            ctx[uuid] = {"role": "user", "parts": {uuid: f"{kind}: {record_summary(t, obj)}"}}
+            return
+        parts = {}
+        for b in _tool_result_blocks(obj):
+            tid = b.get("tool_use_id")
+            s = tool_result_summary(obj, b)
+            parts[str(tid)] = s
+            if not isinstance(tid, str):
+                continue
+            tool = state.setdefault("tools", {}).setdefault(tid, {})
+            tool["status"] = "error" if b.get("is_error") else "done"
+            tool["result"] = s
+            try:
+                del state.setdefault("progress", {})[tid]
+            except KeyError:
+                pass
+        ctx[uuid] = {"role": "user", "parts": parts}
+
+    def _progress(self, state: MutableMapping[str, Any], obj: dict) -> None:
+        d = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        tid = obj.get("parentToolUseID") or obj.get("toolUseID")
+        if not isinstance(tid, str):
+            return
+        tool = state.setdefault("tools", {}).get(tid)
+        if tool is not None and tool.get("status") != "running":
+            return  # its result already arrived: nothing left to show
+        state.setdefault("progress", {})[tid] = {
+            "kind": d.get("type"), "text": record_summary("progress", obj)}
+
+
+# ---- the format ----------------------------------------------------------------------------------
+
+
+def _looks_like_record(o: dict) -> bool:
+    t = o.get("type")
+    if t not in RECORD_TYPES or "seq" in o:
+        return False
+    if t in ("user", "assistant"):
+        return isinstance(o.get("message"), dict)
+    return any(h in o for h in ENVELOPE_HINTS) or "snapshot" in o or "summary" in o
+
+
+class ClaudeCodeFormat:
+    """Claude Code session transcripts."""
+
+    name = "claude-code"
+    description = ("Claude Code session transcripts (~/.claude/projects/*/*.jsonl): "
+                   "user/assistant/progress/system records, ids are line numbers")
+
+    def detect(self, objs: list[dict]) -> float:
+        if not objs:
+            return 0.0
+        hits = sum(1 for o in objs if _looks_like_record(o))
+        if not any(o.get("type") in ("user", "assistant", "summary", "file-history-snapshot")
+                   and _looks_like_record(o) for o in objs):
+            return 0.0
+        return hits / len(objs)
+
+    def mapper(self, objs: list[dict], options: Options) -> ClaudeCodeMapper:
+        return ClaudeCodeMapper(_first_session(objs))
+
+    def projection(self, options: Options) -> ClaudeCodeProjection:
+        return ClaudeCodeProjection()
+
+    def boundary(self, event: Event, options: Options | None = None) -> Boundary | None:
+        if event.type == "system.compact_boundary":
+            data = event.data if isinstance(event.data, dict) else {}
+            meta = data.get("compactMetadata") if isinstance(data.get("compactMetadata"), dict) else {}
+            trig = meta.get("trigger")
+            return Boundary("compaction", None, f"context compacted ({trig})" if trig else "context compacted")
+        if isinstance(event.data, dict) and RESUME_KEY in event.data:
+            sid = event.data.get("sessionId")
+            return Boundary("resume", None, f"session {str(sid)[:8]} resumes {str(event.data[RESUME_KEY])[:8]}")
+        return None
+
+    def is_snapshot(self, event: Event) -> bool:
+        return False
+
+    def summary(self, event: Event) -> str:
+        data = event.data
+        if not isinstance(data, dict):
+            return one_line(data)
+        b = self.boundary(event)
+        s = record_summary(event.type, data)
+        if b is not None and b.kind == "resume":
+            s = f"{b.label}: {s}"
+        return one_line(s, 160)
