@@ -1,0 +1,363 @@
+"""OpenAI Codex CLI rollouts (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`).
+
+Each line is `{timestamp, type, payload}`; `type` is `session_meta`, `response_item`, `event_msg`,
+`turn_context` or `compacted`, and response items and event messages carry their own
+`payload.type`. The event type joins the two (`response_item.function_call`,
+`event_msg.token_count`); the event's payload is the record's `payload`. Lines have no id field:
+an event's id is its line number.
+
+The older layout (Codex CLI before the envelope) is read too: a bare first line with the session's
+`id`/`instructions`, then bare response items and `{"record_type": "state"}` lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.events import Event
+from core.formats.base import Boundary, Mapped, MappingError, Options
+from core.formats.claude_code import block_text, count_lines, one_line
+
+ENVELOPE_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
+ITEM_TYPES = frozenset({
+    "message", "reasoning", "function_call", "function_call_output", "custom_tool_call",
+    "custom_tool_call_output", "local_shell_call", "web_search_call", "ghost_snapshot",
+    "compaction", "compaction_summary", "tool_search_call", "image_generation_call",
+})
+CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
+OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
+
+
+def _is_old_meta(o: dict) -> bool:
+    return "type" not in o and "record_type" not in o and "id" in o and (
+        "instructions" in o or "timestamp" in o)
+
+
+def _is_enveloped(o: dict) -> bool:
+    return o.get("type") in ENVELOPE_TYPES and isinstance(o.get("payload"), dict) and "seq" not in o
+
+
+@dataclass(slots=True)
+class CodexMapper:
+    """Codex rollout lines to events (either layout)."""
+
+    legacy: bool
+    uses_line_numbers: bool = True
+
+    def map(self, obj: dict) -> Mapped:
+        t = obj.get("type")
+        if isinstance(t, str) and isinstance(obj.get("payload"), dict):
+            payload = obj["payload"]
+            sub = payload.get("type")
+            if t in ("response_item", "event_msg") and isinstance(sub, str):
+                t = f"{t}.{sub}"
+            return Mapped(t, None, obj.get("timestamp"), payload, None)
+        # the older layout: bare records
+        if obj.get("record_type") == "state":
+            return Mapped("state", None, obj.get("timestamp"), obj, None)
+        if _is_old_meta(obj):
+            return Mapped("session_meta", None, obj.get("timestamp"), obj, None)
+        if isinstance(t, str):
+            return Mapped(f"response_item.{t}", None, obj.get("timestamp"), obj, None)
+        raise MappingError("line has neither `type` nor `record_type`")
+
+    def describe(self) -> dict[str, Any]:
+        if self.legacy:
+            return {"type": "type (bare response items), record_type", "id": "line number",
+                    "ts": "timestamp", "data": "the record"}
+        return {"type": "type + payload.type", "id": "line number", "ts": "timestamp",
+                "data": "payload"}
+
+
+# ---- summaries -----------------------------------------------------------------------------------
+
+
+def _arguments(p: dict) -> Any:
+    a = p.get("arguments", p.get("input"))
+    if isinstance(a, str):
+        try:
+            return json.loads(a)
+        except ValueError:
+            return a
+    return a
+
+
+def call_summary(p: dict) -> str:
+    """`shell: ls -la`, `apply_patch: *** Begin Patch …`."""
+    name = p.get("name") or p.get("type") or "call"
+    args = _arguments(p)
+    if p.get("type") == "local_shell_call" and isinstance(p.get("action"), dict):
+        args = p["action"]
+    detail: Any = args
+    if isinstance(args, dict):
+        cmd = args.get("command", args.get("cmd"))
+        if isinstance(cmd, list):
+            parts = [c for c in cmd if isinstance(c, str)]
+            if len(parts) >= 3 and parts[1] in ("-lc", "-c"):
+                parts = parts[2:]
+            detail = " ".join(parts)
+        elif isinstance(cmd, str):
+            detail = cmd
+        else:
+            for f in ("path", "file_path", "query", "url", "plan", "explanation"):
+                if isinstance(args.get(f), str):
+                    detail = args[f]
+                    break
+    return f"{name}: {one_line(detail, 100)}" if detail else str(name)
+
+
+def output_summary(p: dict) -> str:
+    """`(12 lines, exit 0) first line`."""
+    out = p.get("output")
+    meta: dict = {}
+    if isinstance(out, str):
+        try:
+            parsed = json.loads(out)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and "output" in parsed:
+            meta = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
+            out = parsed.get("output")
+    elif isinstance(out, dict):
+        meta = out.get("metadata") if isinstance(out.get("metadata"), dict) else {}
+        out = out.get("content", out.get("output"))
+    if isinstance(out, list):
+        out = block_text(out)
+    n = count_lines(out) if isinstance(out, str) else 0
+    info = f"{n} lines"
+    if "exit_code" in meta:
+        info += f", exit {meta['exit_code']}"
+    return f"({info}) {one_line(out, 90)}".rstrip()
+
+
+def _message_text(p: dict) -> str:
+    return block_text(p.get("content"))
+
+
+def _reasoning_text(p: dict) -> str:
+    s = p.get("summary")
+    text = block_text(s) if isinstance(s, list) else ""
+    return text or block_text(p.get("content")) or ("(encrypted)" if p.get("encrypted_content") else "")
+
+
+def payload_summary(type_: str, p: dict) -> str:
+    """One line saying what a rollout line did."""
+    kind = type_.split(".", 1)[1] if "." in type_ else type_
+    if type_ == "session_meta":
+        git = p.get("git") if isinstance(p.get("git"), dict) else {}
+        bits = [f"session {p.get('id', '?')}", p.get("cwd"), p.get("cli_version") and f"cli {p['cli_version']}",
+                git.get("branch") and f"on {git['branch']}"]
+        return one_line(" ".join(str(b) for b in bits if b), 140)
+    if type_ == "turn_context":
+        return one_line(f"model {p.get('model')} effort {p.get('effort')} cwd {p.get('cwd')}", 140)
+    if type_ == "compacted":
+        rh = p.get("replacement_history")
+        n = len(rh) if isinstance(rh, list) else 0
+        return one_line(f"history compacted to {n} items: {p.get('message') or ''}", 140)
+    if type_ == "state":
+        return one_line({k: v for k, v in p.items() if k != "record_type"} or "state", 100)
+    if kind == "message":
+        return one_line(f"{p.get('role', '?')}: {_message_text(p)}", 140)
+    if kind in ("reasoning", "agent_reasoning"):
+        return one_line(_reasoning_text(p) if kind == "reasoning" else p.get("text"), 140)
+    if kind in CALL_TYPES:
+        return call_summary(p)
+    if kind in OUTPUT_TYPES:
+        return output_summary(p)
+    if kind == "ghost_snapshot":
+        gc = p.get("ghost_commit") if isinstance(p.get("ghost_commit"), dict) else {}
+        return one_line(f"snapshot commit {str(gc.get('id', '?'))[:12]} of {str(gc.get('parent', '?'))[:12]}", 100)
+    if kind == "token_count":
+        info = p.get("info") if isinstance(p.get("info"), dict) else None
+        if info is None:
+            return "rate limits"
+        tot = info.get("total_token_usage") if isinstance(info.get("total_token_usage"), dict) else {}
+        return (f"total {tot.get('total_tokens', '?')} tokens "
+                f"(in {tot.get('input_tokens', '?')}, out {tot.get('output_tokens', '?')})")
+    if kind in ("user_message", "agent_message"):
+        return one_line(p.get("message"), 140)
+    if kind == "thread_rolled_back":
+        return f"rolled back {p.get('num_turns', '?')} turns"
+    if kind in ("task_complete",):
+        return one_line(f"turn complete: {p.get('last_agent_message') or ''}", 140)
+    rest = {k: v for k, v in p.items() if k != "type"}
+    return one_line(rest, 120) if rest else kind
+
+
+# ---- projection ----------------------------------------------------------------------------------
+
+
+def _item(kind: str, p: dict) -> dict:
+    """The history entry of a response item: small and readable."""
+    if kind == "message":
+        return {"role": p.get("role"), "text": one_line(_message_text(p), 200)}
+    if kind == "reasoning":
+        return {"reasoning": one_line(_reasoning_text(p), 200)}
+    if kind in CALL_TYPES:
+        return {"call": call_summary(p), "call_id": p.get("call_id") or p.get("id")}
+    if kind in OUTPUT_TYPES:
+        return {"output": output_summary(p), "call_id": p.get("call_id")}
+    return {kind: one_line({k: v for k, v in p.items() if k != "type"}, 200)}
+
+
+class CodexProjection:
+    """What a Codex session looked like at each step.
+
+    - `session`: id, cwd, cli version, provider, git branch/commit (a second `session_meta` updates it);
+    - `history`: the response items the model sees, in order; `compacted` replaces it with its
+      `replacement_history`; `thread_rolled_back` drops the last turns;
+    - `calls`: tool calls by `call_id` (call, status, output); cleared by a compaction;
+    - `turn_context`: the latest one (an identical repeat changes nothing);
+    - `turn`: the running task (prompt, status, last agent message);
+    - `tokens`: the latest totals from `token_count` (Codex reports running totals), `rate_limits`;
+    - `ghost_snapshots`: commit id -> parent, for undo.
+    `event_msg` echoes of response items (agent_reasoning, agent_message) change nothing.
+    """
+
+    name = "codex"
+
+    def initial_state(self) -> dict:
+        return {"session": {}, "history": [], "calls": {}, "turn_context": {}, "turn": {},
+                "tokens": {}, "rate_limits": {}, "ghost_snapshots": {}, "compactions": 0}
+
+    def apply(self, state: MutableMapping[str, Any], event: Event) -> None:
+        p = event.data
+        if not isinstance(p, dict):
+            return
+        t = event.type
+        kind = t.split(".", 1)[1] if "." in t else t
+        if t == "session_meta":
+            self._session(state, p)
+        elif t == "turn_context":
+            if state.get("turn_context") != p:
+                state["turn_context"] = p
+        elif t == "compacted":
+            rh = p.get("replacement_history")
+            items = []
+            if isinstance(rh, list):
+                for it in rh:
+                    if isinstance(it, dict) and isinstance(it.get("type"), str):
+                        items.append(_item(it["type"], it))
+            elif isinstance(p.get("message"), str):
+                items.append({"summary": one_line(p["message"], 200)})
+            state["history"] = items
+            state["calls"] = {}
+            state["compactions"] = state.get("compactions", 0) + 1
+        elif t.startswith("response_item."):
+            self._response_item(state, kind, p)
+        elif t.startswith("event_msg."):
+            self._event_msg(state, kind, p)
+
+    def _session(self, state: MutableMapping[str, Any], p: dict) -> None:
+        git = p.get("git") if isinstance(p.get("git"), dict) else {}
+        s = state.setdefault("session", {})
+        for k, v in (("id", p.get("id")), ("cwd", p.get("cwd")), ("cli_version", p.get("cli_version")),
+                     ("model_provider", p.get("model_provider")), ("branch", git.get("branch")),
+                     ("commit", git.get("commit_hash")), ("source", p.get("source"))):
+            if v is not None and s.get(k) != v:
+                s[k] = v
+
+    def _response_item(self, state: MutableMapping[str, Any], kind: str, p: dict) -> None:
+        if kind == "ghost_snapshot":
+            gc = p.get("ghost_commit") if isinstance(p.get("ghost_commit"), dict) else {}
+            if isinstance(gc.get("id"), str):
+                state.setdefault("ghost_snapshots", {})[gc["id"]] = {"parent": gc.get("parent")}
+            return
+        state.setdefault("history", []).append(_item(kind, p))
+        cid = p.get("call_id") or p.get("id")
+        if kind in CALL_TYPES and isinstance(cid, str):
+            state.setdefault("calls", {})[cid] = {
+                "name": p.get("name") or kind, "call": call_summary(p), "status": "running"}
+        elif kind in OUTPUT_TYPES and isinstance(cid, str):
+            call = state.setdefault("calls", {}).setdefault(cid, {})
+            call["status"] = "done"
+            call["output"] = output_summary(p)
+
+    def _event_msg(self, state: MutableMapping[str, Any], kind: str, p: dict) -> None:
+        if kind == "token_count":
+            info = p.get("info")
+            if isinstance(info, dict):
+                state["tokens"] = {
+                    "total": info.get("total_token_usage"), "last": info.get("last_token_usage"),
+                    "context_window": info.get("model_context_window")}
+            if isinstance(p.get("rate_limits"), dict) and state.get("rate_limits") != p["rate_limits"]:
+                state["rate_limits"] = p["rate_limits"]
+        elif kind == "task_started":
+            state["turn"] = {"status": "running"}
+        elif kind == "user_message":
+            state.setdefault("turn", {})["prompt"] = one_line(p.get("message"), 200)
+        elif kind == "task_complete":
+            turn = state.setdefault("turn", {})
+            turn["status"] = "complete"
+            if p.get("last_agent_message") is not None:
+                turn["last_agent_message"] = one_line(p.get("last_agent_message"), 200)
+        elif kind == "turn_aborted":
+            state.setdefault("turn", {})["status"] = "aborted"
+        elif kind == "thread_rolled_back":
+            n = p.get("num_turns")
+            if isinstance(n, int) and n > 0:
+                self._roll_back(state, n)
+
+    def _roll_back(self, state: MutableMapping[str, Any], n: int) -> None:
+        hist = state.setdefault("history", [])
+        cut = None
+        seen = 0
+        for i in range(len(hist) - 1, -1, -1):
+            if hist[i].get("role") == "user" and not str(hist[i].get("text", "")).startswith("<"):
+                seen += 1
+                cut = i
+                if seen == n:
+                    break
+        if cut is not None:
+            del hist[cut:]
+
+
+# ---- the format ----------------------------------------------------------------------------------
+
+
+class CodexFormat:
+    """OpenAI Codex CLI rollouts (both layouts)."""
+
+    name = "codex"
+    description = ("OpenAI Codex CLI rollouts (~/.codex/sessions/**/rollout-*.jsonl): session_meta, "
+                   "response_item, event_msg, turn_context, compacted; ids are line numbers")
+
+    def detect(self, objs: list[dict]) -> float:
+        if not objs:
+            return 0.0
+        hits = sum(1 for o in objs if _is_enveloped(o))
+        if hits:
+            return hits / len(objs)
+        if _is_old_meta(objs[0]):
+            rest = objs[1:]
+            ok = sum(1 for o in rest if o.get("record_type") == "state" or (
+                o.get("type") in ITEM_TYPES and "seq" not in o))
+            return 0.9 if not rest or ok * 2 >= len(rest) else 0.3
+        return 0.0
+
+    def mapper(self, objs: list[dict], options: Options) -> CodexMapper:
+        return CodexMapper(legacy=bool(objs) and _is_old_meta(objs[0]))
+
+    def projection(self, options: Options) -> CodexProjection:
+        return CodexProjection()
+
+    def boundary(self, event: Event, options: Options | None = None) -> Boundary | None:
+        if event.type == "compacted":
+            rh = event.data.get("replacement_history") if isinstance(event.data, dict) else None
+            n = len(rh) if isinstance(rh, list) else 0
+            return Boundary("compaction", None, f"history compacted ({n} items kept)")
+        if event.type == "session_meta" and event.line > 1:
+            sid = event.data.get("id") if isinstance(event.data, dict) else None
+            return Boundary("resume", None, f"session {str(sid)[:13]} appended" if sid else "session appended")
+        return None
+
+    def is_snapshot(self, event: Event) -> bool:
+        return False
+
+    def summary(self, event: Event) -> str:
+        if not isinstance(event.data, dict):
+            return one_line(event.data)
+        return one_line(payload_summary(event.type, event.data), 160)
