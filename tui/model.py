@@ -1,0 +1,240 @@
+"""The UI's hold on one log: an `Analysis`, the lock that serialises access to it, and what the
+workers derived from it (marks, snapshot and resume reports).
+
+The engine is not thread-safe, so every call into the `Analysis` after the first full analysis
+happens under `lock` (workers hold it for their computation; the timeline holds it briefly to read
+a record). During the first analysis the timeline reads records straight from the line index,
+which that analysis does not modify.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.analysis import Analysis
+from core.events import Event, Kind, Malformed, PendingTail, Record
+
+try:  # these core modules land separately; the UI degrades without them
+    from core.liveness import compute_marks
+except ImportError:  # pragma: no cover - only before core.liveness exists
+    compute_marks = None  # type: ignore[assignment]
+try:
+    from core.snapshots import snapshot_reports
+except ImportError:  # pragma: no cover
+    snapshot_reports = None  # type: ignore[assignment]
+try:
+    from core.resumes import resume_reports
+except ImportError:  # pragma: no cover
+    resume_reports = None  # type: ignore[assignment]
+
+
+# marks.codes -> 1 for superseded (overwritten, no_effect), 0 for live (visible, read_by)
+_SUPERSEDED = bytes([0, 0, 1, 1] + [0] * 252)
+
+
+@dataclass
+class Derived:
+    """What the derive step computed from the analysis, handed to the UI thread in one piece."""
+
+    n_events: int = 0
+    marks: Any = None
+    superseded: bytearray = field(default_factory=bytearray)  # per position: 1 if superseded
+    n_superseded: int = 0
+    snapshots: dict[int, Any] = field(default_factory=dict)  # pos -> SnapshotReport
+    snapshot_list: list[Any] = field(default_factory=list)
+    resumes: dict[int, Any] = field(default_factory=dict)  # pos -> ResumeReport
+    problems: int = 0
+    drift: int = 0
+    findings: int = 0
+
+
+@dataclass
+class Row:
+    """What the timeline needs to draw one physical line."""
+
+    line: int
+    kind: Kind | None  # None: not analysed yet
+    record: Record
+    pos: int
+
+
+class LogModel:
+    """One open log plus its lock and derived data."""
+
+    def __init__(self, path: str, analysis_kwargs: dict | None = None) -> None:
+        self.path = path
+        self.analysis_kwargs = dict(analysis_kwargs or {})
+        self.a = Analysis(path, **self.analysis_kwargs)
+        self.lock = threading.RLock()
+        self.analysed = False
+        self.derived = Derived()
+
+    # ---- reading (timeline) ----------------------------------------------------------------
+
+    @property
+    def n_lines(self) -> int:
+        """Rows the timeline shows: every physical line known to the line index."""
+        a = self.a
+        return max(a.log.n_lines, a.n_lines)
+
+    def row(self, line: int) -> Row | None:
+        """The record of a physical line, safe to call from the UI thread."""
+        if self.analysed:
+            with self.lock:
+                return self._row(line)
+        return self._row(line)
+
+    def _row(self, line: int) -> Row | None:
+        a = self.a
+        try:
+            rec = a.record(line)
+        except (IndexError, ValueError, OSError):
+            return None
+        kind = Kind(a.kinds[line]) if line < len(a.kinds) else None
+        pos = a.line_pos[line] if line < len(a.line_pos) else -1
+        if kind is None:
+            if isinstance(rec, Event):
+                kind = None
+            elif isinstance(rec, Malformed):
+                kind = Kind.MALFORMED
+            elif isinstance(rec, PendingTail):
+                kind = Kind.PENDING
+            else:
+                kind = Kind.BLANK
+        return Row(line, kind, rec, pos)
+
+    # ---- deriving (workers, lock held) -----------------------------------------------------
+
+    def derive(self) -> Derived:
+        """Marks and reports for the current analysis (call with the lock held)."""
+        a = self.a
+        d = Derived(n_events=a.n_events)
+        if compute_marks is not None and a.n_events:
+            marks = compute_marks(a)
+            d.marks = marks
+            sup = bytearray(marks.codes.translate(_SUPERSEDED))
+            n = len(sup) - sup.count(0)
+            d.superseded = sup
+            d.n_superseded = n
+        if snapshot_reports is not None:
+            reps = snapshot_reports(a)
+            d.snapshot_list = list(reps)
+            d.snapshots = {r.pos: r for r in reps if getattr(r, "pos", None) is not None}
+            d.drift = sum(1 for r in reps if r.verdict != "match")
+        if resume_reports is not None:
+            rr = resume_reports(a)
+            d.resumes = {r.pos: r for r in rr}
+            d.findings = sum(r.findings for r in rr)
+        d.problems = a.integrity_problems()
+        return d
+
+    def event_pos_at_or_before(self, line: int) -> int:
+        """The position of the event on `line`, or of the last event before it (-1: none)."""
+        a = self.a
+        i = min(line, len(a.line_pos) - 1)
+        while i >= 0:
+            p = a.line_pos[i]
+            if p >= 0:
+                return p
+            i -= 1
+        return -1
+
+
+@dataclass
+class Inspection:
+    """Everything the inspector shows for one cursor position (computed in a worker)."""
+
+    line: int
+    record: Record | None
+    pos: int  # the event at the cursor, or the last one before it (-1: none)
+    on_event: bool
+    state: dict
+    changes: list  # what the cursor's event changed (core.diff.Change)
+    diff_against: int | None  # seq of the marked event when diffing against it
+    diff: list
+    diff_label: str
+    snapshot: Any = None  # SnapshotReport of the snapshot event at the cursor
+    resume: Any = None  # ResumeReport of the resume at the cursor
+    failed: str | None = None
+    types_by_seq: dict[int, str] = field(default_factory=dict)
+    pos_seq: int | None = None  # id of the event at `pos`
+
+
+def inspect(model: LogModel, line: int, marked_line: int | None) -> Inspection:
+    """Compute the inspector's content for `line` (call with the lock held)."""
+    a = model.a
+    d = model.derived
+    rec = a.record(line) if line < model.n_lines else None
+    on_event = line < len(a.line_pos) and a.line_pos[line] >= 0
+    pos = model.event_pos_at_or_before(line)
+    state = a.state_at_pos(pos) if pos >= 0 else _initial(a)
+    changes = a.event_diff(pos) if on_event else []
+    diff_against = None
+    diff = changes
+    label = "before vs after this event" if on_event else "no event at the cursor"
+    if marked_line is not None and marked_line < len(a.line_pos) and a.line_pos[marked_line] >= 0:
+        mpos = a.line_pos[marked_line]
+        diff_against = a.seqs[mpos]
+        diff = a.diff_positions(mpos, pos)
+        here = f"#{a.seqs[pos]}" if pos >= 0 else "the start"
+        label = f"marked #{diff_against} vs cursor {here}"
+    types: dict[int, str] = {}
+
+    def note(seq: int | None) -> None:
+        if seq is None or seq in types:
+            return
+        p = a.pos_of_seq(seq)
+        if p is not None:
+            types[seq] = a.event(p).type
+
+    snap = d.snapshots.get(pos) if on_event else None
+    res = d.resumes.get(pos) if on_event else None
+    if res is not None and getattr(res, "snapshot", None) is not None and snap is None:
+        snap = res.snapshot
+    for rep in (snap,):
+        if rep is not None:
+            for diff_ in rep.differences:
+                note(diff_.written_by)
+    if res is not None:
+        for s in res.missed:
+            note(s)
+        for dup in res.duplicates:
+            note(dup.seq)
+            note(dup.original_seq)
+    return Inspection(
+        line=line,
+        record=rec,
+        pos=pos,
+        on_event=on_event,
+        state=state,
+        changes=changes,
+        diff_against=diff_against,
+        diff=diff,
+        diff_label=label,
+        snapshot=snap,
+        resume=res,
+        failed=a.failed.get(pos) if on_event else None,
+        types_by_seq=types,
+        pos_seq=a.seqs[pos] if pos >= 0 else None,
+    )
+
+
+def _initial(a: Analysis) -> dict:
+    from core.analysis import copy_state
+
+    return copy_state(a._initial)
+
+
+def blame_text(model: LogModel, path: tuple, pos: int) -> str:
+    """'written by #7 publish_retried' for a state path at a position (lock held)."""
+    a = model.a
+    if pos < 0:
+        return "initial state"
+    seq = a.blame_seq(path, pos)
+    if seq is None:
+        return "not written by any event (initial state)"
+    p = a.pos_of_seq(seq)
+    typ = a.event(p).type if p is not None else "?"
+    return f"written by #{seq} {typ}"

@@ -1,0 +1,88 @@
+"""Small screens: the key help and the dialog that names the compacted log's file."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+HELP = [
+    ("j / k, ↓ / ↑", "move the cursor (moving up pauses following)"),
+    ("PgUp / PgDn", "a page up or down"),
+    ("g / G", "first record / last record (and follow)"),
+    (":", "go to an event id"),
+    ("/", "filter by type or text (empty: clear); n / N next / previous match"),
+    ("[ / ]", "previous / next resume (opens the Snapshot tab)"),
+    ("m", "mark the event under the cursor; the Diff tab compares cursor vs mark"),
+    ("h", "hide / show superseded events"),
+    ("f", "follow the end of the log (live tail) / pause"),
+    ("e", "export the state at the cursor as a snapshot file"),
+    ("c", "compaction review; w then writes the compacted log to a new file"),
+    ("ctrl+p", "command palette"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
+LEGEND = [
+    ("░", "superseded: nothing at the head depends on it (⤳N: overwritten by #N)"),
+    ("─", "resume boundary (✓ clean, ⚠ findings)"),
+    ("◇", "snapshot event (✓ match, ⚠ drift)"),
+    ("✗", "malformed line (the parser's message in red)"),
+    ("!", "the projection failed on this event"),
+    ("●", "marked event"),
+    ("◆", "cursor on the scrubber; ┃ resumes, ◇ snapshots, ✗ malformed; red bar = many superseded"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and the meaning of the timeline's markers."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        t = Text(end="")
+        t.append("agentlog-tui keys\n\n", style="bold")
+        for k, what in HELP:
+            t.append(f"  {k:<14}", style="bold #5fafff")
+            t.append(what + "\n")
+        t.append("\nmarkers\n\n", style="bold")
+        for k, what in LEGEND:
+            t.append(f"  {k:<3}", style="bold")
+            t.append(what + "\n")
+        t.append("\nescape closes", style="dim")
+        with Vertical(id="help-box"):
+            yield Static(t, id="help-text")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
+
+
+class WritePathScreen(ModalScreen[str | None]):
+    """Asks for the file to write the compacted log to."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="write.cancel")]
+
+    def __init__(self, default: str, summary: str) -> None:
+        super().__init__()
+        self.default = default
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="write-box"):
+            yield Static(Text("Write the compacted log to a new file", style="bold"))
+            yield Static(Text(self.summary, style="dim"))
+            yield Input(value=self.default, id="write-path")
+            yield Static(Text("Enter writes · escape cancels · the input log is never overwritten",
+                              style="dim"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        self.dismiss(value or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,105 @@
+"""The scrubber: the whole log as one bar, with the cursor and the places worth a look."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widget import Widget
+
+from tui.model import Derived, LogModel
+
+SHADES = ("#3a5a3a", "#5a5a3a", "#6a4a2a", "#7a3a2a")  # superseded density, low -> high
+
+
+class Scrubber(Widget):
+    """A one-line map of the log; clicking jumps there."""
+
+    class Jump(Message):
+        """The user clicked the bar at `line`."""
+
+        def __init__(self, line: int) -> None:
+            super().__init__()
+            self.line = line
+
+    def __init__(self, model: LogModel, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model = model
+        self.derived = Derived()
+        self.cursor_line = 0
+        self._cells: list[tuple[str, str]] | None = None
+        self._cells_key: tuple | None = None
+
+    def update_view(self, derived: Derived | None = None, cursor_line: int | None = None) -> None:
+        if derived is not None:
+            self.derived = derived
+            self._cells = None
+        if cursor_line is not None:
+            self.cursor_line = cursor_line
+        self.refresh()
+
+    def _line_to_x(self, line: int, width: int, n: int) -> int:
+        return min(width - 1, line * width // max(n, 1))
+
+    def _build_cells(self, width: int) -> list[tuple[str, str]]:
+        """Per cell: character and style, without the cursor (cached until data changes)."""
+        model, d = self.model, self.derived
+        a = model.a
+        n = max(model.n_lines, 1)
+        cells: list[tuple[str, str]] = [("━", "#4a4a4a")] * width
+        sup = d.superseded
+        if len(sup):
+            counts = [0] * width
+            totals = [0] * width
+            ev_lines = a.event_lines
+            for p in range(min(len(sup), len(ev_lines))):
+                x = self._line_to_x(ev_lines[p], width, n)
+                totals[x] += 1
+                counts[x] += sup[p]
+            for x in range(width):
+                if totals[x]:
+                    frac = counts[x] / totals[x]
+                    if frac == 0:
+                        cells[x] = ("━", "#5f875f")
+                    else:
+                        cells[x] = ("━", SHADES[min(3, int(frac * 4))])
+        for m in a.malformed:
+            cells[self._line_to_x(m.line - 1, width, n)] = ("✗", "bold red")
+        for p in a.snapshot_positions:
+            if p < len(a.event_lines):
+                rep = d.snapshots.get(p)
+                style = "bold yellow" if rep is not None and rep.verdict != "match" else "bold cyan"
+                cells[self._line_to_x(a.event_lines[p], width, n)] = ("◇", style)
+        for p in a.boundaries:
+            if p < len(a.event_lines):
+                cells[self._line_to_x(a.event_lines[p], width, n)] = ("┃", "bold yellow")
+        return cells
+
+    def render(self) -> Text:
+        width = self.size.width
+        if width <= 0:
+            return Text("")
+        model = self.model
+        key = (width, model.n_lines, model.a.n_lines)
+        if self._cells is None or self._cells_key != key:
+            if model.analysed:
+                with model.lock:
+                    self._cells = self._build_cells(width)
+            else:
+                self._cells = [("━", "#4a4a4a")] * width
+            self._cells_key = key
+        text = Text(no_wrap=True, end="")
+        cx = self._line_to_x(self.cursor_line, width, max(model.n_lines, 1))
+        for x, (ch, style) in enumerate(self._cells):
+            if x == cx:
+                text.append("◆", style="bold white")
+            else:
+                text.append(ch, style=style)
+        return text
+
+    def on_click(self, event) -> None:
+        width = self.size.width
+        if width <= 0:
+            return
+        n = self.model.n_lines
+        line = min(n - 1, int(event.x * n / width)) if n else 0
+        self.post_message(self.Jump(max(line, 0)))

@@ -1,0 +1,100 @@
+"""Turning log content into safe, literal Rich text.
+
+Everything that comes from a log is data: it is put into `Text` objects as plain strings (never
+parsed as markup), and control characters are replaced by visible stand-ins so that a terminal
+escape sequence inside a payload can never reach the terminal.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from typing import Any
+
+import orjson
+from rich.text import Text
+
+from core.analysis import parse_ts
+from core.projection import split_type
+
+_CONTROL = {c: chr(0x2400 + c) for c in range(0x20)}  # ␀ .. ␟ (␛ for ESC)
+_CONTROL[0x7F] = "␡"
+for _c in range(0x80, 0xA0):  # C1 controls (CSI 0x9b and friends)
+    _CONTROL[_c] = f"\\x{_c:02x}"
+_CONTROL_TABLE = str.maketrans(_CONTROL)
+
+ENTITY_COLOURS = (
+    "#5fafff",
+    "#87d787",
+    "#d7af5f",
+    "#af87ff",
+    "#5fd7d7",
+    "#ff87af",
+    "#d7d75f",
+    "#87afd7",
+    "#ffaf87",
+    "#afd7af",
+)
+
+
+def visible(s: str) -> str:
+    """`s` with every control character replaced by a visible stand-in."""
+    return s.translate(_CONTROL_TABLE)
+
+
+def literal(s: Any, style: str = "") -> Text:
+    """A Text holding `s` literally (no markup), with control characters made visible."""
+    return Text(visible(s if isinstance(s, str) else str(s)), style=style, no_wrap=True, end="")
+
+
+def raw_text(raw: bytes) -> str:
+    """A raw log line as visible text (invalid UTF-8 shown with replacement characters)."""
+    return visible(raw.decode("utf-8", errors="replace"))
+
+
+def pretty_json(value: Any) -> str:
+    """Indented JSON for the inspector (control characters escaped by JSON itself)."""
+    try:
+        return orjson.dumps(
+            value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr
+        ).decode()
+    except TypeError:
+        return repr(value)
+
+
+def short_json(value: Any, width: int = 60) -> str:
+    """One-line JSON for a value, cut to `width` characters."""
+    try:
+        s = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
+    except TypeError:
+        s = repr(value)
+    s = visible(s)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def entity_colour(type_: str) -> str:
+    """A stable colour for the entity of an event type."""
+    entity, _verb = split_type(type_)
+    return ENTITY_COLOURS[zlib.crc32(entity.encode("utf-8", "replace")) % len(ENTITY_COLOURS)]
+
+
+def clock(ts: Any) -> str:
+    """HH:MM:SS (local time) of an event's timestamp, or blanks when it has none."""
+    t = parse_ts(ts)
+    if t is None:
+        return "--:--:--"
+    try:
+        return time.strftime("%H:%M:%S", time.localtime(t))
+    except (OverflowError, OSError, ValueError):
+        return "--:--:--"
+
+
+def path_text(path: tuple) -> str:
+    """A state path as `a.b[0].c` (visible characters only)."""
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + visible(str(p))
+    return out or "(root)"

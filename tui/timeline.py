@@ -1,0 +1,285 @@
+"""The timeline: one row per physical line of the log, drawn with the Line API.
+
+Rows are rendered on demand in `render_line` and kept in an LRU cache, so a log of a million
+lines scrolls as fast as a log of ten. The timeline gets its data from its parent (the model, the
+derived marks, an optional list of visible lines) and reports cursor moves with a message.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from core.events import Event, Kind, Malformed, PendingTail
+from tui.model import Derived, LogModel
+from tui.text import clock, entity_colour, literal, raw_text, visible
+
+CURSOR = Style(bgcolor="#2a4a6e", bold=False)
+CURSOR_BLUR = Style(bgcolor="#3a3a3a")
+MARKED = Style(bgcolor="#4a3a1a")
+
+
+class Timeline(ScrollView, can_focus=True):
+    """The scrolling list of records with a cursor."""
+
+    BINDINGS = [
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="timeline.up"),
+        Binding("j,down", "cursor(1)", "j/k move", key_display="j/k", id="timeline.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.page_down"),
+        Binding("g,home", "first", "First", show=False, id="timeline.first"),
+        Binding("G,end", "last", "Last (follow)", show=False, id="timeline.last"),
+    ]
+
+    class CursorMoved(Message):
+        """The cursor is on another line (`user`: moved by a key or click, not by following)."""
+
+        def __init__(self, line: int, user: bool) -> None:
+            super().__init__()
+            self.line = line
+            self.user = user
+
+    def __init__(self, model: LogModel, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model = model
+        self.derived = Derived()
+        self.rows: array | None = None  # visible lines when filtered or hiding; None: all lines
+        self.cursor = 0  # index into the visible rows
+        self.marked_line: int | None = None
+        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._id_width = 4
+
+    # ---- data from the parent --------------------------------------------------------------
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows) if self.rows is not None else self.model.n_lines
+
+    def line_of(self, row: int) -> int:
+        return self.rows[row] if self.rows is not None else row
+
+    def row_of_line(self, line: int) -> int | None:
+        """The row showing `line`, or the nearest row before it; None when there are no rows."""
+        if self.n_rows == 0:
+            return None
+        if self.rows is None:
+            return min(line, self.n_rows - 1)
+        import bisect
+
+        i = bisect.bisect_right(self.rows, line) - 1
+        return max(i, 0)
+
+    @property
+    def cursor_line(self) -> int | None:
+        return self.line_of(self.cursor) if 0 <= self.cursor < self.n_rows else None
+
+    def invalidate(self) -> None:
+        """Forget rendered rows (data changed) and recompute the virtual size."""
+        self._cache.clear()
+        seqs = self.model.a.seqs
+        if len(seqs):
+            self._id_width = max(4, len(str(seqs[-1])) + 1)
+        self.virtual_size = Size(self.size.width, self.n_rows)
+        self.cursor = max(0, min(self.cursor, self.n_rows - 1))
+        self.refresh()
+
+    def set_rows(self, rows: array | None, keep_line: int | None) -> None:
+        """Show only `rows` (lines), keeping the cursor on (or near) `keep_line`."""
+        self.rows = rows
+        self.invalidate()
+        r = self.row_of_line(keep_line) if keep_line is not None else None
+        self.move_to(r if r is not None else 0, user=False)
+
+    # ---- cursor ----------------------------------------------------------------------------
+
+    def move_to(self, row: int, user: bool = True) -> None:
+        n = self.n_rows
+        row = max(0, min(row, n - 1)) if n else 0
+        old = self.cursor
+        self.cursor = row
+        self._scroll_to_cursor()
+        if old != row:
+            self._refresh_row(old)
+        self._refresh_row(row)
+        line = self.cursor_line
+        if line is not None:
+            self.post_message(self.CursorMoved(line, user))
+
+    def move_to_line(self, line: int, user: bool = True) -> None:
+        r = self.row_of_line(line)
+        if r is not None:
+            self.move_to(r, user)
+
+    def _refresh_row(self, row: int) -> None:
+        y = row - round(self.scroll_offset.y)
+        if 0 <= y < self.size.height:
+            self.refresh_line(y)
+
+    def _scroll_to_cursor(self) -> None:
+        h = self.scrollable_content_region.height or self.size.height or 1
+        top = round(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + h:
+            self.scroll_to(y=self.cursor - h + 1, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        h = max(1, self.scrollable_content_region.height - 1)
+        self.move_to(self.cursor + direction * h)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.n_rows - 1)
+
+    def on_click(self, event) -> None:
+        row = round(self.scroll_offset.y) + event.y
+        if 0 <= row < self.n_rows:
+            self.move_to(row)
+
+    def on_resize(self) -> None:
+        self.invalidate()
+        self._scroll_to_cursor()
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor)
+
+    # ---- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width or self.size.width
+        row = round(self.scroll_offset.y) + y
+        base = self.rich_style
+        if row >= self.n_rows or width <= 0:
+            return Strip.blank(width, base)
+        line = self.line_of(row)
+        key = (line, width)
+        strip = self._cache.get(key)
+        if strip is None:
+            text = self.row_text(line, width)
+            segments = list(text.render(self.app.console))
+            strip = Strip(segments).extend_cell_length(width).crop(0, width)
+            strip = strip.apply_style(base)
+            self._cache[key] = strip
+        if row == self.cursor:
+            strip = strip.apply_style(CURSOR if self.has_focus else CURSOR_BLUR)
+        elif line == self.marked_line:
+            strip = strip.apply_style(MARKED)
+        return strip
+
+    def row_text(self, line: int, width: int) -> Text:
+        """The text of one row (id, time, type, summary, markers)."""
+        r = self.model.row(line)
+        idw = self._id_width
+        t = Text(no_wrap=True, overflow="ellipsis", end="")
+        if r is None:
+            t.append(" " * 2 + "?".rjust(idw), style="dim")
+            return t
+        rec = r.record
+        if isinstance(rec, Malformed):
+            t.append("✗ ", style="bold red")
+            t.append(f"L{rec.line}".rjust(idw), style="red")
+            t.append(" " + " " * 8 + " ")
+            t.append("malformed".ljust(20)[:20], style="bold red")
+            t.append(" ")
+            t.append(literal(rec.error, "red"))
+            t.append("  ")
+            t.append(literal(raw_text(rec.raw[:200]), "dim red"))
+            t.truncate(width)
+            return t
+        if isinstance(rec, PendingTail):
+            t.append("… ", style="yellow")
+            t.append(f"L{rec.line}".rjust(idw), style="yellow dim")
+            t.append(" " + " " * 8 + " ")
+            t.append("pending".ljust(20), style="yellow")
+            t.append(" ")
+            t.append(f"half-written line ({len(rec.raw)} bytes), waiting for its end", "dim")
+            t.truncate(width)
+            return t
+        if not isinstance(rec, Event):
+            t.append("  " + "".rjust(idw) + " " * 10, style="dim")
+            t.append("(blank line)", style="dim")
+            return t
+        a = self.model.a
+        d = self.derived
+        pos = r.pos
+        marker, mstyle = "  ", ""
+        dim = False
+        tag = Text(end="")
+        fmt = a.format
+        failed = a.failed.get(pos) if pos >= 0 else None
+        if pos >= 0 and pos < len(d.superseded) and d.superseded[pos]:
+            dim = True
+            marker, mstyle = "░ ", "#808080"
+            reason = d.marks.reason(pos) if d.marks is not None else ""
+            if reason == "overwritten":
+                by = d.marks.superseded_by(pos)
+                tag.append(f"⤳{by[0]}" if by else "⤳", style="#a0a0a0")
+            elif reason == "no_effect":
+                tag.append("no effect", style="#808080")
+        boundary = a.boundaries.get(pos) if pos >= 0 else None
+        if boundary is not None:
+            marker, mstyle = "─ ", "bold yellow"
+            rep = d.resumes.get(pos)
+            if rep is not None:
+                if rep.findings:
+                    tag = Text(f"⚠ {rep.findings}", style="bold yellow", end="")
+                else:
+                    tag = Text("✓", style="green", end="")
+        elif fmt.is_snapshot(rec):
+            marker, mstyle = "◇ ", "bold cyan"
+            rep = d.snapshots.get(pos)
+            if rep is not None:
+                if rep.verdict == "match":
+                    tag = Text("✓ match", style="green", end="")
+                else:
+                    tag = Text(f"⚠ drift {len(rep.differences)}", style="bold yellow", end="")
+        if failed is not None:
+            marker, mstyle = "! ", "bold red"
+            tag = Text("failed", style="bold red", end="")
+        if line == self.marked_line:
+            marker, mstyle = "● ", "bold magenta"
+        t.append(marker, style=mstyle)
+        t.append(visible(str(rec.seq)).rjust(idw), style="bold" if not dim else "")
+        t.append(" ")
+        t.append(clock(rec.ts), style="#8a8a8a")
+        t.append(" ")
+        tw = max(10, min(24, (width - idw - 12) // 3))
+        typ = visible(rec.type)
+        if len(typ) > tw:
+            typ = typ[: tw - 1] + "…"
+        t.append(typ.ljust(tw), style=entity_colour(rec.type))
+        t.append(" ")
+        try:
+            summary = fmt.summary(rec)
+        except Exception as exc:  # noqa: BLE001 - a format bug must not break drawing
+            summary = f"(summary failed: {exc})"
+        room = width - t.cell_len - (tag.cell_len + 1 if tag.cell_len else 0)
+        s = literal(summary)
+        if failed is not None:
+            s = literal(failed, "red")
+        s.truncate(max(room, 0), overflow="ellipsis")
+        t.append(s)
+        if tag.cell_len:
+            pad = width - t.cell_len - tag.cell_len
+            t.append(" " * max(pad, 1))
+            t.append(tag)
+        if dim:
+            t.stylize("dim")
+        t.truncate(width)
+        return t
