@@ -148,9 +148,9 @@ class ClaudeCodeMapper:
 
     def map(self, obj: dict) -> Mapped:
         t = record_type(obj)
+        # a file-history-snapshot's own `snapshot.timestamp` is its message's time, not the
+        # record's: it has no time of its own
         ts = obj.get("timestamp")
-        if ts is None and isinstance(obj.get("snapshot"), dict):
-            ts = obj["snapshot"].get("timestamp")
         data: Any = obj
         sid, uuid = obj.get("sessionId"), obj.get("uuid")
         if isinstance(sid, str) and isinstance(uuid, str):
@@ -313,7 +313,7 @@ class ClaudeCodeProjection:
     - `tools`: the tool calls of the current context by `tool_use_id` (name, input, status, result);
       a compaction clears it with the context;
     - `progress`: the latest progress of each running tool; removed when its result arrives;
-    - `files`: path -> the last read or write (op, tool_use_id, ts);
+    - `files`: path -> the last read or write (op, tool_use_id, ts), written by the tool result;
     - `todos`: the latest TodoWrite list;
     - `tokens`: totals over API responses (each counted once), and the last context size;
     - `compactions`: by the boundary record's uuid.
@@ -376,14 +376,13 @@ class ClaudeCodeProjection:
                 continue
             tid = b.get("id")
             name = b.get("name") if isinstance(b.get("name"), str) else "tool"
-            if isinstance(tid, str):
-                state.setdefault("tools", {})[tid] = {
-                    "name": name, "input": tool_use_summary(b), "status": "running"}
             inp = b.get("input") if isinstance(b.get("input"), dict) else {}
-            op = FILE_TOOLS.get(name)
-            path = inp.get("file_path") or inp.get("notebook_path")
-            if op and isinstance(path, str):
-                state.setdefault("files", {})[path] = {"op": op, "tool_use_id": tid, "ts": event.ts}
+            if isinstance(tid, str):
+                entry = {"name": name, "input": tool_use_summary(b), "status": "running"}
+                path = inp.get("file_path") or inp.get("notebook_path")
+                if name in FILE_TOOLS and isinstance(path, str):
+                    entry["path"] = path
+                state.setdefault("tools", {})[tid] = entry
             if name == "TodoWrite" and isinstance(inp.get("todos"), list):
                 state["todos"] = [
                     {"content": t.get("content"), "status": t.get("status")}
@@ -427,11 +426,30 @@ class ClaudeCodeProjection:
             tool = state.setdefault("tools", {}).setdefault(tid, {})
             tool["status"] = "error" if b.get("is_error") else "done"
             tool["result"] = s
+            if not b.get("is_error"):
+                self._file_access(state, obj, tool, tid, event)
             try:
                 del state.setdefault("progress", {})[tid]
             except KeyError:
                 pass
         ctx[uuid] = {"role": "user", "parts": parts}
+
+    def _file_access(self, state: MutableMapping[str, Any], obj: dict, tool: Any, tid: str,
+                     event: Event) -> None:
+        # The result is when the file was really read or written; its `toolUseResult` names the
+        # file (Read: file.filePath; Write/Edit: filePath), else the call's input does.
+        tur = obj.get("toolUseResult") if isinstance(obj.get("toolUseResult"), dict) else {}
+        f = tur.get("file") if isinstance(tur.get("file"), dict) else None
+        if f is not None and isinstance(f.get("filePath"), str):
+            path, op = f["filePath"], "read"
+        elif isinstance(tur.get("filePath"), str):
+            path, op = tur["filePath"], ("write" if tur.get("type") == "create" else "edit")
+        else:
+            path = tool.get("path")
+            if not isinstance(path, str):
+                return
+            op = FILE_TOOLS.get(tool.get("name"), "read")
+        state.setdefault("files", {})[path] = {"op": op, "tool_use_id": tid, "ts": event.ts}
 
     def _progress(self, state: MutableMapping[str, Any], obj: dict) -> None:
         d = obj.get("data") if isinstance(obj.get("data"), dict) else {}
