@@ -52,6 +52,14 @@ def subject_of(event: Event, key_fields: tuple[str, ...]) -> str | None:
     return None
 
 
+def discard(mapping: MutableMapping[str, Any], key: Any) -> None:
+    """Delete a key if present, without reading it (tracked views record no dependency)."""
+    if hasattr(mapping, "discard"):
+        mapping.discard(key)
+    else:
+        mapping.pop(key, None)
+
+
 class EntityProjection:
     """The zero-configuration projection: the latest value per entity and subject."""
 
@@ -67,12 +75,13 @@ class EntityProjection:
         entity, verb = split_type(event.type)
         subject = subject_of(event, self.key_fields)
         if verb in TOMBSTONE_VERBS:
+            # the entity's container is kept (empty) so the result never depends on who made it
             if subject is None:
-                state.pop(entity, None)
+                discard(state, entity)
             else:
-                container = state.get(entity)
+                container = state.setdefault(entity, {})
                 if isinstance(container, MutableMapping):
-                    container.pop(subject, None)
+                    discard(container, subject)
             return
         data = event.data
         value = {"status": verb, **data} if isinstance(data, dict) else {"status": verb, "value": data}

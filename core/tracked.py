@@ -448,6 +448,11 @@ class TrackedDict(MutableMapping):
         self._t.delete(self._slot, self._data, key, self._path)
         return value
 
+    def discard(self, key: Any) -> None:
+        """Delete `key` if present. Reads nothing: the key is absent afterwards either way."""
+        if key in self._data:
+            self._t.delete(self._slot, self._data, key, self._path)
+
     def setdefault(self, key: Any, default: Any = None) -> Any:
         data = self._data
         if key in data:
@@ -578,7 +583,7 @@ class TrackedList(MutableSequence):
         self._t.rewrite_list(self._slot, self._data, self._data[::-1], self._path)
 
     def clear(self) -> None:
-        self._t.dep_children(self._slot)
+        # the result is [] whatever was there: no read
         self._t.rewrite_list(self._slot, self._data, [], self._path)
 
     def copy(self) -> list:
