@@ -181,6 +181,8 @@ def payload_summary(type_: str, p: dict) -> str:
         return one_line(p.get("message"), 140)
     if kind == "thread_rolled_back":
         return f"rolled back {p.get('num_turns', '?')} turns"
+    if kind == "task_started":
+        return "turn started"
     if kind in ("task_complete",):
         return one_line(f"turn complete: {p.get('last_agent_message') or ''}", 140)
     rest = {k: v for k, v in p.items() if k != "type"}
@@ -208,7 +210,7 @@ class CodexProjection:
 
     - `session`: id, cwd, cli version, provider, git branch/commit (a second `session_meta` updates it);
     - `history`: the response items the model sees, in order; `compacted` replaces it with its
-      `replacement_history`; `thread_rolled_back` drops the last turns;
+      `replacement_history`; `thread_rolled_back` drops the last turns (`rolled_back_turns` counts them);
     - `calls`: tool calls by `call_id` (call, status, output); cleared by a compaction;
     - `turn_context`: the latest one (an identical repeat changes nothing);
     - `turn`: the running task (prompt, status, last agent message);
@@ -300,6 +302,9 @@ class CodexProjection:
             n = p.get("num_turns")
             if isinstance(n, int) and n > 0:
                 self._roll_back(state, n)
+                # Shortening the history writes nothing the tracked state could keep; the count
+                # does, so the rollback stays in a compacted log with the items it dropped gone.
+                state["rolled_back_turns"] = state.get("rolled_back_turns", 0) + n
 
     def _roll_back(self, state: MutableMapping[str, Any], n: int) -> None:
         hist = state.setdefault("history", [])
