@@ -133,10 +133,11 @@ class Inspector(Widget):
         tree.root.expand()
         first = self._first_changed(tree.root)
         self.query_one("#blame", Static).update(Text(""))
-        if first is not None:
-            tree.move_cursor(first)
-        elif ins.state:
-            tree.move_cursor(tree.root.children[0] if tree.root.children else None)
+        target = first if first is not None else (tree.root.children[0] if tree.root.children else None)
+        if target is not None:
+            self.call_after_refresh(tree.move_cursor, target)
+            if target.data is not None:  # show its blame now, without waiting for a highlight
+                self.post_message(self.BlameRequested(target.data.path, ins.pos))
 
     def _first_changed(self, node) -> Any:
         for child in node.children:

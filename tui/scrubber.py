@@ -50,11 +50,19 @@ class Scrubber(Widget):
         if len(sup):
             counts = [0] * width
             totals = [0] * width
-            ev_lines = a.event_lines
-            for p in range(min(len(sup), len(ev_lines))):
-                x = self._line_to_x(ev_lines[p], width, n)
-                totals[x] += 1
-                counts[x] += sup[p]
+            ev_lines, line_pos = a.event_lines, a.line_pos
+            if n <= width:  # fewer lines than cells: each cell shows the line under it
+                for x in range(width):
+                    line = x * n // width
+                    p = line_pos[line] if line < len(line_pos) else -1
+                    if 0 <= p < len(sup):
+                        totals[x] = 1
+                        counts[x] = sup[p]
+            else:
+                for p in range(min(len(sup), len(ev_lines))):
+                    x = self._line_to_x(ev_lines[p], width, n)
+                    totals[x] += 1
+                    counts[x] += sup[p]
             for x in range(width):
                 if totals[x]:
                     frac = counts[x] / totals[x]

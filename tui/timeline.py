@@ -32,7 +32,7 @@ class Timeline(ScrollView, can_focus=True):
 
     BINDINGS = [
         Binding("k,up", "cursor(-1)", "Up", show=False, id="timeline.up"),
-        Binding("j,down", "cursor(1)", "j/k move", key_display="j/k", id="timeline.down"),
+        Binding("j,down", "cursor(1)", "move", key_display="j/k", id="timeline.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.page_up"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.page_down"),
         Binding("g,home", "first", "First", show=False, id="timeline.first"),

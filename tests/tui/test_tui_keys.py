@@ -1,0 +1,356 @@
+"""Pilot tests: each key of the main screen, asserting what the user sees."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from tui_helpers import ready, sample, screen_rows, static_text, tree_text, wait_for
+
+from tui.app import AgentlogApp
+from tui.inspector import StateTree
+
+SIZE = (120, 40)
+
+
+def app_for(name: str, **kw) -> AgentlogApp:
+    return AgentlogApp(sample(name) if "/" not in name else name, {}, watch=False, **kw)
+
+
+def cursor_seq(app) -> int | None:
+    row = app.model.row(app.timeline.cursor_line)
+    return getattr(row.record, "seq", None)
+
+
+def visible_seqs(app) -> list[int]:
+    tl = app.timeline
+    out = []
+    for r in range(tl.n_rows):
+        row = app.model.row(tl.line_of(r))
+        if row is not None and hasattr(row.record, "seq"):
+            out.append(row.record.seq)
+    return out
+
+
+async def test_opens_on_last_event_following_with_markers():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert cursor_seq(app) == 8
+        assert app.following
+        header = static_text(app, "AppHeader")
+        assert "publish_post.jsonl" in header and "8 events" in header and "● live" in header
+        assert "✓ integrity" in header
+        rows = screen_rows(app)
+        assert rows[3].startswith("░") and "publish_attempted" in rows[3] and rows[3].rstrip().endswith("⤳5")
+        assert rows[4].startswith("░") and rows[4].rstrip().endswith("⤳7")
+        assert rows[5].startswith("─") and "from #5" in rows[5]
+        assert rows[6].startswith("░") and rows[6].rstrip().endswith("⤳8")
+        assert not rows[7].startswith("░") and "publish_succeeded" in rows[7]
+        assert "09:04:11" in rows[7]
+
+
+async def test_goto_5_shows_publish_failed_with_429_in_state_tab():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "5", "enter")
+        await wait_for(pilot, lambda: cursor_seq(app) == 5, what="cursor on #5")
+        await ready(pilot)
+        text = tree_text(app)
+        assert 'status: "failed"' in text
+        assert 'error: "429 rate limited"' in text
+        assert "executor" not in text  # the resume comes later
+        assert "state after #5 publish_failed" in static_text(app, "#state-title")
+        assert not app.following  # going back in time pauses following
+
+
+async def test_goto_unknown_id_warns_and_keeps_cursor():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "9", "9", "enter")
+        await pilot.pause()
+        assert cursor_seq(app) == 8
+        assert any("no event #99" in str(n.message) for n in app._notifications)
+
+
+async def test_selected_state_node_shows_blame():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: "written by" in static_text(app, "#blame"), what="blame")
+        assert "written by #8 publish_succeeded" in static_text(app, "#blame")
+        await pilot.press("colon", "7", "enter")
+        await wait_for(pilot, lambda: cursor_seq(app) == 7)
+        await wait_for(pilot, lambda: "#7" in static_text(app, "#blame"), what="blame of #7")
+        assert "publish.status" in static_text(app, "#blame")
+        assert "written by #7 publish_retried" in static_text(app, "#blame")
+        # moving the tree cursor to the task entity blames the event that wrote it
+        tree = app.query_one(StateTree)
+        tree.focus()
+        task = next(n for n in tree.root.children if n.label.plain.startswith("task"))
+        tree.move_cursor(task)
+        await wait_for(pilot, lambda: "written by #1 task_started" in static_text(app, "#blame"),
+                       what="blame of task")
+
+
+async def test_h_hides_superseded_events_4_5_7_and_shows_them_again():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert visible_seqs(app) == [1, 2, 3, 4, 5, 6, 7, 8]
+        await pilot.press("h")
+        await wait_for(pilot, lambda: app.timeline.rows is not None, what="rows hidden")
+        assert visible_seqs(app) == [1, 2, 3, 6, 8]
+        assert not any(r.startswith("░") for r in screen_rows(app))
+        await pilot.press("h")
+        await wait_for(pilot, lambda: app.timeline.rows is None, what="rows shown")
+        assert visible_seqs(app) == [1, 2, 3, 4, 5, 6, 7, 8]
+
+
+async def test_brackets_step_between_resumes_and_show_drift():
+    app = app_for("resumed_executor.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("g")
+        await ready(pilot)
+        assert cursor_seq(app) == 1
+        await pilot.press("right_square_bracket")
+        await ready(pilot)
+        assert cursor_seq(app) == 12
+        assert app.query_one("TabbedContent").active == "tab-snapshot"
+        await pilot.press("right_square_bracket")
+        await ready(pilot)
+        assert cursor_seq(app) == 24
+        report = static_text(app, "#snapshot-view")
+        assert "Resume at #24 from #17" in report
+        assert "missed" in report and "DRIFT" in report
+        assert "written by" in report
+        await pilot.press("left_square_bracket")
+        await ready(pilot)
+        assert cursor_seq(app) == 12
+        assert "no missed events" in static_text(app, "#snapshot-view")
+
+
+async def test_slash_filters_by_type_and_n_N_step_through_matches():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("k")  # pause following so the filter keeps the cursor near it
+        await pilot.press("slash", *"publish_", "enter")
+        await wait_for(pilot, lambda: app.timeline.rows is not None, what="filter")
+        assert visible_seqs(app) == [4, 5, 7, 8]
+        assert "filter: publish_ (4)" in static_text(app, "AppHeader")
+        await pilot.press("g")
+        assert cursor_seq(app) == 4
+        await pilot.press("n")
+        assert cursor_seq(app) == 5
+        await pilot.press("n", "n")
+        assert cursor_seq(app) == 8
+        await pilot.press("N")
+        assert cursor_seq(app) == 7
+        # text filter on payload content
+        await pilot.press("slash", "ctrl+u", *"429", "enter")
+        await wait_for(pilot, lambda: visible_seqs(app) == [5], what="text filter")
+        # empty filter clears it
+        await pilot.press("slash", "ctrl+u", "enter")
+        await wait_for(pilot, lambda: app.timeline.rows is None, what="filter cleared")
+        assert len(visible_seqs(app)) == 8
+
+
+async def test_m_marks_and_diff_compares_cursor_with_mark():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "3", "enter")
+        await ready(pilot)
+        await pilot.press("m")
+        await ready(pilot)
+        assert app.query_one("TabbedContent").active == "tab-diff"
+        assert "● marked #3" in static_text(app, "AppHeader")
+        await pilot.press("G")
+        await ready(pilot)
+        diff = static_text(app, "#diff-view")
+        assert "marked #3 vs cursor #8" in diff
+        assert "+ publish" in diff and "https://dev.to/alice/x" in diff
+        assert "+ executor" in diff and '"from_event":5' in diff
+
+
+async def test_diff_without_mark_is_the_cursor_event_change():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "5", "enter")
+        await ready(pilot)
+        diff = static_text(app, "#diff-view")
+        assert "before vs after this event" in diff
+        assert '"attempted" → "failed"' in diff
+        assert "- publish.target" in diff
+
+
+async def test_event_tab_shows_pretty_json_and_raw_line_with_offset():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "2", "enter")
+        await ready(pilot)
+        text = static_text(app, "#event-view")
+        raw = open(sample("publish_post.jsonl"), "rb").read().split(b"\n")
+        offset = len(raw[0]) + 1
+        assert f"line 2 · byte offset {offset}" in text
+        assert '"sha": "a1b2"' in text
+        assert raw[1].decode() in text
+
+
+async def test_k_pauses_follow_and_f_and_G_resume_it():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("k")
+        assert not app.following and "paused" in static_text(app, "AppHeader")
+        await pilot.press("f")
+        assert app.following and cursor_seq(app) == 8
+        await pilot.press("k", "k")
+        assert cursor_seq(app) == 6 and not app.following
+        await pilot.press("G")
+        assert app.following and cursor_seq(app) == 8
+        await pilot.press("pageup")
+        assert cursor_seq(app) == 1 and not app.following
+        await pilot.press("j", "down")
+        assert cursor_seq(app) == 3
+
+
+async def test_e_exports_the_state_at_the_cursor(copy_sample, tmp_path):
+    path = copy_sample("publish_post.jsonl")
+    before = open(path, "rb").read()
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "5", "enter")
+        await ready(pilot)
+        await pilot.press("e")
+        out = tmp_path / "publish_post.jsonl.snapshot-5.json"
+        await wait_for(pilot, out.exists, what="snapshot file")
+        data = json.loads(out.read_text())
+        assert data["seq"] == 5
+        assert data["state"]["publish"] == {"status": "failed", "error": "429 rate limited"}
+        await pilot.press("e")  # a second export never overwrites the first
+        await wait_for(pilot, (tmp_path / "publish_post.jsonl.snapshot-5-2.json").exists)
+    assert open(path, "rb").read() == before
+
+
+async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_path):
+    path = copy_sample("publish_post.jsonl")
+    before = open(path, "rb").read()
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.plan is not None, what="plan")
+        await pilot.pause()
+        text = static_text(app, "#compaction-view")
+        assert "keep 5, drop 3" in text
+        assert "✓ verified" in text
+        assert "overwritten (3)" in text
+        assert "#4⤳5" in text and "#5⤳7" in text and "#7⤳8" in text
+        await pilot.press("w")
+        await pilot.pause()
+        from tui.screens import WritePathScreen
+
+        assert isinstance(app.screen, WritePathScreen)
+        await pilot.press("enter")
+        out = tmp_path / "publish_post.compacted.jsonl"
+        await wait_for(pilot, out.exists, what="compacted file")
+        lines = [json.loads(x)["seq"] for x in out.read_text().splitlines()]
+        assert lines == [1, 2, 3, 6, 8]
+        # asking to write over the input is refused, and the input is untouched
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *path, "enter")
+        await wait_for(pilot, lambda: any("refusing" in str(n.message) for n in app._notifications),
+                       what="refusal")
+    assert open(path, "rb").read() == before
+
+
+async def test_question_mark_opens_help_and_escape_closes_it():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from tui.screens import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        assert "hide / show superseded" in static_text(app.screen, "#help-text")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_quits():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_command_palette_offers_the_app_actions():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        from tui.commands import AgentlogCommands
+
+        provider = AgentlogCommands(app.screen)
+        names = [hit.text async for hit in provider.discover()]
+        for name in ("Go to event id", "Filter", "Hide superseded", "Compaction review",
+                     "Export snapshot", "Follow", "Help", "Quit", "Mark for diff"):
+            assert name in names
+        assert "Next match" not in names  # no filter active: hidden, as in the Footer
+        assert "Write compacted log" not in names
+
+
+async def test_footer_hides_inapplicable_bindings():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert app.check_action("next_match", ()) is False
+        assert app.check_action("hide_superseded", ()) is True
+        assert app.check_action("write_compacted", ()) is False
+        bindings = {b.id for b in app.BINDINGS}
+        assert {"goto", "filter", "prev_resume", "next_resume", "mark", "hide_superseded",
+                "follow", "export", "compaction", "help", "quit"} <= bindings
+        assert all(b.description for b in app.BINDINGS)
+
+
+async def test_scrubber_click_jumps_to_that_part_of_the_log():
+    app = app_for("long_run.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        n = app.model.n_lines
+        await pilot.click("Scrubber", offset=(1, 0))
+        await wait_for(pilot, lambda: app.timeline.cursor_line < n // 20, what="jump to start")
+        assert not app.following
+        await pilot.click("Scrubber", offset=(59, 0))
+        await wait_for(pilot, lambda: abs(app.timeline.cursor_line - n // 2) < n // 20,
+                       what="jump to middle")
+
+
+async def test_malformed_lines_show_red_with_the_parser_message():
+    app = app_for("malformed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("g")
+        rows = screen_rows(app)
+        malformed = [r for r in rows if r.startswith("✗")]
+        assert len(malformed) == len(app.model.a.malformed) >= 5
+        assert all("malformed" in r for r in malformed)
+        assert any("no type" in r for r in malformed)
+        assert "⚠" in static_text(app, "AppHeader")
+        # the red style is on the row
+        tl = app.timeline
+        y = next(i for i, r in enumerate(rows) if r.startswith("✗"))
+        strip = tl.render_line(y)
+        assert any(seg.style and seg.style.color and seg.style.color.name == "red" for seg in strip)
