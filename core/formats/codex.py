@@ -210,7 +210,8 @@ class CodexProjection:
 
     - `session`: id, cwd, cli version, provider, git branch/commit (a second `session_meta` updates it);
     - `history`: the response items the model sees, in order; `compacted` replaces it with its
-      `replacement_history`; `thread_rolled_back` drops the last turns (`rolled_back_turns` counts them);
+      `replacement_history`; `thread_rolled_back` drops the last turns (`rolled_back_turns` counts them until the next
+      compaction);
     - `calls`: tool calls by `call_id` (call, status, output); cleared by a compaction;
     - `turn_context`: the latest one (an identical repeat changes nothing);
     - `turn`: the running task (prompt, status, last agent message);
@@ -247,6 +248,10 @@ class CodexProjection:
                 items.append({"summary": one_line(p["message"], 200)})
             state["history"] = items
             state["calls"] = {}
+            try:  # rolled-back turns counted the history this replaces
+                del state["rolled_back_turns"]
+            except KeyError:
+                pass
             state["compactions"] = state.get("compactions", 0) + 1
         elif t.startswith("response_item."):
             self._response_item(state, kind, p)
