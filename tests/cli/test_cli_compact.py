@@ -146,7 +146,10 @@ def test_compact_long_run(cli, tmp_path):
     doc = res.json
     assert doc["events"] == 2995
     assert doc["verified"] is True
-    assert len(doc["dropped"]) == 2651  # as sample_logs/README.md measures (88%)
+    # most of it is superseded: sample_logs/README.md measured 2651 before entity deletes stopped
+    # reading what they delete; since then the 23 scratch files written and later deleted are
+    # overwritten by their delete too (2674). Refinements may only drop more, never less.
+    assert len(doc["dropped"]) >= 2651
     assert doc["kept"] + len(doc["dropped"]) == doc["events"]
     assert doc["bytes_before"] == LONG_RUN.stat().st_size
     assert doc["bytes_after"] == out.stat().st_size < doc["bytes_before"] // 2
