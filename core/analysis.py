@@ -114,6 +114,7 @@ class Analysis:
         self.format: LogFormat = fmt
         self.mapper = mapper
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
+        self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         return True
 
     def _redetect_if_young(self) -> None:
@@ -281,6 +282,14 @@ class Analysis:
         if fmt.is_snapshot(ev):
             self.snapshot_positions.append(pos)
             tracker.commit()
+        elif self._apply_tracked is not None:
+            try:
+                self._apply_tracked(tracker, self.state, ev)
+            except Exception as exc:  # noqa: BLE001 - the event is marked failed
+                tracker.rollback()
+                self.failed[pos] = f"{type(exc).__name__}: {exc}"
+            else:
+                tracker.commit()
         else:
             try:
                 self.projection.apply(TrackedDict(tracker, self.state, tracker.root), ev)

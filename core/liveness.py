@@ -103,7 +103,7 @@ def compute_marks(analysis: Analysis, at: int | None = None) -> Marks:
     killers = t.killers
     for p in range(m):
         if not is_live[p]:
-            if p in wrote and killers.get(p):
+            if wrote[p] and killers.get(p):
                 codes[p] = OVERWRITTEN
     return Marks(analysis, at, codes, {d: r for d, r in read_by.items() if is_live[d]})
 

@@ -31,7 +31,10 @@ class Slot:
 
     `owner`: the event a reader of this value depends on (leaf writer, container creator,
     deleter for a tombstone). `vis`: the event this slot keeps visible, or None when it keeps
-    none (a non-empty container). `children`: key -> Slot for containers, None for scalars.
+    none (a non-empty container). `children`: key -> Slot for an expanded container; None for a
+    scalar, a tombstone, or an *opaque* value: a container written whole by one event, which
+    stands for all its leaves at once until something steps into it (`expand`). Every leaf of an
+    opaque value has the same writer and dies at the same time, so one slot is an exact stand-in.
     """
 
     __slots__ = ("owner", "vis", "children", "tomb")
@@ -64,7 +67,7 @@ class Tracker:
         self.killers: dict[int, set[int]] = {}  # event -> events that overwrote its slots
         self.deps: dict[int, set[int]] = {}  # event -> earlier events whose values it read
         self.blame_root = BlameNode()
-        self.wrote: set[int] = set()  # events that wrote anything
+        self.wrote = bytearray()  # per event: 1 when it wrote anything
         self._undo: list[tuple] | None = None
 
     # ---- event lifecycle -------------------------------------------------------------------
@@ -74,6 +77,7 @@ class Tracker:
         while len(self.live) <= pos:
             self.live.append(0)
             self.last_death.append(-1)
+            self.wrote.append(0)
         self.cur = pos
         self._undo = []
 
@@ -120,11 +124,16 @@ class Tracker:
                     s.discard(k)
                     if not s:
                         del self.killers[e]
+            elif kind == "expand":
+                _, slot, vis, extra = op
+                self.live[vis] -= extra
+                slot.vis = vis
+                slot.children = None
             elif kind == "blame":
                 _, node = op
                 node.writers.pop()
         self.deps.pop(self.cur, None)
-        self.wrote.discard(self.cur)
+        self.wrote[self.cur] = 0
 
     # ---- reads -------------------------------------------------------------------------------
 
@@ -196,23 +205,30 @@ class Tracker:
                 self.kill(child)
 
     def build(self, value: Any) -> Slot:
-        """Slots for a freshly written value, all owned by the current event."""
+        """The slot of a freshly written value: one opaque slot owned by the current event."""
         cur = self.cur
-        if isinstance(value, dict):
-            children = {k: self.build(v) for k, v in value.items()}
-        elif isinstance(value, list):
-            children = {i: self.build(v) for i, v in enumerate(value)}
-        else:
-            self.live[cur] += 1
-            if self._undo is not None:
-                self._undo.append(("live", cur, 1))
-            return Slot(cur, cur, None)
-        if children:
-            return Slot(cur, None, children)
         self.live[cur] += 1
         if self._undo is not None:
             self._undo.append(("live", cur, 1))
-        return Slot(cur, cur, children)
+        return Slot(cur, cur, None)
+
+    def expand(self, slot: Slot, value: Any) -> None:
+        """Give an opaque container one opaque slot per item, as it is stepped into.
+
+        A change of representation only: the same leaves, owners and visibility."""
+        if isinstance(value, dict):
+            keys = value.keys()
+        elif isinstance(value, list):
+            keys = range(len(value))
+        else:
+            return
+        owner, vis = slot.owner, slot.vis
+        slot.children = {k: Slot(owner, vis, None) for k in keys}
+        if slot.children and vis is not None:
+            self.live[vis] += len(slot.children) - 1
+            slot.vis = None
+            if self._undo is not None:
+                self._undo.append(("expand", slot, vis, len(slot.children) - 1))
 
     def set_child(self, parent: Slot, key: Any, slot: Slot | None) -> None:
         """Put (or remove, with None) the slot of `key` under `parent`."""
@@ -242,7 +258,7 @@ class Tracker:
                 nxt = node.children[k] = BlameNode()
             node = nxt
         cur = self.cur
-        self.wrote.add(cur)
+        self.wrote[cur] = 1
         if not node.writers or node.writers[-1] != cur:
             node.writers.append(cur)
             if self._undo is not None:
@@ -353,14 +369,8 @@ def seed(tracker: Tracker, state: dict) -> None:
     """Shadow an initial state: every value in it is owned by INITIAL."""
     tracker.cur = INITIAL
 
-    def mk(v: Any) -> Slot:
-        if isinstance(v, dict):
-            return Slot(INITIAL, None, {k: mk(x) for k, x in v.items()})
-        if isinstance(v, list):
-            return Slot(INITIAL, None, {i: mk(x) for i, x in enumerate(v)})
-        return Slot(INITIAL, None, None)
-
-    tracker.root = mk(state)
+    tracker.root = Slot(INITIAL, None, None)
+    tracker.expand(tracker.root, state)
 
 
 def plain(value: Any, tracker: Tracker | None = None) -> Any:
@@ -381,11 +391,11 @@ def _view(tracker: Tracker, value: Any, slot: Slot | None, path: tuple) -> Any:
         slot = Slot(INITIAL, None, {} if isinstance(value, (dict, list)) else None)
     if isinstance(value, dict):
         if slot.children is None:
-            slot.children = {}
+            tracker.expand(slot, value)
         return TrackedDict(tracker, value, slot, path)
     if isinstance(value, list):
         if slot.children is None:
-            slot.children = {}
+            tracker.expand(slot, value)
         return TrackedList(tracker, value, slot, path)
     return value
 
