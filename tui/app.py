@@ -8,6 +8,7 @@ lock; widgets receive results through messages and attributes and compute nothin
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import threading
 import time
@@ -21,6 +22,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TabbedContent
@@ -103,6 +105,21 @@ class Planned(Message):
         self.error = error
 
 
+def while_mounted(handler):
+    """Ignore a message or timer that arrives after the main screen has gone (at exit)."""
+
+    @functools.wraps(handler)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return handler(self, *args, **kwargs)
+        except NoMatches:
+            if self._main_alive():
+                raise
+            return None
+
+    return wrapper
+
+
 class AppHeader(Static):
     """File, event count, live/paused, integrity, progress."""
 
@@ -181,6 +198,13 @@ class AgentlogApp(App):
         tl.focus()
         self.update_header()
         self.analyse()
+
+    def _main_alive(self) -> bool:
+        try:
+            self.query_one(Timeline)
+        except NoMatches:
+            return False
+        return True
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -262,11 +286,13 @@ class AgentlogApp(App):
             derived = model.derived
         self.post_message(Analysed(derived, error))
 
+    @while_mounted
     def on_progress(self, msg: Progress) -> None:
         if self.progress is not None:
             self.progress = (msg.done, msg.total)
             self.update_header()
 
+    @while_mounted
     def on_analysed(self, msg: Analysed) -> None:
         self.progress = None
         if msg.error:
@@ -353,6 +379,7 @@ class AgentlogApp(App):
         self.post_message(Tailed(derived, warning))
         self._stop.wait(MIN_POST_INTERVAL)  # batch: what arrives meanwhile goes in the next read
 
+    @while_mounted
     def on_tailed(self, msg: Tailed) -> None:
         tl = self.timeline
         if msg.warning:
@@ -376,6 +403,7 @@ class AgentlogApp(App):
     # ---- cursor and inspector --------------------------------------------------------------
 
     @on(Timeline.CursorMoved)
+    @while_mounted
     def cursor_moved(self, msg: Timeline.CursorMoved) -> None:
         tl = self.timeline
         if msg.user:
@@ -395,6 +423,7 @@ class AgentlogApp(App):
         else:
             self._inspect_timer = self.set_timer(0.03, self._start_inspect)
 
+    @while_mounted
     def _start_inspect(self) -> None:
         self._inspect_timer = None
         tl = self.timeline
@@ -411,6 +440,7 @@ class AgentlogApp(App):
         if not get_current_worker().is_cancelled:
             self.post_message(Inspected(ins))
 
+    @while_mounted
     def on_inspected(self, msg: Inspected) -> None:
         self.inspector.show(msg.inspection, self.timeline.derived)
 
@@ -424,6 +454,7 @@ class AgentlogApp(App):
             text = blame_text(self.model, path, pos)
         self.post_message(Blamed(path, text))
 
+    @while_mounted
     def on_blamed(self, msg: Blamed) -> None:
         self.inspector.show_blame(msg.path, msg.text)
 
@@ -563,6 +594,7 @@ class AgentlogApp(App):
             keep_line = rows[0] if keep_line is None else keep_line
         self.post_message(RowsReady(rows, keep_line, len(rows)))
 
+    @while_mounted
     def on_rows_ready(self, msg: RowsReady) -> None:
         tl = self.timeline
         self.filter_matches = msg.matches
@@ -684,6 +716,7 @@ class AgentlogApp(App):
                 return
         self.post_message(Planned(plan))
 
+    @while_mounted
     def on_planned(self, msg: Planned) -> None:
         self.plan = msg.plan
         self.inspector.show_plan(msg.plan, msg.error)
