@@ -11,7 +11,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "sample_logs"
 PUBLISH = SAMPLES / "publish_post.jsonl"
@@ -46,7 +45,7 @@ def run_subprocess(*argv, cwd=None, timeout=60) -> Result:
     """`python -m tui.cli ARGV` in a child process."""
     p = subprocess.run(
         [sys.executable, "-m", "tui.cli", *[os.fspath(a) for a in argv]],
-        capture_output=True, text=True, cwd=cwd, timeout=timeout,
+        check=False, capture_output=True, text=True, cwd=cwd, timeout=timeout,
         env={**os.environ, "PYTHONPATH": os.fspath(REPO)},
     )
     return Result(p.returncode, p.stdout, p.stderr)

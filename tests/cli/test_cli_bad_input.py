@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from cli_helpers import PUBLISH, assert_accounted, assert_usage_error, run_subprocess
 
 COMMANDS = (("state",), ("state", "--json"), ("check",), ("check", "--json"), ("diff",),
@@ -52,9 +51,9 @@ def test_dangling_symlink(cli, tmp_path):
 
 def _import_engine():
     # everything the CLI imports lazily, imported while we can still read it
-    import core.analysis  # noqa: F401
-    import core.compaction  # noqa: F401
-    import core.resumes  # noqa: F401
+    import core.analysis
+    import core.compaction
+    import core.resumes
     import core.snapshots  # noqa: F401
 
 

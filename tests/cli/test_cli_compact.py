@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from cli_helpers import LONG_RUN, PUBLISH, assert_usage_error, fingerprint
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from cli_helpers import PUBLISH, assert_usage_error
 
 PROJECTIONS = textwrap.dedent('''

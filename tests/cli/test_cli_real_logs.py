@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import REAL_LOGS, assert_accounted
 
 LOGS = sorted(REAL_LOGS.rglob("*.jsonl")) if REAL_LOGS.is_dir() else []
