@@ -346,9 +346,8 @@ class ClaudeCodeProjection:
             self._user(state, obj, event)
         elif t == "progress":
             self._progress(state, obj)
-        elif t == "summary":
-            if isinstance(obj.get("summary"), str):
-                _set_if_changed(state.setdefault("session", {}), "title", obj["summary"])
+        elif t == "summary" and isinstance(obj.get("summary"), str):
+            _set_if_changed(state.setdefault("session", {}), "title", obj["summary"])
 
     # -- parts --
 

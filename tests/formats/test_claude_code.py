@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from format_fixtures import (
+    AGENTLOG,
+    CLAUDE_CODE,
+    CLAUDE_CODE_RESUMED,
+    CODEX,
+    OTHER,
+    PARSE,
+    SID,
+    SID2,
+)
 
 from core.analysis import Analysis
 from core.compaction import plan_compaction
 from core.formats import REGISTRY
 from core.liveness import compute_marks
-from format_fixtures import (
-    AGENTLOG, CLAUDE_CODE, CLAUDE_CODE_RESUMED, CODEX, OTHER, PARSE, SID, SID2,
-)
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from format_fixtures import AGENTLOG, CLAUDE_CODE, CODEX, CODEX_LEGACY, TURN_CONTEXT, cx, msg
 
 from core.analysis import Analysis
 from core.compaction import plan_compaction
 from core.formats import REGISTRY
 from core.liveness import compute_marks
-from format_fixtures import AGENTLOG, CLAUDE_CODE, CODEX, CODEX_LEGACY, TURN_CONTEXT, cx, msg
 
 
 @pytest.fixture

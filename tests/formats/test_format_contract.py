@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from format_fixtures import BY_FORMAT
 
 from core.analysis import Analysis, canonical
 from core.compaction import plan_compaction
 from core.formats import REGISTRY
 from core.formats.base import Boundary, Mapped, MappingError, Options
-from format_fixtures import BY_FORMAT
 
 FORMAT_NAMES = [f.name for f in REGISTRY.formats]
 
