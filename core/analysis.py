@@ -9,6 +9,8 @@ Liveness, snapshots, resumes and compaction are computed from it by their own mo
 from __future__ import annotations
 
 import bisect
+import functools
+import inspect
 import os
 from array import array
 from collections import OrderedDict
@@ -115,6 +117,13 @@ class Analysis:
         self.mapper = mapper
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
+        try:
+            takes_options = "options" in inspect.signature(fmt.boundary).parameters
+        except (TypeError, ValueError):
+            takes_options = False
+        self.boundary_of = (
+            functools.partial(fmt.boundary, options=self.options) if takes_options else fmt.boundary
+        )
         return True
 
     def _redetect_if_young(self) -> None:
@@ -276,7 +285,7 @@ class Analysis:
         fmt = self.format
         tracker = self.tracker
         tracker.begin(pos)
-        b = fmt.boundary(ev)
+        b = self.boundary_of(ev)
         if b is not None:
             self.boundaries[pos] = b
         if fmt.is_snapshot(ev):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,11 @@ class LogFile:
         """(Re)open the file and index it from the start."""
         self.close()
         try:
-            if self.path.is_dir():
+            st = os.stat(self.path)
+            if stat.S_ISDIR(st.st_mode):
                 raise LogReadError(f"{self.path}: is a directory, not a log file")
+            if stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode):
+                raise LogReadError(f"{self.path}: is a pipe, not a file (save the log to a file first)")
             fd = os.open(self.path, os.O_RDONLY)
         except LogReadError:
             raise

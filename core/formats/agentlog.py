@@ -44,10 +44,13 @@ class AgentlogMapper:
     ts_field: str | None
     data_field: str | None
     uses_line_numbers: bool = False
+    strict_type: bool = False  # the type field was forced: no falling back to aliases
 
     def map(self, obj: dict) -> Mapped:
         t = obj.get(self.type_field) if self.type_field else None
         if not isinstance(t, str):
+            if self.strict_type:
+                raise MappingError(f"object has no string {self.type_field!r} field")
             t = None
             for f in TYPE_FIELDS:
                 v = obj.get(f)
@@ -115,7 +118,8 @@ class AgentlogFormat:
             objs, TS_FIELDS, lambda v: isinstance(v, (str, int, float)) and not isinstance(v, bool)
         )
         data_field = options.data_field or _majority(objs, DATA_FIELDS, lambda v: True)
-        return AgentlogMapper(type_field or "type", id_field, ts_field, data_field, id_field is None)
+        return AgentlogMapper(type_field or "type", id_field, ts_field, data_field, id_field is None,
+                              options.type_field is not None)
 
     def projection(self, options: Options) -> Projection:
         return EntityProjection(options.key_fields)

@@ -40,8 +40,6 @@ def test_resume_from_seq_alias_and_session_resumed(cli, tmp_path):
     assert [(d["seq"], d["original_seq"], d["entity"]) for d in r["duplicates"]] == [(4, 1, "mail")]
 
 
-@pytest.mark.xfail(reason="bug: core/analysis.py line 279 calls fmt.boundary(ev) without self.options, "
-                   "so --resume-type (Options.resume_types) is ignored", strict=True)
 def test_resume_type_option(cli, tmp_path):
     p = tmp_path / "resume_type.jsonl"
     p.write_text('{"seq": 1, "type": "mail_sent", "data": {"to": "x"}}\n'
