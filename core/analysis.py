@@ -30,6 +30,7 @@ from core.reader import LogFile, first_objects, record_at
 from core.tracked import Tracker, TrackedDict, seed
 
 DEFAULT_CHECKPOINT_EVERY = 512
+MAX_CHECKPOINT_EVERY = 4096
 Progress = Callable[[int, int], None]
 
 
@@ -95,6 +96,9 @@ class Analysis:
         self._forced_format = REGISTRY.get(format) if isinstance(format, str) else format
         self._custom_projection = projection
         self._detect()
+        # K: a fixed spacing when asked for; otherwise sized by cost: a bigger state is copied
+        # less often (each checkpoint costs its size; each query replays at most K events)
+        self._fixed_k = checkpoint_every is not None
         self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self.warning: str | None = None
@@ -307,8 +311,12 @@ class Analysis:
                 self.failed[pos] = f"{type(exc).__name__}: {exc}"
             else:
                 tracker.commit()
-        if (pos + 1) % self.checkpoint_every == 0:
-            self.checkpoints.append((pos, orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)))
+        last = self.checkpoints[-1][0] if self.checkpoints else -1
+        if pos - last >= self.checkpoint_every:
+            blob = orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)
+            self.checkpoints.append((pos, blob))
+            if not self._fixed_k:
+                self.checkpoint_every = min(MAX_CHECKPOINT_EVERY, max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 16))
 
     # ---- records -----------------------------------------------------------------------------
 

@@ -41,8 +41,7 @@ class Marks:
     def superseded_by_pos(self, pos: int) -> list[int]:
         if self.codes[pos] != OVERWRITTEN:
             return []
-        killers = self.analysis.tracker.killers.get(pos, ())
-        return sorted(k for k in killers if k <= self.at)
+        return [k for k in self.analysis.tracker.killers_of(pos) if k <= self.at]
 
     def superseded_by(self, pos: int) -> list[int]:
         """Ids of the events that overwrote what this event wrote."""
@@ -100,10 +99,10 @@ def compute_marks(analysis: Analysis, at: int | None = None) -> Marks:
             if not is_live[d]:
                 is_live[d] = 1
                 codes[d] = READ_BY
-    killers = t.killers
+    killer = t.killer
     for p in range(m):
         if not is_live[p]:
-            if wrote[p] and killers.get(p):
+            if wrote[p] and killer[p] >= 0:
                 codes[p] = OVERWRITTEN
     return Marks(analysis, at, codes, {d: r for d, r in read_by.items() if is_live[d]})
 

@@ -52,7 +52,7 @@ class BlameNode:
     __slots__ = ("writers", "children")
 
     def __init__(self) -> None:
-        self.writers: list[int] = []
+        self.writers = array("i")
         self.children: dict[Any, BlameNode] = {}
 
 
@@ -64,7 +64,8 @@ class Tracker:
         self.cur = INITIAL
         self.live = array("i")  # per event: slots it keeps visible now
         self.last_death = array("i")  # per event: last position one of its slots died
-        self.killers: dict[int, set[int]] = {}  # event -> events that overwrote its slots
+        self.killer = array("i")  # per event: the first event that overwrote one of its slots, or -1
+        self.more_killers: dict[int, set[int]] = {}  # event -> further overwriters (rare)
         self.deps: dict[int, set[int]] = {}  # event -> earlier events whose values it read
         self.blame_root = BlameNode()
         self.wrote = bytearray()  # per event: 1 when it wrote anything
@@ -78,6 +79,7 @@ class Tracker:
             self.live.append(0)
             self.last_death.append(-1)
             self.wrote.append(0)
+            self.killer.append(-1)
         self.cur = pos
         self._undo = []
 
@@ -119,11 +121,14 @@ class Tracker:
                 self.last_death[e] = old
             elif kind == "killer":
                 _, e, k = op
-                s = self.killers.get(e)
-                if s is not None:
-                    s.discard(k)
-                    if not s:
-                        del self.killers[e]
+                if self.killer[e] == k:
+                    self.killer[e] = -1
+                else:
+                    more = self.more_killers.get(e)
+                    if more is not None:
+                        more.discard(k)
+                        if not more:
+                            del self.more_killers[e]
             elif kind == "expand":
                 _, slot, vis, extra = op
                 self.live[vis] -= extra
@@ -186,15 +191,29 @@ class Tracker:
         if cur > self.last_death[e]:
             self.last_death[e] = cur
         if e != cur:
-            s = self.killers.get(e)
-            if s is None:
-                self.killers[e] = {cur}
-            elif cur in s:
+            first = self.killer[e]
+            if first == cur:
                 return
+            if first < 0:
+                self.killer[e] = cur
             else:
-                s.add(cur)
+                more = self.more_killers.get(e)
+                if more is None:
+                    self.more_killers[e] = {cur}
+                elif cur in more:
+                    return
+                else:
+                    more.add(cur)
             if undo is not None:
                 undo.append(("killer", e, cur))
+
+    def killers_of(self, e: int) -> list[int]:
+        """Positions of the events that overwrote a slot of event `e`, in order."""
+        first = self.killer[e] if e < len(self.killer) else -1
+        if first < 0:
+            return []
+        more = self.more_killers.get(e)
+        return sorted({first, *more}) if more else [first]
 
     def kill(self, slot: Slot) -> None:
         """Everything under `slot` is overwritten by the current event."""

@@ -22,7 +22,7 @@ def deps(a, seq):
 
 
 def killers(a, seq):
-    return sorted(a.seqs[p] for p in a.tracker.killers.get(a.pos_of_seq(seq), ()))
+    return sorted(a.seqs[p] for p in a.tracker.killers_of(a.pos_of_seq(seq)))
 
 
 def test_assigning_a_value_writes_every_leaf_inside_it(write_log):
