@@ -233,6 +233,10 @@ def check_json(a: Any) -> dict:
         "malformed": [{"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed],
         "anomalies": anomalies,
         "resumes": [r.to_json() for r in resume_reports(a)],
+        "compactions": [
+            {"seq": a.seqs[p], "line": a.event_lines[p] + 1, "label": b.label}
+            for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
+        ],
         "pending_tail": a.pending is not None,
     }
 
@@ -264,15 +268,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1 if findings else 0
     name = os.path.basename(args.log)
     resumes = doc["resumes"]
+    comp = f", {len(doc['compactions'])} compactions" if doc["compactions"] else ""
     print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
           f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
-          f"{len(resumes)} resumes")
+          f"{len(resumes)} resumes{comp}")
     for m in doc["malformed"]:
         print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
+    shown: dict[str, int] = defaultdict(int)
     for x in doc["anomalies"]:
-        print(f"  line {x['line']:>6}  {x['kind']:<17} {clean(anomaly_text(x))}")
+        shown[x["kind"]] += 1
+        if shown[x["kind"]] <= 5:
+            print(f"  line {x['line']:>6}  {x['kind']:<17} {clean(anomaly_text(x))}")
+    for kind, n in shown.items():
+        if n > 5:
+            print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
+    for c in doc["compactions"]:
+        print(f"  line {c['line']:>6}  compaction        #{c['seq']} {clean(c['label'])}")
     for r in resumes:
         head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
         if not r["findings"]:
