@@ -232,7 +232,7 @@ class AgentlogApp(App):
         if m.analysed:
             findings = d.problems + d.drift + d.findings
             if findings:
-                t.append(f"  ⚠ {findings} integrity", style="bold yellow")
+                t.append(f"  ⚠ {findings} findings", style="bold yellow")
             else:
                 t.append("  ✓ integrity", style="green")
             if d.marks is not None:

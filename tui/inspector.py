@@ -46,7 +46,7 @@ def _label(key: Any, value: Any, changed: bool) -> Text:
         t.append(": ")
         t.append(short_json(value, 120), style=CHANGED if changed else "#87d7ff")
     if changed:
-        t.append("  ◀ changed here", style="#d7af5f")
+        t.append("  ◀ changed", style="#d7af5f")
     return t
 
 
@@ -266,7 +266,7 @@ class Inspector(Widget):
             if res.unknown_from:
                 t.append(f"  resumed from {frm}, which no event has\n", style="bold red")
             if res.missed:
-                t.append(f"\nmissed {len(res.missed)} event(s) between #{res.from_seq} and the resume:\n",
+                t.append(f"\nmissed {len(res.missed)} event(s) after #{res.from_seq}:\n",
                          style="bold red")
                 for s in res.missed:
                     t.append(f"  {ev(s)}\n", style="red")
@@ -285,10 +285,11 @@ class Inspector(Widget):
             t.append("\n")
         rep = ins.snapshot
         if rep is not None:
-            where = f"#{ins.record.seq}" if isinstance(ins.record, Event) and res is None else "loaded"
-            t.append(f"Snapshot {where} ", style="bold cyan")
-            t.append(literal(str(rep.source), "dim"))
-            t.append(f"  claims the state at #{rep.at_seq}\n")
+            if res is not None:
+                t.append("loaded by this resume: ", style="bold")
+            t.append("Snapshot ", style="bold cyan")
+            t.append(literal(str(rep.source), "bold cyan"))
+            t.append(f" claims the state at #{rep.at_seq}\n")
             if rep.verdict == "match":
                 t.append("✓ matches a fresh replay\n", style="bold green")
             else:

@@ -100,12 +100,12 @@ class Timeline(ScrollView, can_focus=True):
 
     # ---- cursor ----------------------------------------------------------------------------
 
-    def move_to(self, row: int, user: bool = True) -> None:
+    def move_to(self, row: int, user: bool = True, center: bool = False) -> None:
         n = self.n_rows
         row = max(0, min(row, n - 1)) if n else 0
         old = self.cursor
         self.cursor = row
-        self._scroll_to_cursor()
+        self._scroll_to_cursor(center)
         if old != row:
             self._refresh_row(old)
         self._refresh_row(row)
@@ -114,19 +114,22 @@ class Timeline(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(line, user))
 
     def move_to_line(self, line: int, user: bool = True) -> None:
+        """Jump to a line (centred in the view when it was off screen)."""
         r = self.row_of_line(line)
         if r is not None:
-            self.move_to(r, user)
+            self.move_to(r, user, center=True)
 
     def _refresh_row(self, row: int) -> None:
         y = row - round(self.scroll_offset.y)
         if 0 <= y < self.size.height:
             self.refresh_line(y)
 
-    def _scroll_to_cursor(self) -> None:
+    def _scroll_to_cursor(self, center: bool = False) -> None:
         h = self.scrollable_content_region.height or self.size.height or 1
         top = round(self.scroll_offset.y)
-        if self.cursor < top:
+        if center and not (top <= self.cursor < top + h):
+            self.scroll_to(y=max(0, self.cursor - h // 2), animate=False, immediate=True)
+        elif self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + h:
             self.scroll_to(y=self.cursor - h + 1, animate=False, immediate=True)
@@ -259,7 +262,7 @@ class Timeline(ScrollView, can_focus=True):
         t.append(" ")
         t.append(clock(rec.ts), style="#8a8a8a")
         t.append(" ")
-        tw = max(10, min(24, (width - idw - 12) // 3))
+        tw = max(10, min(24, (width - idw - 12) * 2 // 5))
         typ = visible(rec.type)
         if len(typ) > tw:
             typ = typ[: tw - 1] + "…"
