@@ -160,6 +160,7 @@ class Analysis:
         self._seq_first_line: dict[int, int] | None = None
         self._max_seq: int | None = None
         self._prev_ts: float | None = None
+        self._prev_ts_raw: Any = None
         self._prev_seq: int | None = None
         self._cache.clear()
         self._deterministic: bool | None = None
@@ -269,13 +270,22 @@ class Analysis:
                 if self._seq_first_line is not None:
                     self._seq_first_line[seq] = ev.line
             self._prev_seq = seq
-        t = parse_ts(ev.ts)
-        if t is not None:
-            if self._prev_ts is not None and t < self._prev_ts:
-                self.anomalies.append(
-                    Anomaly("ts_backwards", ev.line, ev.seq, {"ts": ev.ts})
-                )
-            self._prev_ts = t
+        ts = ev.ts
+        prev_raw = self._prev_ts_raw
+        if (isinstance(ts, str) and isinstance(prev_raw, str) and len(ts) == len(prev_raw)
+                and ts[-1:] == "Z" == prev_raw[-1:]):
+            # same-shaped UTC ISO-8601 strings order as text: no need to parse them
+            if ts < prev_raw:
+                self.anomalies.append(Anomaly("ts_backwards", ev.line, ev.seq, {"ts": ts}))
+            self._prev_ts_raw, self._prev_ts = ts, None
+            return
+        t = parse_ts(ts)
+        if t is None:
+            return
+        prev = self._prev_ts if self._prev_ts is not None else parse_ts(prev_raw)
+        if prev is not None and t < prev:
+            self.anomalies.append(Anomaly("ts_backwards", ev.line, ev.seq, {"ts": ts}))
+        self._prev_ts, self._prev_ts_raw = t, ts
 
     def _seen_line(self, seq: int) -> int | None:
         """The line of an earlier event with this id (ids were increasing until now)."""
@@ -316,7 +326,7 @@ class Analysis:
             blob = orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)
             self.checkpoints.append((pos, blob))
             if not self._fixed_k:
-                self.checkpoint_every = min(MAX_CHECKPOINT_EVERY, max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 16))
+                self.checkpoint_every = min(MAX_CHECKPOINT_EVERY, max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 32))
 
     # ---- records -----------------------------------------------------------------------------
 

@@ -224,8 +224,7 @@ def _type_name(v: Any) -> str:
 def make_record(i: int, offset: int, raw: bytes, mapper: Mapper, terminated: bool) -> Record:
     """Turn line i (0-based) into its record. Never raises for bad content."""
     line = i + 1
-    stripped = raw.strip()
-    if not stripped:
+    if not raw or raw.isspace():
         if terminated:
             return Blank(line, offset)
         return PendingTail(line, offset, raw) if raw else Blank(line, offset)
