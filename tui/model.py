@@ -79,11 +79,18 @@ class LogModel:
         a = self.a
         return max(a.log.n_lines, a.n_lines)
 
-    def row(self, line: int) -> Row | None:
-        """The record of a physical line, safe to call from the UI thread."""
+    def row(self, line: int, wait: float = -1) -> Row | None:
+        """The record of a physical line, safe to call from the UI thread.
+
+        With `wait` >= 0, gives up (returns None) when a worker holds the lock that long, so
+        drawing never stalls behind a long computation."""
         if self.analysed:
-            with self.lock:
+            if not self.lock.acquire(timeout=wait):
+                return None
+            try:
                 return self._row(line)
+            finally:
+                self.lock.release()
         return self._row(line)
 
     def _row(self, line: int) -> Row | None:

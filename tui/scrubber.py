@@ -89,12 +89,19 @@ class Scrubber(Widget):
         model = self.model
         key = (width, model.n_lines, model.a.n_lines)
         if self._cells is None or self._cells_key != key:
-            if model.analysed:
-                with model.lock:
-                    self._cells = self._build_cells(width)
-            else:
+            if not model.analysed:
                 self._cells = [("━", "#4a4a4a")] * width
-            self._cells_key = key
+                self._cells_key = key
+            elif model.lock.acquire(timeout=0.02):
+                try:
+                    self._cells = self._build_cells(width)
+                    self._cells_key = key
+                finally:
+                    model.lock.release()
+            else:  # a worker is busy: draw what we had and try again shortly
+                if self._cells is None or len(self._cells) != width:
+                    self._cells = [("━", "#4a4a4a")] * width
+                self.set_timer(0.25, self.refresh)
         text = Text(no_wrap=True, end="")
         cx = self._line_to_x(self.cursor_line, width, max(model.n_lines, 1))
         for x, (ch, style) in enumerate(self._cells):

@@ -56,6 +56,7 @@ class Timeline(ScrollView, can_focus=True):
         self.marked_line: int | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
         self._id_width = 4
+        self._missed = False  # a row could not be read (a worker held the lock): redraw later
 
     # ---- data from the parent --------------------------------------------------------------
 
@@ -152,6 +153,14 @@ class Timeline(ScrollView, can_focus=True):
         if 0 <= row < self.n_rows:
             self.move_to(row)
 
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self._redraw_missed)
+
+    def _redraw_missed(self) -> None:
+        if self._missed:
+            self._missed = False
+            self.refresh()
+
     def on_resize(self) -> None:
         self.invalidate()
         self._scroll_to_cursor()
@@ -178,7 +187,10 @@ class Timeline(ScrollView, can_focus=True):
             segments = list(text.render(self.app.console))
             strip = Strip(segments).extend_cell_length(width).crop(0, width)
             strip = strip.apply_style(base)
-            self._cache[key] = strip
+            if text.plain.strip() == "…":
+                self._missed = True
+            else:
+                self._cache[key] = strip
         if row == self.cursor:
             strip = strip.apply_style(CURSOR if self.has_focus else CURSOR_BLUR)
         elif line == self.marked_line:
@@ -187,11 +199,11 @@ class Timeline(ScrollView, can_focus=True):
 
     def row_text(self, line: int, width: int) -> Text:
         """The text of one row (id, time, type, summary, markers)."""
-        r = self.model.row(line)
+        r = self.model.row(line, wait=0.02)
         idw = self._id_width
         t = Text(no_wrap=True, overflow="ellipsis", end="")
-        if r is None:
-            t.append(" " * 2 + "?".rjust(idw), style="dim")
+        if r is None:  # busy (or gone): a placeholder, not cached
+            t.append("…", style="dim")
             return t
         rec = r.record
         if isinstance(rec, Malformed):

@@ -1,0 +1,28 @@
+"""The demo: a simulated agent writes a log live; the app shows it arriving and the resume's
+problems (stale snapshot, missed events, duplicate publish)."""
+
+from __future__ import annotations
+
+from tui_helpers import ready, static_text, wait_for
+
+from tui.app import AgentlogApp
+from tui.demo import start_demo
+
+
+async def test_demo_agent_writes_live_and_the_app_shows_the_bad_resume(tmp_path):
+    agent = start_demo(str(tmp_path / "demo.jsonl"), step_s=0.02)
+    try:
+        app = AgentlogApp(agent.path, {}, watch=True, demo=agent)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
+            a = app.model.a
+            await wait_for(pilot, lambda: a.n_events >= 20, timeout=10, what="demo events")
+            assert a.malformed == []
+            await wait_for(pilot, lambda: app.timeline.derived.resumes, what="resume report")
+            rep = next(iter(app.timeline.derived.resumes.values()))
+            assert rep.missed and rep.duplicates
+            assert rep.snapshot is not None and rep.snapshot.verdict == "drift"
+            assert "findings" in static_text(app, "AppHeader")
+            assert app.following
+    finally:
+        agent.stop()
