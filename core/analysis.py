@@ -31,6 +31,7 @@ from core.tracked import Tracker, TrackedDict, seed
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
+FIRST_INDEX_BYTES = 256 << 10
 Progress = Callable[[int, int], None]
 
 
@@ -89,10 +90,13 @@ class Analysis:
         options: Options | None = None,
         projection: Projection | None = None,
         checkpoint_every: int | None = None,
+        index: bool = True,
     ) -> None:
         self.path = os.fspath(path)
         self.options = options or Options()
-        self.log = LogFile(self.path)
+        self.log = LogFile(self.path, index=index)
+        if not index:  # enough of the index for detection and a first screen; run() does the rest
+            self.log.index_more(FIRST_INDEX_BYTES)
         self._forced_format = REGISTRY.get(format) if isinstance(format, str) else format
         self._custom_projection = projection
         self._detect()
@@ -180,6 +184,8 @@ class Analysis:
     def run(self, progress: Progress | None = None, *, every: int = 20000) -> int:
         """Analyse every line not yet analysed; returns the number of new records."""
         log = self.log
+        while not log.fully_indexed:
+            log.index_more(16 << 20)
         self._redetect_if_young()
         before = self.n_lines
         self._drop_tail_record()

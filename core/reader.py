@@ -39,11 +39,13 @@ class LogFile:
     replaced, or had already-read bytes rewritten (then the caller reloads).
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, index: bool = True) -> None:
         self.path = Path(path)
         self.starts = array("Q")  # start offset of every complete (newline-terminated) line
         self.complete_end = 0  # offset just past the last newline
+        self.scanned = 0  # bytes searched for newlines so far
         self.size = 0
+        self._index_on_open = index
         self._buf: mmap.mmap | bytes = b""
         self._fd: int | None = None
         self._inode: tuple[int, int] | None = None
@@ -53,7 +55,8 @@ class LogFile:
     # ---- opening and growing ---------------------------------------------------------------
 
     def open(self) -> None:
-        """(Re)open the file and index it from the start."""
+        """(Re)open the file and index it from the start (or only map it, with `index=False`:
+        then `index_more()` builds the index in steps, e.g. in a worker while a UI shows)."""
         self.close()
         try:
             st = os.stat(self.path)
@@ -71,10 +74,12 @@ class LogFile:
         self._inode = (st.st_dev, st.st_ino)
         self.starts = array("Q")
         self.complete_end = 0
+        self.scanned = 0
         self.size = 0
         self._buf = b""
         self._map(st.st_size)
-        self._index_from(0)
+        if self._index_on_open:
+            self.index_more()
 
     def close(self) -> None:
         if isinstance(self._buf, mmap.mmap):
@@ -111,11 +116,21 @@ class LogFile:
                 pass
         self.size = size
 
-    def _index_from(self, pos: int) -> None:
+    def index_more(self, max_bytes: int | None = None) -> bool:
+        """Extend the line index over up to `max_bytes` more bytes; True when it is complete."""
+        limit = self.size if max_bytes is None else min(self.size, self.scanned + max_bytes)
+        self._index_from(self.complete_end, limit)
+        return self.fully_indexed
+
+    @property
+    def fully_indexed(self) -> bool:
+        return self.scanned >= self.size
+
+    def _index_from(self, pos: int, limit: int | None = None) -> None:
         buf = self._buf
         find = buf.find
         append = self.starts.append
-        end = self.size
+        end = self.size if limit is None else limit
         start = pos
         while True:
             nl = find(b"\n", start, end)
@@ -124,6 +139,7 @@ class LogFile:
             append(start)
             start = nl + 1
         self.complete_end = start
+        self.scanned = max(self.scanned, end)
         lo = max(0, start - 64)
         self._probe = bytes(buf[lo:start])
 
@@ -155,8 +171,10 @@ class LogFile:
         if size == self.size:
             return 0
         before = len(self.starts)
+        complete = self.fully_indexed
         self._map(size)
-        self._index_from(self.complete_end)
+        if complete:
+            self._index_from(self.complete_end)
         return len(self.starts) - before
 
     # ---- access ------------------------------------------------------------------------------
@@ -168,7 +186,7 @@ class LogFile:
     @property
     def has_tail(self) -> bool:
         """True when bytes follow the last newline (an unterminated last line)."""
-        return self.size > self.complete_end
+        return self.scanned >= self.size > self.complete_end
 
     @property
     def n_lines(self) -> int:

@@ -158,3 +158,15 @@ def test_tailing_in_random_chunks_gives_the_same_records_as_reading_whole(tmp_pa
     assert got == want
     assert bytes(tailing.kinds) == bytes(expected.kinds)
     assert tailing.state == expected.state
+
+
+def test_a_lazily_indexed_log_shows_its_start_at_once_and_the_rest_after_run(tmp_path):
+    p = tmp_path / "big.jsonl"
+    line = orjson.dumps({"seq": 0, "type": "x_set", "data": {"pad": "y" * 200}})
+    p.write_bytes(b"".join(line.replace(b'"seq":0', b'"seq":%d' % (i + 1)) + b"\n" for i in range(5000)))
+    a = Analysis(p, index=False)
+    assert 0 < a.log.n_lines < 5000 and not a.log.fully_indexed and not a.log.has_tail
+    assert a.record(0).seq == 1
+    a.run()
+    assert a.log.fully_indexed and a.n_lines == 5000 and a.n_events == 5000
+    assert list(a.seqs) == list(range(1, 5001))
