@@ -27,7 +27,7 @@ from core.formats import REGISTRY
 from core.formats.base import Boundary, LogFormat, Options
 from core.projection import Projection
 from core.reader import LogFile, first_objects, record_at
-from core.tracked import Tracker, TrackedDict, seed
+from core.tracked import TrackedDict, Tracker, seed
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096

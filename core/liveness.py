@@ -101,10 +101,9 @@ def compute_marks(analysis: Analysis, at: int | None = None) -> Marks:
                 codes[d] = READ_BY
     killer = t.killer
     for p in range(m):
-        if not is_live[p]:
-            if wrote[p] and killer[p] >= 0:
-                codes[p] = OVERWRITTEN
+        if not is_live[p] and wrote[p] and killer[p] >= 0:
+            codes[p] = OVERWRITTEN
     return Marks(analysis, at, codes, {d: r for d, r in read_by.items() if is_live[d]})
 
 
-__all__ = ["Marks", "compute_marks", "REASONS", "VISIBLE", "READ_BY", "OVERWRITTEN", "NO_EFFECT"]
+__all__ = ["NO_EFFECT", "OVERWRITTEN", "READ_BY", "REASONS", "VISIBLE", "Marks", "compute_marks"]

@@ -37,7 +37,7 @@ class Slot:
     opaque value has the same writer and dies at the same time, so one slot is an exact stand-in.
     """
 
-    __slots__ = ("owner", "vis", "children", "tomb")
+    __slots__ = ("children", "owner", "tomb", "vis")
 
     def __init__(self, owner: int, vis: int | None, children: dict | None, tomb: bool = False):
         self.owner = owner
@@ -49,7 +49,7 @@ class Slot:
 class BlameNode:
     """A node of the write-path trie: which events wrote exactly this path, in order."""
 
-    __slots__ = ("writers", "children")
+    __slots__ = ("children", "writers")
 
     def __init__(self) -> None:
         self.writers = array("i")
@@ -188,8 +188,7 @@ class Tracker:
         if undo is not None:
             undo.append(("live", e, -1))
             undo.append(("death", e, self.last_death[e]))
-        if cur > self.last_death[e]:
-            self.last_death[e] = cur
+        self.last_death[e] = max(self.last_death[e], cur)
         if e != cur:
             first = self.killer[e]
             if first == cur:
@@ -422,7 +421,7 @@ def _view(tracker: Tracker, value: Any, slot: Slot | None, path: tuple) -> Any:
 class TrackedDict(MutableMapping):
     """A dict view that records reads and writes in a Tracker."""
 
-    __slots__ = ("_t", "_data", "_slot", "_path")
+    __slots__ = ("_data", "_path", "_slot", "_t")
 
     def __init__(self, tracker: Tracker, data: dict, slot: Slot, path: tuple = ()):
         self._t = tracker
@@ -522,7 +521,7 @@ class TrackedDict(MutableMapping):
 class TrackedList(MutableSequence):
     """A list view that records reads and writes in a Tracker."""
 
-    __slots__ = ("_t", "_data", "_slot", "_path")
+    __slots__ = ("_data", "_path", "_slot", "_t")
 
     def __init__(self, tracker: Tracker, data: list, slot: Slot, path: tuple = ()):
         self._t = tracker
