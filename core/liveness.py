@@ -9,7 +9,7 @@ every other event up to N is superseded: `overwritten` (with the events that ove
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.analysis import Analysis
@@ -25,7 +25,9 @@ class Marks:
     analysis: Analysis
     at: int
     codes: bytearray  # per position: VISIBLE/READ_BY/OVERWRITTEN/NO_EFFECT
-    _read_by: dict[int, list[int]]
+    head: bool = True  # computed at the head of the log (can be brought up to date)
+    died_seen: int = 0  # how much of the tracker's death record these marks have taken in
+    tracker: Any = None  # the tracker they were computed from (a reload makes a new one)
 
     def is_live(self, pos: int) -> bool:
         return self.codes[pos] <= READ_BY
@@ -35,8 +37,10 @@ class Marks:
 
     def read_by(self, pos: int) -> list[int]:
         """Ids of the live events that read a value this event wrote."""
-        seqs = self.analysis.seqs
-        return [seqs[p] for p in sorted(self._read_by.get(pos, ()))]
+        a = self.analysis
+        seqs, codes, at = a.seqs, self.codes, self.at
+        readers = a.tracker.readers.get(pos, ())
+        return [seqs[r] for r in sorted(readers) if r <= at and codes[r] <= READ_BY]
 
     def superseded_by_pos(self, pos: int) -> list[int]:
         if self.codes[pos] != OVERWRITTEN:
@@ -50,7 +54,7 @@ class Marks:
 
     @property
     def n_superseded(self) -> int:
-        return sum(1 for c in self.codes if c >= OVERWRITTEN)
+        return self.codes.count(OVERWRITTEN) + self.codes.count(NO_EFFECT)
 
     @property
     def live_positions(self) -> list[int]:
@@ -67,43 +71,89 @@ class Marks:
         return out
 
 
+def _dead_code(t, p: int) -> int:
+    return OVERWRITTEN if t.wrote[p] and t.killer[p] >= 0 else NO_EFFECT
+
+
 def compute_marks(analysis: Analysis, at: int | None = None) -> Marks:
     """Marks relative to position `at` (the head when None)."""
     n = analysis.n_events
     head = n - 1
     at = head if at is None else min(at, head)
     t = analysis.tracker
-    live, last_death, deps, wrote = t.live, t.last_death, t.deps, t.wrote
+    live, last_death, deps = t.live, t.last_death, t.deps
     m = at + 1
     codes = bytearray(b"\x03") * m
-    is_live = bytearray(m)
     if at == head:
         for p in range(m):
             if live[p] > 0:
-                is_live[p] = 1
                 codes[p] = VISIBLE
     else:
         for p in range(m):
             if live[p] > 0 or last_death[p] > at:
-                is_live[p] = 1
                 codes[p] = VISIBLE
-    read_by: dict[int, list[int]] = {}
     for p in range(at, -1, -1):
-        if not is_live[p]:
+        if codes[p] > READ_BY:
             continue
         ds = deps.get(p)
-        if not ds:
-            continue
-        for d in ds:
-            read_by.setdefault(d, []).append(p)
-            if not is_live[d]:
-                is_live[d] = 1
-                codes[d] = READ_BY
-    killer = t.killer
+        if ds:
+            for d in ds:
+                if codes[d] > READ_BY:
+                    codes[d] = READ_BY
     for p in range(m):
-        if not is_live[p] and wrote[p] and killer[p] >= 0:
-            codes[p] = OVERWRITTEN
-    return Marks(analysis, at, codes, {d: r for d, r in read_by.items() if is_live[d]})
+        if codes[p] > READ_BY:
+            codes[p] = _dead_code(t, p)
+    return Marks(analysis, at, codes, head=at == head, died_seen=len(t.died), tracker=t)
+
+
+def update_marks(marks: Marks) -> Marks:
+    """Bring head marks up to date after the analysis read more events (live tail).
+
+    Work is proportional to the new events and to the events whose marks change, not to the
+    log. Marks not at the head, or of an analysis that was reloaded, are computed afresh."""
+    a = marks.analysis
+    t = a.tracker
+    n = a.n_events
+    old = marks.at + 1
+    if not marks.head or n < old or len(marks.codes) != old or marks.tracker is not t:
+        return compute_marks(a)
+    codes = marks.codes
+    live, deps, readers = t.live, t.deps, t.readers
+    codes.extend(b"\x03" * (n - old))
+
+    def make_live(p: int) -> None:
+        stack = [p]
+        while stack:
+            q = stack.pop()
+            if codes[q] <= READ_BY:
+                continue
+            codes[q] = READ_BY
+            stack.extend(deps.get(q, ()))
+
+    for p in range(n - 1, old - 1, -1):
+        if live[p] > 0:
+            codes[p] = VISIBLE
+        elif any(codes[r] <= READ_BY for r in readers.get(p, ())):
+            codes[p] = READ_BY
+        else:
+            codes[p] = _dead_code(t, p)
+            continue
+        for d in deps.get(p, ()):
+            if d < old:
+                make_live(d)
+    stack = [p for p in t.died[marks.died_seen:] if p < old]
+    marks.died_seen = len(t.died)
+    while stack:
+        q = stack.pop()
+        if live[q] > 0 or codes[q] > READ_BY:
+            continue
+        if any(codes[r] <= READ_BY for r in readers.get(q, ())):
+            codes[q] = READ_BY
+            continue
+        codes[q] = _dead_code(t, q)
+        stack.extend(deps.get(q, ()))
+    marks.at = n - 1
+    return marks
 
 
 __all__ = ["NO_EFFECT", "OVERWRITTEN", "READ_BY", "REASONS", "VISIBLE", "Marks", "compute_marks"]

@@ -67,6 +67,8 @@ class Tracker:
         self.killer = array("i")  # per event: the first event that overwrote one of its slots, or -1
         self.more_killers: dict[int, set[int]] = {}  # event -> further overwriters (rare)
         self.deps: dict[int, set[int]] = {}  # event -> earlier events whose values it read
+        self.readers: dict[int, set[int]] = {}  # event -> later events that read its values
+        self.died = array("i")  # events whose last visible slot died, in order (for update_marks)
         self.blame_root = BlameNode()
         self.wrote = bytearray()  # per event: 1 when it wrote anything
         self._undo: list[tuple] | None = None
@@ -137,19 +139,31 @@ class Tracker:
             elif kind == "blame":
                 _, node = op
                 node.writers.pop()
-        self.deps.pop(self.cur, None)
+        for owner in self.deps.pop(self.cur, ()):
+            r = self.readers.get(owner)
+            if r is not None:
+                r.discard(self.cur)
         self.wrote[self.cur] = 0
 
     # ---- reads -------------------------------------------------------------------------------
 
     def dep(self, owner: int) -> None:
         """The current event read a value owned by `owner`."""
-        if owner != self.cur and owner >= 0:
-            s = self.deps.get(self.cur)
+        cur = self.cur
+        if owner != cur and owner >= 0:
+            s = self.deps.get(cur)
             if s is None:
-                self.deps[self.cur] = {owner}
+                self.deps[cur] = {owner}
+            elif owner in s:
+                return
             else:
                 s.add(owner)
+            r = self.readers.get(owner)
+            if r is None:
+                self.readers[owner] = {cur}
+            else:
+                r.add(cur)
+
 
     def dep_children(self, slot: Slot) -> None:
         """Read the presence of every key of a container (len, iteration, keys)."""
@@ -184,6 +198,8 @@ class Tracker:
         """One visible slot of event `e` dies now, overwritten by the current event."""
         cur = self.cur
         self.live[e] -= 1
+        if not self.live[e]:
+            self.died.append(e)
         undo = self._undo
         if undo is not None:
             undo.append(("live", e, -1))

@@ -208,3 +208,34 @@ def test_compaction_replays_to_the_same_state_and_marks_match_a_cut_log(tmp_path
         for p in range(n + 1):
             assert (m_at.reason(p), m_at.superseded_by(p), m_at.read_by(p)) == (
                 m_cut.reason(p), m_cut.superseded_by(p), m_cut.read_by(p)), p
+
+
+@settings(max_examples=80, deadline=None)
+@given(events=st.lists(ev_strategy, max_size=40), custom=st.booleans(),
+       cuts=st.lists(st.integers(0, 40), max_size=6))
+def test_marks_brought_up_to_date_while_tailing_equal_marks_computed_afresh(
+        tmp_path_factory, events, custom, cuts):
+    from core.liveness import update_marks
+
+    d = tmp_path_factory.mktemp("inc")
+    path = d / "log.jsonl"
+    write_events(path, events)
+    lines = path.read_bytes().splitlines(keepends=True)
+    tail = d / "tail.jsonl"
+    tail.write_bytes(b"")
+    proj = FunctionProjection(reading_projection) if custom else EntityProjection()
+    a = Analysis(tail, projection=proj)
+    a.run()
+    marks = compute_marks(a)
+    done = 0
+    for cut in sorted(set(cuts)) + [len(lines)]:
+        cut = min(cut, len(lines))
+        with open(tail, "ab") as fh:
+            fh.write(b"".join(lines[done:cut]))
+        done = cut
+        a.update()
+        marks = update_marks(marks)
+        fresh = compute_marks(a)
+        assert bytes(marks.codes) == bytes(fresh.codes)
+        for p in range(a.n_events):
+            assert marks.read_by(p) == fresh.read_by(p) and marks.superseded_by(p) == fresh.superseded_by(p)
