@@ -14,13 +14,13 @@ import threading
 import time
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -31,8 +31,8 @@ from textual.worker import get_current_worker
 from tui.commands import AgentlogCommands
 from tui.inspector import Inspector
 from tui.model import Derived, Inspection, LogModel, blame_text, inspect
-from tui.scrubber import Scrubber
 from tui.screens import HelpScreen, WritePathScreen
+from tui.scrubber import Scrubber
 from tui.text import visible
 from tui.timeline import Timeline
 
@@ -130,7 +130,7 @@ class AgentlogApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "agentlog-tui"
     COMMANDS = App.COMMANDS | {AgentlogCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("colon", "goto", "go to", key_display=":", id="goto"),
         Binding("slash", "filter", "filter", key_display="/", id="filter"),
         Binding("n", "next_match", "next", id="next_match"),
@@ -373,8 +373,8 @@ class AgentlogApp(App):
                 return
             try:
                 model.derived = model.derive()
-            except Exception:  # noqa: BLE001 - keep the old marks rather than crash
-                pass
+            except Exception as exc:  # noqa: BLE001 - keep the old marks rather than crash
+                warning = warning or f"marks not updated: {type(exc).__name__}: {exc}"
             derived = model.derived
         self.post_message(Tailed(derived, warning))
         self._stop.wait(MIN_POST_INTERVAL)  # batch: what arrives meanwhile goes in the next read
@@ -776,7 +776,7 @@ def export_path(log_path: str, seq: int) -> str:
 
 def default_compacted_path(log_path: str) -> str:
     log = Path(log_path)
-    stem = log.name[: -len(".jsonl")] if log.name.endswith(".jsonl") else log.name
+    stem = log.name.removesuffix(".jsonl")
     cand = log.with_name(f"{stem}.compacted.jsonl")
     i = 2
     while cand.exists():

@@ -13,7 +13,7 @@ import os
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 STEP_S = 0.8  # seconds between events (the demo is meant to be watched)
@@ -29,7 +29,7 @@ class DemoAgent(threading.Thread):
         self.loop_forever = loop_forever
         self._stop = threading.Event()
         self.seq = 0
-        self.t0 = datetime(2026, 11, 26, 9, 0, 0, tzinfo=timezone.utc)
+        self.t0 = datetime(2026, 11, 26, 9, 0, 0, tzinfo=UTC)
         self.state: dict[str, Any] = {}
 
     def stop(self) -> None:

@@ -76,27 +76,22 @@ class Inspector(Widget):
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="tabs", initial="tab-state"):
-            with TabPane("State", id="tab-state"):
-                with Vertical():
-                    yield Static(Text("analysing…", style="dim"), id="state-title")
-                    tree = StateTree(Text("state"), NodeData((), {}), id="state-tree")
-                    tree.show_root = False
-                    yield tree
-                    yield Static(Text(""), id="blame")
-            with TabPane("Event", id="tab-event"):
-                with VerticalScroll():
-                    yield Static(Text(""), id="event-view")
-            with TabPane("Diff", id="tab-diff"):
-                with VerticalScroll():
-                    yield Static(Text(""), id="diff-view")
-            with TabPane("Snapshot", id="tab-snapshot"):
-                with VerticalScroll():
-                    yield Static(Text(""), id="snapshot-view")
-            with TabPane("Compaction", id="tab-compaction"):
-                with VerticalScroll():
-                    yield Static(Text("Press c to review what compaction would drop.", style="dim"),
-                                 id="compaction-view")
-                    yield Button("Write compacted log…", id="write-compacted", disabled=True)
+            with TabPane("State", id="tab-state"), Vertical():
+                yield Static(Text("analysing…", style="dim"), id="state-title")
+                tree = StateTree(Text("state"), NodeData((), {}), id="state-tree")
+                tree.show_root = False
+                yield tree
+                yield Static(Text(""), id="blame")
+            with TabPane("Event", id="tab-event"), VerticalScroll():
+                yield Static(Text(""), id="event-view")
+            with TabPane("Diff", id="tab-diff"), VerticalScroll():
+                yield Static(Text(""), id="diff-view")
+            with TabPane("Snapshot", id="tab-snapshot"), VerticalScroll():
+                yield Static(Text(""), id="snapshot-view")
+            with TabPane("Compaction", id="tab-compaction"), VerticalScroll():
+                yield Static(Text("Press c to review what compaction would drop.", style="dim"),
+                             id="compaction-view")
+                yield Button("Write compacted log…", id="write-compacted", disabled=True)
 
     # ---- State ---------------------------------------------------------------------------------
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
@@ -39,7 +41,7 @@ LEGEND = [
 class HelpScreen(ModalScreen[None]):
     """Keys and the meaning of the timeline's markers."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "close", id="help.close"),
     ]
 
@@ -64,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
 class WritePathScreen(ModalScreen[str | None]):
     """Asks for the file to write the compacted log to."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel", id="write.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="write.cancel")]
 
     def __init__(self, default: str, summary: str) -> None:
         super().__init__()

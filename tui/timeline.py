@@ -8,17 +8,18 @@ derived marks, an optional list of visible lines) and reports cursor moves with 
 from __future__ import annotations
 
 from array import array
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from core.events import Event, Kind, Malformed, PendingTail
+from core.events import Event, Malformed, PendingTail
 from tui.model import Derived, LogModel
 from tui.text import clock, entity_colour, literal, raw_text, visible
 
@@ -30,7 +31,7 @@ MARKED = Style(bgcolor="#4a3a1a")
 class Timeline(ScrollView, can_focus=True):
     """The scrolling list of records with a cursor."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k,up", "cursor(-1)", "Up", show=False, id="timeline.up"),
         Binding("j,down", "cursor(1)", "move", key_display="j/k", id="timeline.down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.page_up"),

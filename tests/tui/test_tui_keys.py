@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+from pathlib import Path
 
 from tui_helpers import ready, sample, screen_rows, static_text, tree_text, wait_for
 
@@ -196,7 +196,7 @@ async def test_event_tab_shows_pretty_json_and_raw_line_with_offset():
         await pilot.press("colon", "2", "enter")
         await ready(pilot)
         text = static_text(app, "#event-view")
-        raw = open(sample("publish_post.jsonl"), "rb").read().split(b"\n")
+        raw = Path(sample("publish_post.jsonl")).read_bytes().split(b"\n")
         offset = len(raw[0]) + 1
         assert f"line 2 · byte offset {offset}" in text
         assert '"sha": "a1b2"' in text
@@ -223,7 +223,7 @@ async def test_k_pauses_follow_and_f_and_G_resume_it():
 
 async def test_e_exports_the_state_at_the_cursor(copy_sample, tmp_path):
     path = copy_sample("publish_post.jsonl")
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -237,12 +237,12 @@ async def test_e_exports_the_state_at_the_cursor(copy_sample, tmp_path):
         assert data["state"]["publish"] == {"status": "failed", "error": "429 rate limited"}
         await pilot.press("e")  # a second export never overwrites the first
         await wait_for(pilot, (tmp_path / "publish_post.jsonl.snapshot-5-2.json").exists)
-    assert open(path, "rb").read() == before
+    assert Path(path).read_bytes() == before
 
 
 async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_path):
     path = copy_sample("publish_post.jsonl")
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -270,7 +270,7 @@ async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_
         await pilot.press("ctrl+u", *path, "enter")
         await wait_for(pilot, lambda: any("refusing" in str(n.message) for n in app._notifications),
                        what="refusal")
-    assert open(path, "rb").read() == before
+    assert Path(path).read_bytes() == before
 
 
 async def test_question_mark_opens_help_and_escape_closes_it():

@@ -10,6 +10,11 @@ from tui_helpers import ready, screen_rows, static_text, wait_for
 from tui.app import AgentlogApp
 
 
+def append(path: str, text: str, mode: str = "a") -> None:
+    with open(path, mode) as fh:
+        fh.write(text)
+
+
 def line(seq: int, type_: str, **data) -> str:
     return json.dumps({"seq": seq, "ts": f"2026-11-26T10:00:{seq:02d}Z", "type": type_, "data": data}) + "\n"
 
@@ -22,8 +27,7 @@ async def test_live_tail_appends_half_lines_and_survives_truncation(tmp_path, co
         await ready(pilot)
         a = app.model.a
         assert a.n_events == 8
-        with open(path, "a") as fh:
-            fh.write(line(9, "publish_deleted"))
+        append(path, line(9, "publish_deleted"))
         await wait_for(pilot, lambda: a.n_events == 9, what="event 9 read")
         await wait_for(pilot, lambda: any("publish_deleted" in r for r in screen_rows(app)),
                        what="event 9 on screen")
@@ -35,29 +39,24 @@ async def test_live_tail_appends_half_lines_and_survives_truncation(tmp_path, co
 
         # a line written in two halves: nothing half-parsed appears, then the event does
         whole = line(10, "notify_sent", channel="#launches")
-        with open(path, "a") as fh:
-            fh.write(whole[:25])
+        append(path, whole[:25])
         await wait_for(pilot, lambda: a.pending is not None, what="pending tail seen")
         assert any("pending" in r for r in screen_rows(app))
         assert a.n_events == 9
-        with open(path, "a") as fh:
-            fh.write(whole[25:])
+        append(path, whole[25:])
         await wait_for(pilot, lambda: a.n_events == 10 and a.pending is None, what="line completed")
         await wait_for(pilot, lambda: any("notify_sent" in r for r in screen_rows(app)),
                        what="event 10 on screen")
         assert not any("pending" in r for r in screen_rows(app))
 
         # a burst of appends is read in batches and all of it arrives
-        with open(path, "a") as fh:
-            for s in range(11, 511):
-                fh.write(line(s, "metric_recorded", value=s))
+        append(path, "".join(line(s, "metric_recorded", value=s) for s in range(11, 511)))
         await wait_for(pilot, lambda: a.n_events == 510, what="burst read")
         await wait_for(pilot, lambda: "510 events" in static_text(app, "AppHeader"))
 
         # the file shrinks: warning shown, reloaded, still usable
-        with open(path, "w") as fh:
-            fh.write(line(1, "task_started", goal="again"))
-            fh.write(line(2, "task_completed", goal="again"))
+        append(path, line(1, "task_started", goal="again") + line(2, "task_completed", goal="again"),
+               "w")
         await wait_for(pilot, lambda: app.warning is not None, what="warning")
         assert "shrank" in app.warning or "rewritten" in app.warning or "replaced" in app.warning
         assert "⚠" in static_text(app, "AppHeader")
@@ -68,6 +67,5 @@ async def test_live_tail_appends_half_lines_and_survives_truncation(tmp_path, co
         await ready(pilot)
         assert "state after #1 task_started" in static_text(app, "#state-title")
         # and it keeps tailing after the reload
-        with open(path, "a") as fh:
-            fh.write(line(3, "note_added", text="still here"))
+        append(path, line(3, "note_added", text="still here"))
         await wait_for(pilot, lambda: a.n_events == 3, what="tail after reload")
