@@ -372,7 +372,7 @@ class AgentlogApp(App):
             if before == after and warning is None:
                 return
             try:
-                model.derived = model.derive()
+                model.derived = model.derive(incremental=warning is None)
             except Exception as exc:  # noqa: BLE001 - keep the old marks rather than crash
                 warning = warning or f"marks not updated: {type(exc).__name__}: {exc}"
             derived = model.derived

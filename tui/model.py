@@ -21,6 +21,10 @@ try:  # these core modules land separately; the UI degrades without them
 except ImportError:  # pragma: no cover - only before core.liveness exists
     compute_marks = None  # type: ignore[assignment]
 try:
+    from core.liveness import update_marks
+except ImportError:  # pragma: no cover
+    update_marks = None  # type: ignore[assignment]
+try:
     from core.snapshots import snapshot_reports
 except ImportError:  # pragma: no cover
     snapshot_reports = None  # type: ignore[assignment]
@@ -114,12 +118,19 @@ class LogModel:
 
     # ---- deriving (workers, lock held) -----------------------------------------------------
 
-    def derive(self) -> Derived:
-        """Marks and reports for the current analysis (call with the lock held)."""
+    def derive(self, incremental: bool = False) -> Derived:
+        """Marks and reports for the current analysis (call with the lock held).
+
+        `incremental`: the analysis only grew (live tail), so the head marks are brought up to
+        date rather than recomputed."""
         a = self.a
         d = Derived(n_events=a.n_events)
+        prev = self.derived.marks
         if compute_marks is not None and a.n_events:
-            marks = compute_marks(a)
+            if incremental and prev is not None and update_marks is not None:
+                marks = update_marks(prev)
+            else:
+                marks = compute_marks(a)
             d.marks = marks
             sup = bytearray(marks.codes.translate(_SUPERSEDED))
             n = len(sup) - sup.count(0)

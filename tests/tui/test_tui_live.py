@@ -32,6 +32,10 @@ async def test_live_tail_appends_half_lines_and_survives_truncation(tmp_path, co
         await wait_for(pilot, lambda: any("publish_deleted" in r for r in screen_rows(app)),
                        what="event 9 on screen")
         assert "9 events" in static_text(app, "AppHeader")
+        # marks follow the head: the delete supersedes the publish that succeeded
+        await wait_for(pilot, lambda: any(r.startswith("░") and "publish_succeeded" in r
+                                          and r.rstrip().endswith("⤳9") for r in screen_rows(app)),
+                       what="#8 marked superseded by #9")
         assert app.following
         await wait_for(pilot, lambda: app.inspector.inspection is not None
                        and app.inspector.inspection.pos_seq == 9, what="head state updated")
