@@ -10,6 +10,7 @@ from __future__ import annotations
 from array import array
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -26,6 +27,11 @@ from tui.text import clock, entity_colour, literal, raw_text, visible
 CURSOR = Style(bgcolor="#2a4a6e", bold=False)
 CURSOR_BLUR = Style(bgcolor="#3a3a3a")
 MARKED = Style(bgcolor="#4a3a1a")
+
+
+def _over(strip: Strip, style: Style) -> Strip:
+    """The strip with `style` laid over every segment (a row highlight wins over the row's bg)."""
+    return Strip(Segment.apply_style(iter(strip), post_style=style), strip.cell_length)
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -193,9 +199,9 @@ class Timeline(ScrollView, can_focus=True):
             else:
                 self._cache[key] = strip
         if row == self.cursor:
-            strip = strip.apply_style(CURSOR if self.has_focus else CURSOR_BLUR)
+            strip = _over(strip, CURSOR if self.has_focus else CURSOR_BLUR)
         elif line == self.marked_line:
-            strip = strip.apply_style(MARKED)
+            strip = _over(strip, MARKED)
         return strip
 
     def row_text(self, line: int, width: int) -> Text:
