@@ -473,6 +473,8 @@ class AgentlogApp(App):
             return m.analysed and bool(m.a.boundaries)
         if action == "hide_superseded":
             return d.marks is not None
+        if action in ("goto", "filter"):  # they read the analysis: wait for the first pass
+            return m.analysed
         if action in ("export", "mark"):
             return m.analysed and m.a.n_events > 0
         if action == "compaction":
