@@ -142,6 +142,8 @@ class AgentlogApp(App):
         Binding("f", "follow", "follow", id="follow"),
         Binding("e", "export", "export", id="export"),
         Binding("c", "compaction", "compaction", id="compaction"),
+        # not in the footer (the Event tab says "v: ..." where it applies)
+        Binding("v", "toggle_event_view", "raw/readable", show=False, id="toggle_event_view"),
         Binding("w", "write_compacted", "write compacted", id="write_compacted"),
         Binding("question_mark", "help", "help", key_display="?", id="help"),
         Binding("q", "quit", "quit", id="quit"),
@@ -442,7 +444,13 @@ class AgentlogApp(App):
 
     @while_mounted
     def on_inspected(self, msg: Inspected) -> None:
+        self.inspector.log_format = self.model.a.format
         self.inspector.show(msg.inspection, self.timeline.derived)
+
+    def action_toggle_event_view(self) -> None:
+        """The Event tab: readable sections or the JSON and raw line."""
+        self.inspector.toggle_event_view()
+        self.query_one(TabbedContent).active = "tab-event"
 
     @on(Inspector.BlameRequested)
     def blame_requested(self, msg: Inspector.BlameRequested) -> None:

@@ -18,6 +18,8 @@ ACTIONS = [
     ("follow", "Follow", "follow the end of the log, or pause (f)"),
     ("export", "Export snapshot", "write the state at the cursor to a snapshot file (e)"),
     ("compaction", "Compaction review", "what compaction would drop, verified by replay (c)"),
+    ("toggle_event_view", "Event: raw/readable",
+     "the Event tab as readable text and tool inputs, or as JSON with the raw line (v)"),
     ("write_compacted", "Write compacted log", "write the compacted log to a new file (w)"),
     ("first", "First record", "move to the first record (g)"),
     ("last", "Last record", "move to the last record and follow (G)"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -17,9 +16,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Static, TabbedContent, TabPane, Tree
 
-from core.events import Event, Malformed, PendingTail
+from core.events import Event
+from core.formats.base import event_details
+from tui.event_view import JSON, READABLE, event_text
 from tui.model import Derived, Inspection
-from tui.text import literal, path_text, pretty_json, raw_text, short_json, visible
+from tui.text import literal, path_text, short_json, visible
 
 CHANGED = "bold #ffd75f"
 KIND_STYLE = {"added": "green", "removed": "red", "changed": "yellow", "missing": "red", "extra": "magenta"}
@@ -73,6 +74,9 @@ class Inspector(Widget):
         self.inspection: Inspection | None = None
         self._changed: set[tuple] = set()
         self._open: set[tuple] = set()
+        self.log_format: Any = None  # set by the app: the format whose `details` the Event tab shows
+        self.event_mode = READABLE
+        self._event_shown: tuple[int, str] | None = None
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="tabs", initial="tab-state"):
@@ -82,7 +86,7 @@ class Inspector(Widget):
                 tree.show_root = False
                 yield tree
                 yield Static(Text(""), id="blame")
-            with TabPane("Event", id="tab-event"), VerticalScroll():
+            with TabPane("Event", id="tab-event"), VerticalScroll(id="event-scroll"):
                 yield Static(Text(""), id="event-view")
             with TabPane("Diff", id="tab-diff"), VerticalScroll():
                 yield Static(Text(""), id="diff-view")
@@ -185,35 +189,18 @@ class Inspector(Widget):
 
     def _show_event(self, ins: Inspection) -> None:
         rec = ins.record
-        t = Text(end="")
-        if rec is None:
-            t.append("no record", style="dim")
-        elif isinstance(rec, Event):
-            t.append(f"#{rec.seq} ", style="bold")
-            t.append(literal(rec.type, "bold"))
-            t.append(f"\nline {rec.line} · byte offset {rec.offset}", style="dim")
-            if rec.unterminated:
-                t.append(" · last line, no newline yet", style="yellow")
-            t.append("\n\n")
-            try:
-                obj = orjson.loads(rec.raw)
-            except orjson.JSONDecodeError:
-                obj = {"type": rec.type, "data": rec.data}
-            t.append(pretty_json(obj))
-            t.append("\n\nraw line:\n", style="bold")
-            t.append(raw_text(rec.raw), style="#a8a8a8")
-        elif isinstance(rec, Malformed):
-            t.append(f"malformed line {rec.line} · byte offset {rec.offset}\n", style="bold red")
-            t.append(literal(rec.error, "red"))
-            t.append("\n\nraw line:\n", style="bold")
-            t.append(raw_text(rec.raw), style="#a8a8a8")
-        elif isinstance(rec, PendingTail):
-            t.append(f"pending line {rec.line} · byte offset {rec.offset}\n", style="bold yellow")
-            t.append("the writer has not finished this line yet\n\n", style="dim")
-            t.append(raw_text(rec.raw), style="#a8a8a8")
-        else:
-            t.append("blank line", style="dim")
-        self.query_one("#event-view", Static).update(t)
+        sections = event_details(self.log_format, rec) if isinstance(rec, Event) else []
+        self.query_one("#event-view", Static).update(event_text(rec, sections, self.event_mode))
+        shown = (ins.line, self.event_mode)
+        if shown != self._event_shown:  # another record or view: start at its top
+            self._event_shown = shown
+            self.query_one("#event-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def toggle_event_view(self) -> None:
+        """Switch the Event tab between the readable sections and the JSON with the raw line."""
+        self.event_mode = JSON if self.event_mode == READABLE else READABLE
+        if self.inspection is not None:
+            self._show_event(self.inspection)
 
     # ---- Diff ----------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ HELP = [
     ("h", "hide / show superseded events"),
     ("f", "follow the end of the log (live tail) / pause"),
     ("e", "export the state at the cursor as a snapshot file"),
+    ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
     ("c", "compaction review; w then writes the compacted log to a new file"),
     ("ctrl+p", "command palette"),
     ("?", "this help"),

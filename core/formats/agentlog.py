@@ -138,6 +138,10 @@ class AgentlogFormat:
     def is_snapshot(self, event: Event) -> bool:
         return event.type == "snapshot"
 
+    def details(self, event: Event) -> list[tuple[str, str]]:
+        """None: a generic payload reads best as the JSON the Event tab already shows."""
+        return []
+
     def summary(self, event: Event) -> str:
         data = event.data
         if self.is_snapshot(event) and isinstance(data, dict):

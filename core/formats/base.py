@@ -100,6 +100,34 @@ class LogFormat(Protocol):
         ...
 
 
+@runtime_checkable
+class Detailed(Protocol):
+    """An optional extra of a format: an event's payload as readable sections.
+
+    Not part of `LogFormat`, so a format without it still is one; call `event_details`, which
+    looks the method up and never raises.
+    """
+
+    def details(self, event: Any) -> list[tuple[str, str]]:
+        """(label, text) sections saying what the event holds, text whole; [] when none."""
+        ...
+
+
+def event_details(fmt: Any, event: Any) -> list[tuple[str, str]]:
+    """`fmt.details(event)` when the format has it; [] when it has not, fails, or gives junk."""
+    details = getattr(fmt, "details", None)
+    if details is None:
+        return []
+    try:
+        out = details(event)
+    except Exception:  # noqa: BLE001 - a malformed record shows as JSON, never as a crash
+        return []
+    if not isinstance(out, list):
+        return []
+    return [(label, text) for label, text in (s for s in out if isinstance(s, tuple) and len(s) == 2)
+            if isinstance(label, str) and isinstance(text, str)]
+
+
 @dataclass
 class FormatRegistry:
     """The known formats, in detection order."""

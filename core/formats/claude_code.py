@@ -282,6 +282,179 @@ def record_summary(type_: str, obj: dict) -> str:
     return one_line({k: v for k, v in obj.items() if k not in ("type", "timestamp")}, 100)
 
 
+# ---- details (the Event tab's readable view) ------------------------------------------------------
+
+# Record fields that say where a record sits, not what it holds (left out of generic details).
+ENVELOPE_FIELDS = ("type", "subtype", "parentUuid", "logicalParentUuid", "isSidechain", "userType",
+                   "cwd", "sessionId", "version", "gitBranch", "slug", "uuid", "timestamp", "level",
+                   "isMeta", "toolUseID", "parentToolUseID", RESUME_KEY)
+TODO_MARKS = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
+
+
+def value_text(value: Any) -> str:
+    """A payload value as text for a reader: a string as-is, anything else as indented JSON."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def field_sections(obj: Any, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Each field of a dict as a (key, value text) section, in the record's order; empty values out."""
+    if not isinstance(obj, dict):
+        return []
+    return [(str(k), value_text(v)) for k, v in obj.items()
+            if k not in skip and v is not None and v != "" and v != [] and v != {}]
+
+
+def todo_checklist(todos: list) -> str:
+    """A TodoWrite list as `[x] done`, `[~] doing`, `[ ] to do` lines."""
+    lines = []
+    for t in todos:
+        if isinstance(t, dict):
+            lines.append(f"{TODO_MARKS.get(t.get('status'), '[?]')} {t.get('content', '')}")
+        else:
+            lines.append(f"[?] {value_text(t)}")
+    return "\n".join(lines)
+
+
+def tool_use_sections(block: dict) -> list[tuple[str, str]]:
+    """A tool call: its name, then each input field (a TodoWrite list as a checklist)."""
+    name = block.get("name") if isinstance(block.get("name"), str) else "tool"
+    out = [("tool", name)]
+    inp = block.get("input")
+    if isinstance(inp, dict):
+        for k, v in inp.items():
+            if k == "todos" and isinstance(v, list):
+                out.append(("todos", todo_checklist(v)))
+            elif k == "edits" and isinstance(v, list):  # MultiEdit: one old/new pair per edit
+                for i, e in enumerate(v, 1):
+                    for ek, ev in (e.items() if isinstance(e, dict) else [("edit", e)]):
+                        out.append((f"edit {i} {ek}", value_text(ev)))
+            elif v is not None:
+                out.append((str(k), value_text(v)))
+    elif inp is not None:
+        out.append(("input", value_text(inp)))
+    return out
+
+
+def _patch_text(patch: Any) -> str:
+    """An Edit/Write result's `structuredPatch` hunks as unified-diff text."""
+    lines = []
+    for h in patch if isinstance(patch, list) else []:
+        if not isinstance(h, dict):
+            continue
+        lines.append(f"@@ -{h.get('oldStart', '?')},{h.get('oldLines', '?')} "
+                     f"+{h.get('newStart', '?')},{h.get('newLines', '?')} @@")
+        lines.extend(str(x) for x in h.get("lines") or [])
+    return "\n".join(lines)
+
+
+def tool_result_sections(obj: dict, block: dict, many: bool) -> list[tuple[str, str]]:
+    """A tool's result, whole: what the model was given, and what `toolUseResult` adds."""
+    tur = obj.get("toolUseResult") if not many else None
+    text = _result_text(block)
+    label = "error" if block.get("is_error") else "result"
+    if many and isinstance(block.get("tool_use_id"), str):
+        label += f" for {block['tool_use_id']}"
+    out: list[tuple[str, str]] = []
+    extra: list[tuple[str, str]] = []
+    if isinstance(tur, dict):
+        f = tur.get("file") if isinstance(tur.get("file"), dict) else None
+        path = f.get("filePath") if f is not None else tur.get("filePath")
+        if isinstance(path, str):
+            out.append(("file", path))
+        if f is not None:
+            text = text or value_text(f.get("content") or "")
+        if "stdout" in tur or "stderr" in tur:
+            stdout, stderr = tur.get("stdout") or "", tur.get("stderr") or ""
+            text = text or "\n".join(x for x in (stdout, stderr) if isinstance(x, str) and x)
+            if isinstance(stderr, str) and stderr and stderr not in text:
+                extra.append(("stderr", stderr))
+            if tur.get("interrupted"):
+                extra.append(("interrupted", "yes"))
+        if not text and isinstance(tur.get("result"), str):
+            text = tur["result"]
+        if not text and isinstance(tur.get("content"), (str, list)):
+            text = block_text(tur["content"])
+        patch = _patch_text(tur.get("structuredPatch"))
+        if patch:
+            extra.append(("patch", patch))
+    elif isinstance(tur, str) and not text:
+        text = tur
+    out.append((label, text if text else "(empty)"))
+    return out + extra
+
+
+def record_details(type_: str, obj: dict) -> list[tuple[str, str]]:
+    """The readable sections of a Claude Code record (see `ClaudeCodeFormat.details`)."""
+    msg = _message(obj)
+    if type_.startswith("assistant"):
+        out: list[tuple[str, str]] = []
+        content = msg.get("content")
+        if isinstance(content, str):
+            return [("text", content)]
+        for b in _blocks(obj):
+            kind = b.get("type")
+            if kind == "text" and isinstance(b.get("text"), str):
+                out.append(("text", b["text"]))
+            elif kind == "thinking":
+                out.append(("thinking", value_text(b.get("thinking") or "")))
+            elif kind == "redacted_thinking":
+                out.append(("thinking", "(redacted)"))
+            elif kind in ("tool_use", "server_tool_use"):
+                out.extend(tool_use_sections(b))
+        return out
+    if type_ == "user.tool_result":
+        blocks = _tool_result_blocks(obj)
+        out = []
+        for b in blocks:
+            out.extend(tool_result_sections(obj, b, len(blocks) > 1))
+        return out
+    if type_.startswith("user"):
+        label = {"user.compact_summary": "summary", "user.command": "command",
+                 "user.meta": "text"}.get(type_, "prompt")
+        return [(label, block_text(msg.get("content")))]
+    if type_ == "progress":
+        d = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        kind = d.get("type")
+        if kind == "hook_progress":
+            return [(label, value_text(d[k])) for k, label in
+                    (("hookName", "hook"), ("hookEvent", "event"), ("command", "command")) if d.get(k)]
+        if kind == "agent_progress":
+            m = d.get("message") if isinstance(d.get("message"), dict) else {}
+            inner = m.get("message") if isinstance(m.get("message"), dict) else {}
+            out = [("agent", str(d.get("agentId")))] if d.get("agentId") else []
+            if isinstance(d.get("prompt"), str):
+                out.append(("prompt", d["prompt"]))
+            text = block_text(inner.get("content"))
+            if text:
+                out.append((str(inner.get("role") or m.get("type") or "message"), text))
+            return out
+        return field_sections(d, skip=("type",))
+    if type_ == "system.compact_boundary":
+        meta = obj.get("compactMetadata") if isinstance(obj.get("compactMetadata"), dict) else {}
+        out = [("trigger", value_text(meta.get("trigger") or "?"))]
+        if meta.get("preTokens") is not None:
+            out.append(("tokens before", value_text(meta["preTokens"])))
+        return out
+    if type_.startswith("system"):
+        if obj.get("content"):
+            return [("content", value_text(obj["content"]))]
+        return field_sections(obj, skip=ENVELOPE_FIELDS)
+    if type_ == "summary":
+        return [("summary", value_text(obj.get("summary") or ""))]
+    if type_ == "queue_operation":
+        return field_sections({"operation": obj.get("operation"), "content": obj.get("content")})
+    if type_ == "file_history_snapshot":
+        snap = obj.get("snapshot") if isinstance(obj.get("snapshot"), dict) else {}
+        files = snap.get("trackedFileBackups")
+        return [("files", "\n".join(str(f) for f in files))] if isinstance(files, dict) and files else []
+    return []
+
+
 # ---- projection ----------------------------------------------------------------------------------
 
 
@@ -509,6 +682,16 @@ class ClaudeCodeFormat:
 
     def is_snapshot(self, event: Event) -> bool:
         return False
+
+    def details(self, event: Event) -> list[tuple[str, str]]:
+        """The record's payload as readable (label, text) sections, texts whole; [] when odd."""
+        data = event.data
+        if not isinstance(data, dict):
+            return []
+        try:
+            return record_details(event.type, data)
+        except (AttributeError, TypeError, ValueError, KeyError):
+            return []
 
     def summary(self, event: Event) -> str:
         data = event.data

@@ -13,13 +13,14 @@ The older layout (Codex CLI before the envelope) is read too: a bare first line 
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from core.events import Event
 from core.formats.base import Boundary, Mapped, MappingError, Options
-from core.formats.claude_code import block_text, count_lines, one_line
+from core.formats.claude_code import block_text, count_lines, field_sections, one_line, value_text
 
 ENVELOPE_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
 ITEM_TYPES = frozenset({
@@ -187,6 +188,125 @@ def payload_summary(type_: str, p: dict) -> str:
         return one_line(f"turn complete: {p.get('last_agent_message') or ''}", 140)
     rest = {k: v for k, v in p.items() if k != "type"}
     return one_line(rest, 120) if rest else kind
+
+
+# ---- details (the Event tab's readable view) ------------------------------------------------------
+
+
+def shell_line(cmd: list) -> str:
+    """A command array as the shell line it runs: the script of `bash -lc SCRIPT`, else quoted words."""
+    parts = [c if isinstance(c, str) else str(c) for c in cmd]
+    if len(parts) == 3 and parts[1] in ("-lc", "-c") and parts[0].rsplit("/", 1)[-1] in (
+            "bash", "sh", "zsh", "dash"):
+        return parts[2]
+    return shlex.join(parts)
+
+
+def call_sections(p: dict) -> list[tuple[str, str]]:
+    """A tool call: its name, then its arguments (parsed from JSON), a command array as a shell line."""
+    name = p.get("name") or p.get("type") or "call"
+    out = [("call", str(name))]
+    args = p["action"] if p.get("type") == "local_shell_call" and isinstance(p.get("action"), dict) \
+        else _arguments(p)
+    if isinstance(args, dict):
+        for k, v in args.items():
+            if k in ("command", "cmd") and isinstance(v, list):
+                out.append((k, shell_line(v)))
+            elif k == "plan" and isinstance(v, list):  # update_plan: a checklist
+                marks = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
+                out.append((k, "\n".join(
+                    f"{marks.get(i.get('status'), '[?]')} {i.get('step', '')}" if isinstance(i, dict)
+                    else value_text(i) for i in v)))
+            elif v is not None:
+                out.append((str(k), value_text(v)))
+    elif args is not None and args != "":
+        out.append(("input" if "input" in p else "arguments", value_text(args)))
+    return out
+
+
+def output_sections(p: dict) -> list[tuple[str, str]]:
+    """A call's output whole, with its exit code and duration when the output carries them."""
+    out = p.get("output")
+    meta: dict = {}
+    if isinstance(out, str):
+        try:
+            parsed = json.loads(out)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and "output" in parsed:
+            meta = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
+            out = parsed.get("output")
+    elif isinstance(out, dict):
+        meta = out.get("metadata") if isinstance(out.get("metadata"), dict) else {}
+        out = out.get("content", out.get("output"))
+    if isinstance(out, list):
+        out = block_text(out)
+    sections = [("output", value_text(out) if out not in (None, "") else "(empty)")]
+    if "exit_code" in meta:
+        sections.append(("exit code", value_text(meta["exit_code"])))
+    if "duration_seconds" in meta:
+        sections.append(("duration", f"{meta['duration_seconds']} s"))
+    return sections
+
+
+def _usage_line(u: Any) -> str:
+    if not isinstance(u, dict):
+        return value_text(u)
+    names = (("input_tokens", "in"), ("cached_input_tokens", "cached"), ("output_tokens", "out"),
+             ("reasoning_output_tokens", "reasoning"), ("total_tokens", "total"))
+    return ", ".join(f"{label} {u[k]}" for k, label in names if k in u) or value_text(u)
+
+
+def payload_details(type_: str, p: dict) -> list[tuple[str, str]]:
+    """The readable sections of a rollout line (see `CodexFormat.details`)."""
+    kind = type_.split(".", 1)[1] if "." in type_ else type_
+    if type_ == "compacted":
+        out = [("summary", value_text(p.get("message")))] if p.get("message") else []
+        rh = p.get("replacement_history")
+        if isinstance(rh, list):
+            lines = [payload_summary("response_item." + str(it.get("type")), it)
+                     if isinstance(it, dict) else value_text(it) for it in rh]
+            out.append((f"replacement history ({len(rh)} items)", "\n".join(lines)))
+        return out
+    if type_ in ("turn_context", "session_meta", "state"):
+        return field_sections(p, skip=("record_type",))
+    if kind == "message":
+        return [(str(p.get("role") or "message"), _message_text(p))]
+    if kind == "reasoning":
+        out = []
+        s = p.get("summary")
+        if isinstance(s, list) and block_text(s):
+            out.append(("reasoning summary", block_text(s)))
+        if block_text(p.get("content")):
+            out.append(("reasoning", block_text(p.get("content"))))
+        if not out:
+            out.append(("reasoning", "(encrypted)" if p.get("encrypted_content") else "(empty)"))
+        return out
+    if kind in CALL_TYPES:
+        return call_sections(p)
+    if kind in OUTPUT_TYPES:
+        return output_sections(p)
+    if kind == "token_count":
+        info = p.get("info") if isinstance(p.get("info"), dict) else {}
+        out = []
+        if "total_token_usage" in info:
+            out.append(("total", _usage_line(info["total_token_usage"])))
+        if "last_token_usage" in info:
+            out.append(("last response", _usage_line(info["last_token_usage"])))
+        if info.get("model_context_window") is not None:
+            out.append(("context window", value_text(info["model_context_window"])))
+        if isinstance(p.get("rate_limits"), dict):
+            out.append(("rate limits", value_text(p["rate_limits"])))
+        return out
+    if kind == "user_message":
+        return [("prompt", value_text(p.get("message") or ""))]
+    if kind == "agent_message":
+        return [("message", value_text(p.get("message") or ""))]
+    if kind in ("agent_reasoning", "agent_reasoning_raw_content"):
+        return [("reasoning", value_text(p.get("text") or ""))]
+    if kind == "task_complete":
+        return field_sections({"last agent message": p.get("last_agent_message")})
+    return field_sections(p, skip=("type",))
 
 
 # ---- projection ----------------------------------------------------------------------------------
@@ -366,6 +486,15 @@ class CodexFormat:
 
     def is_snapshot(self, event: Event) -> bool:
         return False
+
+    def details(self, event: Event) -> list[tuple[str, str]]:
+        """The line's payload as readable (label, text) sections, texts whole; [] when odd."""
+        if not isinstance(event.data, dict):
+            return []
+        try:
+            return payload_details(event.type, event.data)
+        except (AttributeError, TypeError, ValueError, KeyError):
+            return []
 
     def summary(self, event: Event) -> str:
         if not isinstance(event.data, dict):
