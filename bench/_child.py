@@ -43,15 +43,20 @@ def emit(obj: object) -> None:
     say(RESULT + json.dumps(obj))
 
 
-def vm_hwm_bytes() -> int | None:
+def status_bytes(field: str) -> int | None:
+    """A memory figure of /proc/self/status (VmHWM, RssAnon, RssFile...) in bytes."""
     try:
         with open("/proc/self/status") as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
     return None
+
+
+def vm_hwm_bytes() -> int | None:
+    return status_bytes("VmHWM")
 
 
 def maxrss_bytes() -> int:
@@ -162,6 +167,8 @@ def mode_analysis(path: str, scrub: int, seed: int, floor_first: bool) -> None:
         superseded=sum(1 for c in marks.codes if c >= 2),
         vm_hwm_bytes=vm_hwm_bytes(),
         vm_hwm_before_bytes=rss_before,
+        rss_anon_bytes=status_bytes("RssAnon"),  # heap: the analysis' own data
+        rss_file_bytes=status_bytes("RssFile"),  # mapped files, mostly the log's mmap
         ru_maxrss_bytes=maxrss_bytes(),
     )
     if scrub and a.n_events:
