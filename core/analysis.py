@@ -25,7 +25,7 @@ from core.diff import Change, diff_values
 from core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from core.formats import REGISTRY
 from core.formats.base import Boundary, LogFormat, Options
-from core.projection import Projection
+from core.projection import DEFAULT_KEY_FIELDS, Projection, effect_of
 from core.reader import LogFile, first_objects, record_at
 from core.tracked import TrackedDict, Tracker, seed
 
@@ -125,6 +125,7 @@ class Analysis:
         self.mapper = mapper
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
+        self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
         try:
             takes_options = "options" in inspect.signature(fmt.boundary).parameters
         except (TypeError, ValueError):
@@ -153,6 +154,7 @@ class Analysis:
         self.failed: dict[int, str] = {}
         self.snapshot_positions: list[int] = []
         self.boundaries: dict[int, Boundary] = {}
+        self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
@@ -308,6 +310,9 @@ class Analysis:
         b = self.boundary_of(ev)
         if b is not None:
             self.boundaries[pos] = b
+        eff = effect_of(ev, self._key_fields)
+        if eff is not None:
+            self.effects[pos] = eff
         if fmt.is_snapshot(ev):
             self.snapshot_positions.append(pos)
             tracker.commit()

@@ -13,6 +13,7 @@ from core.events import Event
 from core.tracked import Tracker
 
 TOMBSTONE_VERBS = frozenset({"deleted", "removed", "cleared"})
+EFFECT_VERBS = frozenset({"succeeded", "completed", "published", "sent", "done"})
 DEFAULT_KEY_FIELDS = ("key", "id", "path", "name")
 
 
@@ -54,6 +55,14 @@ def subject_of(event: Event, key_fields: tuple[str, ...]) -> str | None:
 
 
 _SPLIT_CACHE: dict[str, tuple[str, str | None]] = {}
+
+
+def effect_of(event: Event, key_fields: tuple[str, ...]) -> tuple[str, str | None] | None:
+    """(entity, subject) when the event completes an effect (a verb like `succeeded`), else None."""
+    entity, verb = _split_cached(event.type)
+    if verb not in EFFECT_VERBS:
+        return None
+    return entity, subject_of(event, key_fields)
 
 
 def _split_cached(type_: str) -> tuple[str, str | None]:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from core.projection import DEFAULT_KEY_FIELDS, split_type, subject_of
+from core.projection import EFFECT_VERBS
 from core.snapshots import SnapshotReport, report_for_event
 
 if TYPE_CHECKING:
     from core.analysis import Analysis
 
-EFFECT_VERBS = frozenset({"succeeded", "completed", "published", "sent", "done"})
+__all__ = ["EFFECT_VERBS", "Duplicate", "ResumeReport", "resume_reports"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,30 +60,20 @@ class ResumeReport:
         }
 
 
-def _effect_key(analysis: Analysis, pos: int, key_fields: tuple[str, ...]) -> tuple[str, str | None] | None:
-    ev = analysis.event(pos)
-    entity, verb = split_type(ev.type)
-    if verb not in EFFECT_VERBS:
-        return None
-    return entity, subject_of(ev, key_fields)
-
-
 def resume_reports(analysis: Analysis) -> list[ResumeReport]:
     """A report for every resume boundary, in log order."""
     a = analysis
-    key_fields = tuple(a.options.key_fields or DEFAULT_KEY_FIELDS)
     resumes = sorted(p for p, b in a.boundaries.items() if b.kind == "resume")
     snapshots = set(a.snapshot_positions)
     effects: dict[tuple[str, str | None], int] = {}  # effect -> position of its first completion
     reports: list[ResumeReport] = []
-    cursor = 0
+    eff_pos = list(a.effects)  # positions of completed effects, in log order
+    e = 0
     bounds = resumes + [a.n_events]
     for i, r in enumerate(resumes):
-        for p in range(cursor, r):
-            k = _effect_key(a, p, key_fields)
-            if k is not None:
-                effects.setdefault(k, p)
-        cursor = r
+        while e < len(eff_pos) and eff_pos[e] < r:
+            effects.setdefault(a.effects[eff_pos[e]], eff_pos[e])
+            e += 1
         b = a.boundaries[r]
         rep = ResumeReport(r, a.seqs[r], b.from_seq)
         if b.from_seq is not None:
@@ -94,9 +85,10 @@ def resume_reports(analysis: Analysis) -> list[ResumeReport]:
         if r > 0 and (r - 1) in snapshots:
             rep.snapshot = report_for_event(a, r - 1)
         seen_after: set[tuple[str, str | None]] = set()
-        for p in range(r + 1, bounds[i + 1]):
-            k = _effect_key(a, p, key_fields)
-            if k is not None and k in effects and k not in seen_after:
+        lo, hi = bisect.bisect_right(eff_pos, r), bisect.bisect_left(eff_pos, bounds[i + 1])
+        for p in eff_pos[lo:hi]:
+            k = a.effects[p]
+            if k in effects and k not in seen_after:
                 seen_after.add(k)
                 rep.duplicates.append(Duplicate(a.seqs[p], a.seqs[effects[k]], k[0], k[1]))
         reports.append(rep)

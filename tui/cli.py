@@ -468,7 +468,7 @@ def run_ui(args: argparse.Namespace) -> int:
         from core.reader import LogFile, LogReadError
 
         try:
-            LogFile(args.log).close()
+            LogFile(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     from tui.app import run_app
