@@ -317,6 +317,8 @@ class Analysis:
             self.snapshot_positions.append(pos)
             tracker.commit()
         elif self._apply_tracked is not None:
+            # a direct path raises (if at all) before it writes anything: no undo log needed
+            tracker.no_undo()
             try:
                 self._apply_tracked(tracker, self.state, ev)
             except Exception as exc:  # noqa: BLE001 - the event is marked failed

@@ -85,6 +85,10 @@ class Tracker:
         self.cur = pos
         self._undo = []
 
+    def no_undo(self) -> None:
+        """The current event's writes need no undo log (a projection that cannot fail midway)."""
+        self._undo = None
+
     def commit(self) -> None:
         """The event applied cleanly: keep what it recorded."""
         self._undo = None
