@@ -116,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("agentlog-tui")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_ui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -125,6 +134,7 @@ def build_ui_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("log", nargs="?", help="the log file (JSON Lines)")
     parser.add_argument("--demo", action="store_true", help="open the UI on a simulated agent writing a log live")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _common(parser)
     return parser
 
@@ -436,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
             code = COMMANDS[args.command](args)
         else:
-            if argv and argv[0] in ("-h", "--help"):
+            if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
                 build_ui_parser().print_help()
                 print("\nheadless commands:")
                 for name, text in (("state", "the state after an event"), ("check", "integrity and resume checks"),
