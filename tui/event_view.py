@@ -21,6 +21,9 @@ LABEL_STYLE = "bold #5fafff"
 ALERT_LABELS = ("error", "stderr", "interrupted")
 INLINE_WIDTH = 60  # a one-line text this short sits beside its label
 TAB_SIZE = 8
+# Beyond this a text is cut: whole for any real tool output, but a multi-megabyte one would hold
+# the UI thread for seconds while it is laid out.
+MAX_SECTION_CHARS = 400_000
 
 
 def block(text: str) -> str:
@@ -30,24 +33,33 @@ def block(text: str) -> str:
 
 
 def sections_text(sections: list[tuple[str, str]]) -> Text:
-    """Readable sections: `label: text` when short, else a label line and the text below it."""
+    """Readable sections: `label: text` when short, else a label line and the text below it.
+
+    Short sections follow each other line by line; a block stands apart by a blank line.
+    """
     t = Text(end="")
+    prev_block = False
     for i, (label, text) in enumerate(sections):
         style = "bold red" if label.startswith(ALERT_LABELS) else LABEL_STYLE
-        if i:
+        inline = not text.strip() or ("\n" not in text and len(label) + len(text) <= INLINE_WIDTH)
+        if i and (prev_block or not inline):
             t.append("\n")
-        if "\n" not in text and len(label) + len(text) <= INLINE_WIDTH:
-            t.append(visible(label), style=style)
+        t.append(visible(label), style=style)
+        if not text.strip():
+            t.append(": ", style=style)
+            t.append("(empty)" if not text else f"(blank: {visible(text)})", style="dim")
+        elif inline:
             t.append(": ", style=style)
             t.append(visible(text.expandtabs(TAB_SIZE)))
-            t.append("\n")
         else:
-            t.append(visible(label), style=style)
             t.append("\n")
-            t.append(block(text))
-            t.append("\n")
-            if text.count("\n") > 1:
-                t.append("\n")  # a blank line after a long text, so the next label stands out
+            body = text.rstrip("\n")
+            cut = len(body) - MAX_SECTION_CHARS
+            t.append(block(body[:MAX_SECTION_CHARS] if cut > 0 else body))
+            if cut > 0:
+                t.append(f"\n… {cut:,} more characters (v: the JSON and raw line)", style="dim")
+        t.append("\n")
+        prev_block = not inline
     return t
 
 
@@ -81,11 +93,11 @@ def event_text(rec: Record | None, sections: list[tuple[str, str]], mode: str) -
     elif isinstance(rec, Event):
         t.append(_header(rec))
         if sections and mode == READABLE:
-            t.append("   v: JSON and raw line\n\n", style="dim")
+            t.append("  v: JSON\n\n", style="dim")
             t.append(sections_text(sections))
         else:
             if sections:
-                t.append("   v: readable view", style="dim")
+                t.append("  v: readable", style="dim")
             t.append("\n\n")
             t.append(_json(rec))
     elif isinstance(rec, Malformed):

@@ -292,13 +292,41 @@ TODO_MARKS = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
 
 
 def value_text(value: Any) -> str:
-    """A payload value as text for a reader: a string as-is, anything else as indented JSON."""
+    """A payload value as text for a reader: a string as-is, a dict or list as indented
+    `key: value` / `- item` lines, anything else as JSON."""
     if isinstance(value, str):
         return value
+    if isinstance(value, (dict, list)) and value:
+        return "\n".join(_outline(value, 0))
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+        return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         return repr(value)
+
+
+def _outline(value: Any, depth: int) -> list[str]:
+    """A nested value as outline lines; strings inside it stay on one line (JSON-quoted if odd)."""
+    pad = "  " * depth
+    lines: list[str] = []
+    items = value.items() if isinstance(value, dict) else (("-", v) for v in value)
+    for k, v in items:
+        head = f"{pad}{k}:" if isinstance(value, dict) else f"{pad}-"
+        if isinstance(v, dict) and v and not isinstance(value, dict) and depth < 8:
+            inner = _outline(v, depth + 1)  # `- key: value` then the item's other keys
+            lines.append(f"{pad}- {inner[0].lstrip()}")
+            lines.extend(inner[1:])
+        elif isinstance(v, (dict, list)) and v and depth < 8:
+            lines.append(head)
+            lines.extend(_outline(v, depth + 1))
+        elif isinstance(v, str) and v and "\n" not in v and v.strip() == v:
+            lines.append(f"{head} {v}")
+        else:
+            lines.append(f"{head} {_scalar(v)}")
+    return lines
 
 
 def field_sections(obj: Any, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -326,7 +354,9 @@ def tool_use_sections(block: dict) -> list[tuple[str, str]]:
     out = [("tool", name)]
     inp = block.get("input")
     if isinstance(inp, dict):
-        for k, v in inp.items():
+        # what the call does first (command, file_path, ...), then the rest in the record's order
+        first = [k for k in INPUT_FIELDS if k in inp and k != "description"]
+        for k, v in [(k, inp[k]) for k in first] + [(k, v) for k, v in inp.items() if k not in first]:
             if k == "todos" and isinstance(v, list):
                 out.append(("todos", todo_checklist(v)))
             elif k == "edits" and isinstance(v, list):  # MultiEdit: one old/new pair per edit
@@ -370,7 +400,9 @@ def tool_result_sections(obj: dict, block: dict, many: bool) -> list[tuple[str, 
             text = text or value_text(f.get("content") or "")
         if "stdout" in tur or "stderr" in tur:
             stdout, stderr = tur.get("stdout") or "", tur.get("stderr") or ""
-            text = text or "\n".join(x for x in (stdout, stderr) if isinstance(x, str) and x)
+            if not text and isinstance(stdout, str) and isinstance(stderr, str):
+                sep = "\n" if stdout and stderr and not stdout.endswith("\n") else ""
+                text = stdout + sep + stderr
             if isinstance(stderr, str) and stderr and stderr not in text:
                 extra.append(("stderr", stderr))
             if tur.get("interrupted"):
