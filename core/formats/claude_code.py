@@ -288,6 +288,8 @@ def record_summary(type_: str, obj: dict) -> str:
 ENVELOPE_FIELDS = ("type", "subtype", "parentUuid", "logicalParentUuid", "isSidechain", "userType",
                    "cwd", "sessionId", "version", "gitBranch", "slug", "uuid", "timestamp", "level",
                    "isMeta", "toolUseID", "parentToolUseID", RESUME_KEY)
+# Short inputs that say what a call acts on; shown before the others (a Task's long prompt is not).
+FIRST_FIELDS = ("command", "file_path", "notebook_path", "path", "pattern", "url", "query")
 TODO_MARKS = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
 
 
@@ -355,7 +357,7 @@ def tool_use_sections(block: dict) -> list[tuple[str, str]]:
     inp = block.get("input")
     if isinstance(inp, dict):
         # what the call does first (command, file_path, ...), then the rest in the record's order
-        first = [k for k in INPUT_FIELDS if k in inp and k != "description"]
+        first = [k for k in FIRST_FIELDS if k in inp]
         for k, v in [(k, inp[k]) for k in first] + [(k, v) for k, v in inp.items() if k not in first]:
             if k == "todos" and isinstance(v, list):
                 out.append(("todos", todo_checklist(v)))

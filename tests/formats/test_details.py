@@ -101,6 +101,12 @@ class TestClaudeCodeDetails:
         assert cc(say(block))[1] == [("tool", "Grep"), ("path", "src"), ("pattern", "def \\w+"),
                                      ("head_limit", "5"), ("glob", "- *.py\n- *.pyi")]
 
+    def test_task_call_keeps_its_order_with_the_long_prompt_after_the_description(self):
+        block = tool_use("t7", "Task", description="Explore", prompt="Look at:\n1. a\n2. b",
+                         subagent_type="Explore")
+        assert cc(say(block))[1] == [("tool", "Task"), ("description", "Explore"),
+                                     ("prompt", "Look at:\n1. a\n2. b"), ("subagent_type", "Explore")]
+
     def test_bash_result_is_the_whole_output(self):
         out = "\n".join(f"line {i}" for i in range(500))
         rec = tool_result("u2", "a1", T0, "t1", out, {"stdout": out, "stderr": "", "interrupted": False,
