@@ -93,11 +93,11 @@ def event_text(rec: Record | None, sections: list[tuple[str, str]], mode: str) -
     elif isinstance(rec, Event):
         t.append(_header(rec))
         if sections and mode == READABLE:
-            t.append("  v: JSON\n\n", style="dim")
+            t.append("\nv: JSON and raw line\n\n", style="dim")
             t.append(sections_text(sections))
         else:
             if sections:
-                t.append("  v: readable", style="dim")
+                t.append("\nv: readable view", style="dim")
             t.append("\n\n")
             t.append(_json(rec))
     elif isinstance(rec, Malformed):
