@@ -26,7 +26,7 @@ from core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from core.formats import REGISTRY
 from core.formats.base import Boundary, LogFormat, Options
 from core.projection import DEFAULT_KEY_FIELDS, Projection, effect_of
-from core.reader import LogFile, first_objects, record_at
+from core.reader import LogFile, first_objects, make_record, record_at
 from core.tracked import TrackedDict, Tracker, seed
 
 DEFAULT_CHECKPOINT_EVERY = 512
@@ -192,8 +192,9 @@ class Analysis:
         before = self.n_lines
         self._drop_tail_record()
         total = log.n_complete
-        for i in range(self.lines_done, total):
-            self._add(record_at(log, i, self.mapper))
+        mapper, add = self.mapper, self._add
+        for i, offset, raw in log.iter_lines(self.lines_done, total):
+            add(make_record(i, offset, raw, mapper, True))
             if progress is not None and i % every == 0:
                 progress(i, total)
         self.lines_done = total

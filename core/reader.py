@@ -7,7 +7,6 @@ record; nothing raises out of here for bad content.
 
 from __future__ import annotations
 
-import mmap
 import os
 import stat
 from array import array
@@ -35,9 +34,13 @@ def _describe_os_error(path: Path, exc: OSError) -> str:
 class LogFile:
     """A log file opened read-only, with an index of where each line starts.
 
+    Bytes are read with `pread`, never memory-mapped: a log that shrinks under a mapping would
+    kill the process (SIGBUS) when the vanished pages are touched; a short read is harmless.
     `refresh()` reads what was appended since; `changed()` tells whether the file shrank, was
     replaced, or had already-read bytes rewritten (then the caller reloads).
     """
+
+    CHUNK = 4 << 20
 
     def __init__(self, path: str | os.PathLike[str], *, index: bool = True) -> None:
         self.path = Path(path)
@@ -46,16 +49,16 @@ class LogFile:
         self.scanned = 0  # bytes searched for newlines so far
         self.size = 0
         self._index_on_open = index
-        self._buf: mmap.mmap | bytes = b""
         self._fd: int | None = None
         self._inode: tuple[int, int] | None = None
         self._probe = b""  # the last bytes of the indexed part, to notice rewrites
+        self._head = b""  # the first bytes of the file, likewise
         self.open()
 
     # ---- opening and growing ---------------------------------------------------------------
 
     def open(self) -> None:
-        """(Re)open the file and index it from the start (or only map it, with `index=False`:
+        """(Re)open the file and index it from the start (or only open it, with `index=False`:
         then `index_more()` builds the index in steps, e.g. in a worker while a UI shows)."""
         self.close()
         try:
@@ -75,46 +78,27 @@ class LogFile:
         self.starts = array("Q")
         self.complete_end = 0
         self.scanned = 0
-        self.size = 0
-        self._buf = b""
-        self._map(st.st_size)
+        self.size = st.st_size
+        try:
+            self._head = os.pread(fd, 64, 0)
+        except OSError as exc:  # e.g. EISDIR on odd filesystems, EIO
+            self.close()
+            raise LogReadError(_describe_os_error(self.path, exc)) from None
         if self._index_on_open:
             self.index_more()
 
     def close(self) -> None:
-        if isinstance(self._buf, mmap.mmap):
-            try:
-                self._buf.close()
-            except BufferError:
-                pass
-        self._buf = b""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
 
-    def _map(self, size: int) -> None:
-        old = self._buf
-        if size == 0:
-            self._buf = b""
-        else:
-            try:
-                self._buf = mmap.mmap(self._fd, size, access=mmap.ACCESS_READ)  # type: ignore[arg-type]
-            except (OSError, ValueError) as exc:  # e.g. a pipe or a special file
-                try:
-                    os.lseek(self._fd, 0, os.SEEK_SET)  # type: ignore[arg-type]
-                    chunks = []
-                    while chunk := os.read(self._fd, 1 << 20):  # type: ignore[arg-type]
-                        chunks.append(chunk)
-                    self._buf = b"".join(chunks)
-                    size = len(self._buf)
-                except OSError:
-                    raise LogReadError(_describe_os_error(self.path, exc)) from None
-        if isinstance(old, mmap.mmap):
-            try:
-                old.close()
-            except BufferError:
-                pass
-        self.size = size
+    def _pread(self, length: int, offset: int) -> bytes:
+        if self._fd is None or length <= 0:
+            return b""
+        try:
+            return os.pread(self._fd, length, offset)
+        except OSError:
+            return b""
 
     def index_more(self, max_bytes: int | None = None) -> bool:
         """Extend the line index over up to `max_bytes` more bytes; True when it is complete."""
@@ -127,21 +111,29 @@ class LogFile:
         return self.scanned >= self.size
 
     def _index_from(self, pos: int, limit: int | None = None) -> None:
-        buf = self._buf
-        find = buf.find
-        append = self.starts.append
         end = self.size if limit is None else limit
-        start = pos
-        while True:
-            nl = find(b"\n", start, end)
-            if nl < 0:
+        append = self.starts.append
+        start = pos  # start of the line being looked at
+        chunk_at = pos
+        while chunk_at < end:
+            chunk = self._pread(min(self.CHUNK, end - chunk_at), chunk_at)
+            if not chunk:  # the file shrank under us: changed() will say so
+                end = chunk_at
                 break
-            append(start)
-            start = nl + 1
+            find = chunk.find
+            i = start - chunk_at
+            while True:
+                nl = find(b"\n", i)
+                if nl < 0:
+                    break
+                append(start)
+                start = chunk_at + nl + 1
+                i = nl + 1
+            chunk_at += len(chunk)
         self.complete_end = start
         self.scanned = max(self.scanned, end)
         lo = max(0, start - 64)
-        self._probe = bytes(buf[lo:start])
+        self._probe = self._pread(start - lo, lo)
 
     def changed(self) -> str | None:
         """Why the file can no longer be read by appending ("shrank", "replaced", "rewritten")."""
@@ -151,16 +143,12 @@ class LogFile:
             return "replaced"
         if (st.st_dev, st.st_ino) != self._inode:
             return "replaced"
-        if st.st_size < self.complete_end:
+        if st.st_size < max(self.complete_end, self.size):
             return "shrank"
-        if self._probe:
-            try:
-                with open(self.path, "rb") as fh:
-                    fh.seek(self.complete_end - len(self._probe))
-                    if fh.read(len(self._probe)) != self._probe:
-                        return "rewritten"
-            except OSError:
-                return "replaced"
+        if self._probe and self._pread(len(self._probe), self.complete_end - len(self._probe)) != self._probe:
+            return "rewritten"
+        if self._head and self._pread(len(self._head), 0) != self._head[: max(0, min(len(self._head), st.st_size))]:
+            return "rewritten"
         return None
 
     def refresh(self) -> int:
@@ -168,11 +156,13 @@ class LogFile:
         if self._fd is None:
             return 0
         size = os.fstat(self._fd).st_size
-        if size == self.size:
+        if size <= self.size:
             return 0
         before = len(self.starts)
         complete = self.fully_indexed
-        self._map(size)
+        self.size = size
+        if len(self._head) < 64:
+            self._head = self._pread(64, 0)
         if complete:
             self._index_from(self.complete_end)
         return len(self.starts) - before
@@ -205,10 +195,36 @@ class LogFile:
 
     def line_bytes(self, i: int) -> bytes:
         a, b = self.line_span(i)
-        return bytes(self._buf[a:b])
+        return self._pread(b - a, a)
 
     def bytes_range(self, a: int, b: int) -> bytes:
-        return bytes(self._buf[a:b])
+        return self._pread(b - a, a)
+
+    def iter_lines(self, start: int, stop: int):
+        """(line, offset, raw) for complete lines start..stop-1, read in large chunks."""
+        starts = self.starts
+        i = start
+        while i < stop:
+            a = starts[i]
+            # take as many whole lines as fit in one chunk (at least one)
+            j = i + 1
+            limit = a + self.CHUNK
+            lo, hi = j, stop
+            while lo < hi:  # the last line index whose end is within the chunk
+                mid = (lo + hi + 1) // 2
+                end_mid = starts[mid] if mid < len(starts) else self.complete_end
+                if end_mid <= limit:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            j = max(lo, i + 1)
+            end = starts[j] if j < len(starts) else self.complete_end
+            chunk = self._pread(end - a, a)
+            for k in range(i, j):
+                s = starts[k] - a
+                e = (starts[k + 1] if k + 1 < len(starts) else self.complete_end) - 1 - a
+                yield k, starts[k], chunk[s:e]
+            i = j
 
 
 @dataclass(slots=True)

@@ -170,3 +170,20 @@ def test_a_lazily_indexed_log_shows_its_start_at_once_and_the_rest_after_run(tmp
     a.run()
     assert a.log.fully_indexed and a.n_lines == 5000 and a.n_events == 5000
     assert list(a.seqs) == list(range(1, 5001))
+
+
+def test_a_log_that_shrinks_under_the_reader_is_reported_not_fatal(tmp_path):
+    p = tmp_path / "shrink.jsonl"
+    p.write_bytes(b"".join(b'{"seq": %d, "type": "a_set", "data": {"pad": "%s"}}\n' % (i, b"x" * 300)
+                           for i in range(1, 200)))
+    a = Analysis(p)
+    a.run()
+    with open(p, "r+b") as fh:
+        fh.truncate(100)
+    # reading lines that are gone gives short bytes (a malformed record), never a crash
+    rec = a.record(150)
+    assert not isinstance(rec, Event)
+    assert a.log.changed() == "shrank"
+    a.update()
+    assert a.warning and "shrank" in a.warning
+    assert a.n_events == 0 and a.pending is not None
