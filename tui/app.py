@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from array import array
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -46,15 +47,19 @@ except ImportError:  # pragma: no cover - before core.compaction exists
 TAIL_DEBOUNCE_MS = 50
 TAIL_POLL_MS = 250  # also the polling fallback's period
 MIN_POST_INTERVAL = 0.1  # at most ~10 tail updates a second reach the UI
+INDEX_STEP = 16 << 20  # bytes of line index built between two progress reports
 
 
 class Progress(Message):
-    """Analysis progress (lines done of total)."""
+    """Progress of the first pass: `phase` ("indexing" or "analysing") and its fraction done."""
 
-    def __init__(self, done: int, total: int) -> None:
+    def __init__(self, phase: str, frac: float) -> None:
         super().__init__()
-        self.done = done
-        self.total = total
+        self.phase = phase
+        self.frac = frac
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, Progress)  # only the latest matters
 
 
 class Analysed(Message):
@@ -73,6 +78,14 @@ class Tailed(Message):
         super().__init__()
         self.derived = derived
         self.warning = warning
+
+
+class MarksReady(Message):
+    """Marks relative to the cursor's position (`derived.at`), from the marks worker."""
+
+    def __init__(self, derived: Derived) -> None:
+        super().__init__()
+        self.derived = derived
 
 
 class Inspected(Message):
@@ -121,7 +134,37 @@ def while_mounted(handler):
 
 
 class AppHeader(Static):
-    """File, event count, live/paused, integrity, progress."""
+    """File, event count, live/paused, integrity, progress, in one row: what does not fit the
+    width is left out, least important first (then the rest is cut with an ellipsis)."""
+
+    KEEP = 8  # parts of this priority or more (file, warning, progress) are never left out
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._parts: list[tuple[int, Text]] = []
+
+    def show(self, parts: list[tuple[int, Text]]) -> None:
+        self._parts = parts
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        parts = list(self._parts)
+        width = self.size.width
+        if width:  # 0: not laid out yet (a resize comes)
+            while sum(t.cell_len for _, t in parts) > width:
+                droppable = [p for p, _ in parts if p < self.KEEP]
+                if not droppable:
+                    break
+                low = min(droppable)
+                drop = max(i for i, (p, _) in enumerate(parts) if p == low)  # the rightmost
+                del parts[drop]
+        t = Text(no_wrap=True, overflow="ellipsis", end="")
+        for _, piece in parts:
+            t.append_text(piece)
+        self.update(t)
 
 
 class AgentlogApp(App):
@@ -139,6 +182,9 @@ class AgentlogApp(App):
         Binding("right_square_bracket", "next_resume", "resume", key_display="]", id="next_resume"),
         Binding("m", "mark", "mark", id="mark"),
         Binding("h", "hide_superseded", "hide superseded", id="hide_superseded"),
+        # one key, two bindings: the Footer names what `r` will do now
+        Binding("r", "marks_at_cursor", "marks at cursor", id="marks_at_cursor"),
+        Binding("r", "marks_at_head", "marks at head", id="marks_at_head"),
         Binding("f", "follow", "follow", id="follow"),
         Binding("e", "export", "export", id="export"),
         Binding("c", "compaction", "compaction", id="compaction"),
@@ -159,11 +205,14 @@ class AgentlogApp(App):
         self.force_polling = force_polling
         self.demo = demo
         self.following = True
-        self.progress: tuple[int, int] | None = (0, self.model.n_lines)
+        self.progress: tuple[str, float] | None = ("indexing", 0.0)
         self.warning: str | None = None
         self.filter_query: str | None = None
         self.filter_matches = 0
         self.hide_superseded = False
+        self.marks_at_cursor = False  # DESIGN section 7: marks relative to the cursor, on request
+        self.head_derived = Derived()  # the latest head marks and reports (shown unless above)
+        self._marks_timer: Timer | None = None
         self.prompt_mode: str | None = None
         self.plan: Any = None
         self.plan_error: str | None = None
@@ -218,49 +267,62 @@ class AgentlogApp(App):
     def update_header(self) -> None:
         m = self.model
         d = self.timeline.derived
-        t = Text(no_wrap=True, overflow="ellipsis", end="")
-        t.append(" agentlog-tui ", style="bold #000000 on #5fafff")
-        t.append("  ")
-        t.append(visible(self.log_name), style="bold")
+        parts: list[tuple[int, Text]] = []  # (priority: the lowest is left out first, text)
+
+        def add(priority: int, *pieces: tuple[str, str]) -> None:
+            t = Text(end="")
+            for text, style in pieces:
+                t.append(text, style=style)
+            parts.append((priority, t))
+
+        add(0, (" agentlog-tui ", "bold #000000 on #5fafff"), (" ", ""))
+        add(9, (" ", ""), (visible(self.log_name), "bold"))
         n_events = m.a.n_events if m.analysed else None
         if n_events is not None:
-            t.append(f"  {n_events:,} events", style="")
+            add(4, (f"  {n_events:,} events", ""))
         else:
-            t.append(f"  {m.n_lines:,} lines", style="")
+            add(4, (f"  {m.n_lines:,} lines", ""))
         if self.following:
-            t.append("  ● live", style="bold green")
+            add(6, ("  ● live", "bold green"))
         else:
-            t.append("  ❚❚ paused", style="bold yellow")
+            add(6, ("  ❚❚ paused", "bold yellow"))
         if m.analysed:
             findings = d.problems + d.drift + d.findings
             if findings:
-                t.append(f"  ⚠ {findings} findings", style="bold yellow")
+                add(3, (f"  ⚠ {findings} findings", "bold yellow"))
             else:
-                t.append("  ✓ integrity", style="green")
+                add(3, ("  ✓ integrity", "green"))
             if d.marks is not None:
-                t.append(f"  ░ {d.n_superseded} superseded", style="#a0a0a0")
+                add(2, (f"  ░ {d.n_superseded:,} superseded", "#a0a0a0"))
+            if self.marks_at_cursor:
+                add(6, (f"  marks @{self._marks_at_label(d)}", "bold #d7afff"))
         if self.hide_superseded:
-            t.append("  (hidden)", style="#a0a0a0")
+            add(5, ("  (hidden)", "#a0a0a0"))
         if self.filter_query is not None:
-            t.append("  filter: ", style="bold")
-            t.append(visible(self.filter_query), style="bold #5fafff")
-            t.append(f" ({self.filter_matches})")
+            add(7, ("  filter: ", "bold"), (visible(self.filter_query), "bold #5fafff"),
+                (f" ({self.filter_matches})", ""))
         tl = self.timeline
         if tl.marked_line is not None:
             rec = m.row(tl.marked_line)
             seq = getattr(rec.record, "seq", None) if rec else None
-            t.append(f"  ● marked #{seq}", style="bold magenta")
+            add(5, (f"  ● marked #{seq}", "bold magenta"))
         if self.warning:
-            t.append("  ⚠ ", style="bold red")
-            t.append(visible(self.warning), style="bold red")
+            add(8, ("  ⚠ ", "bold red"), (visible(self.warning), "bold red"))
         if self.progress is not None:
-            done, total = self.progress
-            frac = done / total if total else 0.0
+            phase, frac = self.progress
             filled = int(frac * 10)
-            t.append("  analysing ", style="bold")
-            t.append("█" * filled + "░" * (10 - filled), style="#5fafff")
-            t.append(f" {frac * 100:.0f}%")
-        self.query_one(AppHeader).update(t)
+            add(8, (f"  {phase} ", "bold"), ("█" * filled + "░" * (10 - filled), "#5fafff"),
+                (f" {frac * 100:.0f}%", ""))
+        self.query_one(AppHeader).show(parts)
+
+    def _marks_at_label(self, d: Derived) -> str:
+        """'#5' for marks relative to event #5 ('start' before the first event)."""
+        if d.at is None:
+            return "cursor…"  # asked for, not computed yet
+        seqs = self.model.a.seqs
+        if 0 <= d.at < len(seqs):
+            return f"#{seqs[d.at]}"
+        return "start"
 
     # ---- analysis --------------------------------------------------------------------------
 
@@ -272,11 +334,17 @@ class AgentlogApp(App):
             now = time.monotonic()
             if now - self._last_progress >= 0.1:
                 self._last_progress = now
-                self.post_message(Progress(done, total))
+                self.post_message(Progress("analysing", done / total if total else 1.0))
 
         error = None
         with model.lock:
             try:
+                log = model.a.log
+                # the line index in steps (run() would do it in one), so that the timeline's
+                # row count and the header follow it
+                while not log.fully_indexed:
+                    log.index_more(INDEX_STEP)
+                    self.post_message(Progress("indexing", log.scanned / max(log.size, 1)))
                 model.a.run(progress)
             except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
                 error = f"analysis failed: {type(exc).__name__}: {exc}"
@@ -290,9 +358,17 @@ class AgentlogApp(App):
 
     @while_mounted
     def on_progress(self, msg: Progress) -> None:
-        if self.progress is not None:
-            self.progress = (msg.done, msg.total)
-            self.update_header()
+        if self.progress is None:
+            return
+        self.progress = (msg.phase, msg.frac)
+        tl = self.timeline
+        if tl.rows is None and tl.virtual_size.height != tl.n_rows:  # the index grew
+            tl.invalidate()
+            if self.following:
+                tl.move_to(tl.n_rows - 1, user=False)
+            else:
+                self.query_one(Scrubber).refresh()
+        self.update_header()
 
     @while_mounted
     def on_analysed(self, msg: Analysed) -> None:
@@ -309,11 +385,84 @@ class AgentlogApp(App):
         self.refresh_bindings()
 
     def _apply_derived(self, derived: Derived) -> None:
+        """New head marks and reports; in cursor mode, shown with the cursor's marks."""
+        self.head_derived = derived
+        shown = derived
+        cur = self.timeline.derived
+        if self.marks_at_cursor and cur.at is not None:
+            # appended events do not change marks at an earlier position: keep them
+            shown = replace(derived, marks=cur.marks, superseded=cur.superseded,
+                            n_superseded=cur.n_superseded, at=cur.at)
+        self._show_derived(shown)
+        if self.marks_at_cursor:
+            self.request_marks()
+
+    def _show_derived(self, derived: Derived) -> None:
         tl = self.timeline
         tl.derived = derived
         tl.invalidate()
         self.query_one(Scrubber).update_view(derived=derived, cursor_line=tl.cursor_line or 0)
         self.update_header()
+
+    # ---- marks relative to the cursor ------------------------------------------------------
+
+    def request_marks(self, now: bool = False) -> None:
+        """Recompute the marks at the cursor, soon (a burst of cursor moves computes once)."""
+        if self._marks_timer is not None:
+            self._marks_timer.stop()
+            self._marks_timer = None
+        if now:
+            self._start_marks()
+        else:
+            self._marks_timer = self.set_timer(0.1, self._start_marks)
+
+    @while_mounted
+    def _start_marks(self) -> None:
+        self._marks_timer = None
+        tl = self.timeline
+        line = tl.cursor_line
+        if self.marks_at_cursor and line is not None:
+            self.compute_marks_at(line, self.head_derived, tl.derived)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="marks")
+    def compute_marks_at(self, line: int, head: Derived, shown: Derived) -> None:
+        model = self.model
+        with model.lock:
+            if get_current_worker().is_cancelled:
+                return
+            pos = model.event_pos_at_or_before(line)
+            marks = shown.marks
+            if shown.at == pos and marks is not None and marks.tracker is model.a.tracker:
+                return  # already showing these
+            view = model.marks_at(head, pos)
+        if not get_current_worker().is_cancelled:
+            self.post_message(MarksReady(view))
+
+    @while_mounted
+    def on_marks_ready(self, msg: MarksReady) -> None:
+        if not self.marks_at_cursor:
+            return
+        v = msg.derived  # with the latest reports, which a tail may have brought meanwhile
+        self._show_derived(replace(self.head_derived, marks=v.marks, superseded=v.superseded,
+                                   n_superseded=v.n_superseded, at=v.at))
+        if self.hide_superseded:
+            self.recompute_rows(self.timeline.cursor_line)
+
+    def action_marks_at_cursor(self) -> None:
+        self.marks_at_cursor = True
+        self.update_header()
+        self.request_marks(now=True)
+        self.refresh_bindings()
+
+    def action_marks_at_head(self) -> None:
+        self.marks_at_cursor = False
+        if self._marks_timer is not None:
+            self._marks_timer.stop()
+            self._marks_timer = None
+        self._show_derived(self.head_derived)
+        if self.hide_superseded:
+            self.recompute_rows(self.timeline.cursor_line)
+        self.refresh_bindings()
 
     # ---- live tail -------------------------------------------------------------------------
 
@@ -391,6 +540,8 @@ class AgentlogApp(App):
             tl.rows = None
             self.filter_query = None
             self.plan = None
+            self.marks_at_cursor = False  # the cursor's marks were of the log before the reload
+            tl.derived = Derived()
         self._apply_derived(msg.derived)
         if self.filter_query is not None or self.hide_superseded:
             self.recompute_rows(tl.cursor_line)
@@ -413,6 +564,8 @@ class AgentlogApp(App):
         self.query_one(Scrubber).update_view(cursor_line=msg.line)
         self.update_header()
         self.request_inspect()
+        if self.marks_at_cursor:
+            self.request_marks()
 
     def request_inspect(self, now: bool = False) -> None:
         if not self.model.analysed:
@@ -436,8 +589,8 @@ class AgentlogApp(App):
     @work(thread=True, exclusive=True, exit_on_error=False, group="inspect")
     def inspect_line(self, line: int, marked: int | None) -> None:
         with self.model.lock:
-            if get_current_worker().is_cancelled:
-                return
+            if get_current_worker().is_cancelled or self.model.shrunk():
+                return  # truncated: the tail reloads, then the cursor is inspected again
             ins = inspect(self.model, line, marked)
         if not get_current_worker().is_cancelled:
             self.post_message(Inspected(ins))
@@ -459,6 +612,8 @@ class AgentlogApp(App):
     @work(thread=True, exclusive=True, exit_on_error=False, group="blame")
     def blame(self, path: tuple, pos: int) -> None:
         with self.model.lock:
+            if self.model.shrunk():
+                return
             text = blame_text(self.model, path, pos)
         self.post_message(Blamed(path, text))
 
@@ -481,6 +636,10 @@ class AgentlogApp(App):
             return m.analysed and bool(m.a.boundaries)
         if action == "hide_superseded":
             return d.marks is not None
+        if action == "marks_at_cursor":
+            return not self.marks_at_cursor and self.head_derived.marks is not None
+        if action == "marks_at_head":
+            return self.marks_at_cursor
         if action in ("goto", "filter"):  # they read the analysis: wait for the first pass
             return m.analysed
         if action in ("export", "mark"):
@@ -569,11 +728,16 @@ class AgentlogApp(App):
         tl.move_to_line(line)
 
     def recompute_rows(self, keep_line: int | None, jump_first: bool = False) -> None:
-        self.compute_rows(self.filter_query, self.hide_superseded, keep_line, jump_first)
+        d = self.timeline.derived
+        # with marks at the cursor, the event they are relative to stays in view (else hiding
+        # it would move the cursor, and with it the marks)
+        pin = d.at if d.at is not None and d.at >= 0 else None
+        self.compute_rows(self.filter_query, self.hide_superseded, keep_line, jump_first,
+                          d.superseded, pin)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
     def compute_rows(self, query: str | None, hide: bool, keep_line: int | None,
-                     jump_first: bool) -> None:
+                     jump_first: bool, sup: bytearray, pin: int | None) -> None:
         model = self.model
         if query is None and not hide:
             self.post_message(RowsReady(None, keep_line, 0))
@@ -583,14 +747,13 @@ class AgentlogApp(App):
         worker = get_current_worker()
         with model.lock:
             a = model.a
-            sup = model.derived.superseded
             kinds, line_pos, log = a.kinds, a.line_pos, a.log
             for i in range(a.n_lines):
                 if i % 50000 == 0 and worker.is_cancelled:
                     return
                 if hide and kinds[i] != 1:  # malformed lines always stay visible
                     p = line_pos[i]
-                    if p < 0 or (p < len(sup) and sup[p]):
+                    if p < 0 or (p < len(sup) and sup[p] and p != pin):
                         continue
                 if needle is not None:
                     try:

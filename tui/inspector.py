@@ -24,6 +24,15 @@ from tui.text import literal, path_text, short_json, visible
 
 CHANGED = "bold #ffd75f"
 KIND_STYLE = {"added": "green", "removed": "red", "changed": "yellow", "missing": "red", "extra": "magenta"}
+# tab id -> (label, label when the full ones do not fit the inspector's width)
+TAB_LABELS = {
+    "tab-state": ("State", "State"),
+    "tab-event": ("Event", "Event"),
+    "tab-diff": ("Diff", "Diff"),
+    "tab-snapshot": ("Snapshot", "Snap"),
+    "tab-compaction": ("Compaction", "Compact"),
+}
+TAB_PADDING = 2  # cells around each tab's label
 KIND_MARK = {"added": "+", "removed": "-", "changed": "~", "missing": "-", "extra": "+"}
 
 
@@ -107,14 +116,30 @@ class Inspector(Widget):
         self._show_diff(ins)
         self._show_snapshot(ins, derived)
 
+    def on_resize(self) -> None:
+        self._fit_tab_labels()
+
+    def _fit_tab_labels(self) -> None:
+        """Short tab labels when the full ones would push the last tabs out of sight."""
+        full = sum(len(f) + TAB_PADDING for f, _ in TAB_LABELS.values())
+        short = self.content_region.width < full
+        tabs = self.query_one(TabbedContent)
+        for pane, (long_label, short_label) in TAB_LABELS.items():
+            tab = tabs.get_tab(pane)
+            label = short_label if short else long_label
+            if tab.label_text != label:
+                tab.label = label
+
     def _show_state(self, ins: Inspection) -> None:
-        title = Text(end="")
+        # two lines, each cut with an ellipsis rather than wrapped (a long type would push the
+        # path count out of the title's two rows)
+        title = Text(no_wrap=True, overflow="ellipsis", end="")
         rec = ins.record
         if ins.on_event and isinstance(rec, Event):
             title.append(f"state after #{rec.seq} ", style="bold")
             title.append(literal(rec.type, "bold"))
             n = len(ins.changes)
-            title.append(f"  ({n} path{'s' if n != 1 else ''} changed)", style="dim")
+            title.append(f"\n{n} path{'s' if n != 1 else ''} changed", style="dim")
             if ins.failed:
                 title.append("  failed: ", style="bold red")
                 title.append(literal(ins.failed, "red"))

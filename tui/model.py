@@ -3,14 +3,17 @@ workers derived from it (marks, snapshot and resume reports).
 
 The engine is not thread-safe, so every call into the `Analysis` after the first full analysis
 happens under `lock` (workers hold it for their computation; the timeline holds it briefly to read
-a record). During the first analysis the timeline reads records straight from the line index,
-which that analysis does not modify.
+a record). The log is opened with only the start of its line index (`index=False`), so the first
+screen does not wait for a big file to be indexed; the analysis worker completes the index, then
+analyses. Meanwhile the timeline reads records straight from the line index, which only grows, and
+only lines whose end is already indexed (`n_lines`).
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.analysis import Analysis
@@ -52,6 +55,13 @@ class Derived:
     problems: int = 0
     drift: int = 0
     findings: int = 0
+    at: int | None = None  # the position the marks are relative to; None: the head
+
+
+def superseded_of(marks: Any) -> tuple[bytearray, int]:
+    """Per position 1 if superseded, and how many are."""
+    sup = bytearray(marks.codes.translate(_SUPERSEDED))
+    return sup, len(sup) - sup.count(0)
 
 
 @dataclass
@@ -70,7 +80,8 @@ class LogModel:
     def __init__(self, path: str, analysis_kwargs: dict | None = None) -> None:
         self.path = path
         self.analysis_kwargs = dict(analysis_kwargs or {})
-        self.a = Analysis(path, **self.analysis_kwargs)
+        kwargs = {"index": False, **self.analysis_kwargs}
+        self.a = Analysis(path, **kwargs)
         self.lock = threading.RLock()
         self.analysed = False
         self.derived = Derived()
@@ -79,9 +90,22 @@ class LogModel:
 
     @property
     def n_lines(self) -> int:
-        """Rows the timeline shows: every physical line known to the line index."""
+        """Rows the timeline shows: every physical line known to the line index.
+
+        While the index is being built, its last line may not have its end yet: it is left
+        out until the next one is indexed."""
         a = self.a
-        return max(a.log.n_lines, a.n_lines)
+        log = a.log
+        n = log.n_lines if log.fully_indexed else max(log.n_complete - 1, 0)
+        return max(n, a.n_lines)
+
+    def shrunk(self) -> bool:
+        """True when the file is now shorter than what the index maps (truncated, not yet
+        reloaded by the tail): reading its mapped bytes then would kill the process (SIGBUS)."""
+        try:
+            return os.stat(self.path).st_size < self.a.log.size
+        except OSError:
+            return False  # gone: the mapping stays valid; the tail reports it
 
     def row(self, line: int, wait: float = -1) -> Row | None:
         """The record of a physical line, safe to call from the UI thread.
@@ -99,6 +123,8 @@ class LogModel:
 
     def _row(self, line: int) -> Row | None:
         a = self.a
+        if self.shrunk():
+            return None  # drawn as a placeholder until the tail has reloaded
         try:
             rec = a.record(line)
         except (IndexError, ValueError, OSError):
@@ -132,10 +158,7 @@ class LogModel:
             else:
                 marks = compute_marks(a)
             d.marks = marks
-            sup = bytearray(marks.codes.translate(_SUPERSEDED))
-            n = len(sup) - sup.count(0)
-            d.superseded = sup
-            d.n_superseded = n
+            d.superseded, d.n_superseded = superseded_of(marks)
         if snapshot_reports is not None:
             reps = snapshot_reports(a)
             d.snapshot_list = list(reps)
@@ -147,6 +170,17 @@ class LogModel:
             d.findings = sum(r.findings for r in rr)
         d.problems = a.integrity_problems()
         return d
+
+    def marks_at(self, head: Derived, pos: int) -> Derived:
+        """`head` with its marks replaced by marks relative to position `pos` (lock held).
+
+        Events after `pos` have no mark (the superseded flags stop at `pos`)."""
+        a = self.a
+        if compute_marks is None or not a.n_events:
+            return replace(head, marks=None, superseded=bytearray(), n_superseded=0, at=pos)
+        marks = compute_marks(a, at=pos)
+        sup, n = superseded_of(marks)
+        return replace(head, marks=marks, superseded=sup, n_superseded=n, at=marks.at)
 
     def event_pos_at_or_before(self, line: int) -> int:
         """The position of the event on `line`, or of the last event before it (-1: none)."""

@@ -20,6 +20,7 @@ HELP = [
     ("[ / ]", "previous / next resume (opens the Snapshot tab)"),
     ("m", "mark the event under the cursor; the Diff tab compares cursor vs mark"),
     ("h", "hide / show superseded events"),
+    ("r", "marks relative to the cursor's event / to the head (header: marks @#N)"),
     ("f", "follow the end of the log (live tail) / pause"),
     ("e", "export the state at the cursor as a snapshot file"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
@@ -30,6 +31,7 @@ HELP = [
 ]
 LEGEND = [
     ("░", "superseded: nothing at the head depends on it (⤳N: overwritten by #N)"),
+    ("·", "after the cursor's event, when marks are relative to the cursor (r): no mark"),
     ("─", "resume boundary (✓ clean, ⚠ findings)"),
     ("◇", "snapshot event (✓ match, ⚠ drift)"),
     ("✗", "malformed line (the parser's message in red)"),

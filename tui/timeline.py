@@ -27,6 +27,7 @@ from tui.text import clock, entity_colour, literal, raw_text, visible
 CURSOR = Style(bgcolor="#2a4a6e", bold=False)
 CURSOR_BLUR = Style(bgcolor="#3a3a3a")
 MARKED = Style(bgcolor="#4a3a1a")
+NARROW = 56  # below this many cells a row leaves out the time, so the type is readable
 
 
 def _over(strip: Strip, style: Style) -> Strip:
@@ -245,7 +246,9 @@ class Timeline(ScrollView, can_focus=True):
         tag = Text(end="")
         fmt = a.format
         failed = a.failed.get(pos) if pos >= 0 else None
-        if pos >= 0 and pos < len(d.superseded) and d.superseded[pos]:
+        if d.at is not None and pos > d.at:  # after the position the marks are relative to
+            marker, mstyle = "· ", "#6c6c6c"
+        elif pos >= 0 and pos < len(d.superseded) and d.superseded[pos]:
             dim = True
             marker, mstyle = "░ ", "#808080"
             reason = d.marks.reason(pos) if d.marks is not None else ""
@@ -279,9 +282,12 @@ class Timeline(ScrollView, can_focus=True):
         t.append(marker, style=mstyle)
         t.append(visible(str(rec.seq)).rjust(idw), style="bold" if not dim else "")
         t.append(" ")
-        t.append(clock(rec.ts), style="#8a8a8a")
-        t.append(" ")
-        tw = max(10, min(24, (width - idw - 12) * 2 // 5))
+        if width >= NARROW:
+            t.append(clock(rec.ts), style="#8a8a8a")
+            t.append(" ")
+            tw = max(10, min(24, (width - idw - 12) * 2 // 5))
+        else:  # the type tells events apart; the time is in the Event tab
+            tw = max(10, min(24, (width - idw - 3) // 2))
         typ = visible(rec.type)
         if len(typ) > tw:
             typ = typ[: tw - 1] + "…"

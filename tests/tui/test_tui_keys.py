@@ -306,10 +306,12 @@ async def test_command_palette_offers_the_app_actions():
         provider = AgentlogCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
         for name in ("Go to event id", "Filter", "Hide superseded", "Compaction review",
-                     "Export snapshot", "Follow", "Help", "Quit", "Mark for diff"):
+                     "Export snapshot", "Follow", "Help", "Quit", "Mark for diff",
+                     "Marks at cursor"):
             assert name in names
         assert "Next match" not in names  # no filter active: hidden, as in the Footer
         assert "Write compacted log" not in names
+        assert "Marks at head" not in names  # already at the head
 
 
 async def test_footer_hides_inapplicable_bindings():
@@ -354,3 +356,73 @@ async def test_malformed_lines_show_red_with_the_parser_message():
         y = next(i for i, r in enumerate(rows) if r.startswith("✗"))
         strip = tl.render_line(y)
         assert any(seg.style and seg.style.color and seg.style.color.name == "red" for seg in strip)
+
+
+async def test_r_shows_marks_at_the_cursor_and_back_at_the_head():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "5", "enter")
+        await wait_for(pilot, lambda: cursor_seq(app) == 5, what="cursor on #5")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.timeline.derived.at == 4, what="marks at #5")
+        rows = screen_rows(app)
+        # at #5, publish_failed's status is still visible: #5 is live; #4 was overwritten by it
+        assert not rows[4].startswith("░") and "publish_failed" in rows[4]
+        assert rows[3].startswith("░") and rows[3].rstrip().endswith("⤳5")
+        assert not any(r.startswith("░") for r in rows[:3])
+        # after the cursor: no marks (#6, the resume, keeps its boundary marker)
+        assert rows[5].startswith("─") and rows[6].startswith("·") and rows[7].startswith("·")
+        assert "⤳" not in rows[6]
+        header = static_text(app, "AppHeader")
+        assert "marks @#5" in header and "░ 1 superseded" in header
+        assert app.check_action("marks_at_head", ()) and not app.check_action("marks_at_cursor", ())
+        # h hides what is superseded at the cursor: only #4
+        await pilot.press("h")
+        await wait_for(pilot, lambda: app.timeline.rows is not None, what="rows hidden")
+        assert visible_seqs(app) == [1, 2, 3, 5, 6, 7, 8]
+        await pilot.press("h")
+        await wait_for(pilot, lambda: app.timeline.rows is None, what="rows shown")
+
+        await pilot.press("r")
+        await pilot.pause()
+        rows = screen_rows(app)
+        assert [i + 1 for i, r in enumerate(rows[:8]) if r.startswith("░")] == [4, 5, 7]
+        header = static_text(app, "AppHeader")
+        assert "marks @" not in header and "░ 3 superseded" in header
+
+
+async def test_marks_at_the_cursor_follow_the_cursor():
+    app = app_for("publish_post.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "5", "enter")
+        await wait_for(pilot, lambda: cursor_seq(app) == 5, what="cursor on #5")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.timeline.derived.at == 4, what="marks at #5")
+        await pilot.press("j", "j")  # to #7 publish_retried, which overwrote #5's status
+        await wait_for(pilot, lambda: app.timeline.derived.at == 6, what="marks at #7")
+        rows = screen_rows(app)
+        assert rows[4].startswith("░") and rows[4].rstrip().endswith("⤳7")
+        assert rows[7].startswith("·")
+        assert "marks @#7" in static_text(app, "AppHeader")
+
+
+async def test_a_log_bigger_than_the_first_index_opens_at_once_then_ends_on_its_last_event(tmp_path):
+    path = tmp_path / "big.jsonl"
+    n = 4000  # ~0.5 MB: more than the 256 KB indexed before the first screen
+    lines = []
+    for i in range(1, n + 1):
+        ts = f"2026-11-26T{9 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z"
+        lines.append(json.dumps({"seq": i, "ts": ts, "type": "step_done",
+                                 "data": {"step": i, "note": "x" * 80}}) + "\n")
+    path.write_text("".join(lines))
+    app = AgentlogApp(str(path), {}, watch=False)
+    assert not app.model.a.log.fully_indexed  # the first screen does not wait for the index
+    assert 0 < app.model.n_lines < n
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert app.timeline.n_rows == n
+        assert cursor_seq(app) == n and app.following
+        assert "4,000 events" in static_text(app, "AppHeader")
+        assert screen_rows(app)[-1].split()[0] == str(n)
