@@ -396,13 +396,27 @@ class Analysis:
     # ---- time travel ---------------------------------------------------------------------------
 
     def _replay_onto(self, state: dict, start: int, stop: int) -> dict:
-        """Apply events start..stop-1 (positions) to a plain state, skipping failed ones."""
-        fmt, proj, failed = self.format, self.projection, self.failed
-        for p in range(start, stop):
-            if p in failed:
+        """Apply events start..stop-1 (positions) to a plain state, skipping failed ones.
+
+        The events are parsed afresh, not taken from the record cache: a projection may keep
+        parts of an event's payload in its state and change them later."""
+        if start >= stop:
+            return state
+        fmt, proj, failed, mapper = self.format, self.projection, self.failed, self.mapper
+        lines, line_pos = self.event_lines, self.line_pos
+        first, last = lines[start], lines[stop - 1]
+        log = self.log
+        complete = min(last + 1, log.n_complete)
+        records = [(i, off, raw, True) for i, off, raw in log.iter_lines(first, complete)]
+        if last >= complete:  # the unterminated last line
+            a, b = log.line_span(last)
+            records.append((last, a, log.bytes_range(a, b), False))
+        for i, off, raw, terminated in records:
+            p = line_pos[i]
+            if p < start or p >= stop or p in failed:
                 continue
-            ev = self.event(p)
-            if fmt.is_snapshot(ev):
+            ev = make_record(i, off, raw, mapper, terminated)
+            if not isinstance(ev, Event) or fmt.is_snapshot(ev):
                 continue
             try:
                 proj.apply(state, ev)
