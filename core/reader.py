@@ -7,6 +7,7 @@ record; nothing raises out of here for bad content.
 
 from __future__ import annotations
 
+import bisect
 import os
 import stat
 from array import array
@@ -44,8 +45,9 @@ class LogFile:
 
     def __init__(self, path: str | os.PathLike[str], *, index: bool = True) -> None:
         self.path = Path(path)
-        self.starts = array("Q")  # start offset of every complete (newline-terminated) line
-        self.complete_end = 0  # offset just past the last newline
+        # bounds[i] is where line i starts and bounds[i + 1] just past its newline: one append
+        # adds a line whole, so a reader in another thread never sees half of one
+        self.bounds = array("Q", [0])
         self.scanned = 0  # bytes searched for newlines so far
         self.size = 0
         self._index_on_open = index
@@ -75,8 +77,7 @@ class LogFile:
         self._fd = fd
         st = os.fstat(fd)
         self._inode = (st.st_dev, st.st_ino)
-        self.starts = array("Q")
-        self.complete_end = 0
+        self.bounds = array("Q", [0])
         self.scanned = 0
         self.size = st.st_size
         try:
@@ -110,9 +111,14 @@ class LogFile:
     def fully_indexed(self) -> bool:
         return self.scanned >= self.size
 
+    @property
+    def complete_end(self) -> int:
+        """The offset just past the last newline."""
+        return self.bounds[-1]
+
     def _index_from(self, pos: int, limit: int | None = None) -> None:
         end = self.size if limit is None else limit
-        append = self.starts.append
+        append = self.bounds.append
         start = pos  # start of the line being looked at
         chunk_at = pos
         while chunk_at < end:
@@ -126,11 +132,10 @@ class LogFile:
                 nl = find(b"\n", i)
                 if nl < 0:
                     break
-                append(start)
                 start = chunk_at + nl + 1
+                append(start)
                 i = nl + 1
             chunk_at += len(chunk)
-        self.complete_end = start
         self.scanned = max(self.scanned, end)
         lo = max(0, start - 64)
         self._probe = self._pread(start - lo, lo)
@@ -158,20 +163,20 @@ class LogFile:
         size = os.fstat(self._fd).st_size
         if size <= self.size:
             return 0
-        before = len(self.starts)
+        before = self.n_complete
         complete = self.fully_indexed
         self.size = size
         if len(self._head) < 64:
             self._head = self._pread(64, 0)
         if complete:
             self._index_from(self.complete_end)
-        return len(self.starts) - before
+        return self.n_complete - before
 
     # ---- access ------------------------------------------------------------------------------
 
     @property
     def n_complete(self) -> int:
-        return len(self.starts)
+        return len(self.bounds) - 1
 
     @property
     def has_tail(self) -> bool:
@@ -181,16 +186,16 @@ class LogFile:
     @property
     def n_lines(self) -> int:
         """Physical lines: complete ones plus the unterminated tail, if any."""
-        return len(self.starts) + (1 if self.has_tail else 0)
+        return len(self.bounds) - 1 + (1 if self.has_tail else 0)
 
     def line_span(self, i: int) -> tuple[int, int]:
         """Byte span of line i (0-based), without its newline."""
-        starts = self.starts
-        if i < len(starts):
-            end = starts[i + 1] - 1 if i + 1 < len(starts) else self.complete_end - 1
-            return starts[i], end
-        if i == len(starts) and self.has_tail:
-            return self.complete_end, self.size
+        bounds = self.bounds
+        n = len(bounds) - 1
+        if 0 <= i < n:
+            return bounds[i], bounds[i + 1] - 1
+        if i == n and self.has_tail:
+            return bounds[n], self.size
         raise IndexError(i)
 
     def line_bytes(self, i: int) -> bytes:
@@ -202,28 +207,17 @@ class LogFile:
 
     def iter_lines(self, start: int, stop: int):
         """(line, offset, raw) for complete lines start..stop-1, read in large chunks."""
-        starts = self.starts
+        bounds = self.bounds
         i = start
         while i < stop:
-            a = starts[i]
-            # take as many whole lines as fit in one chunk (at least one)
-            j = i + 1
-            limit = a + self.CHUNK
-            lo, hi = j, stop
-            while lo < hi:  # the last line index whose end is within the chunk
-                mid = (lo + hi + 1) // 2
-                end_mid = starts[mid] if mid < len(starts) else self.complete_end
-                if end_mid <= limit:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            j = max(lo, i + 1)
-            end = starts[j] if j < len(starts) else self.complete_end
-            chunk = self._pread(end - a, a)
+            a = bounds[i]
+            # as many whole lines as fit in one chunk (at least one): the last j with
+            # bounds[j] <= a + CHUNK
+            j = bisect.bisect_right(bounds, a + self.CHUNK, i + 1, stop + 1) - 1
+            j = max(j, i + 1)
+            chunk = self._pread(bounds[j] - a, a)
             for k in range(i, j):
-                s = starts[k] - a
-                e = (starts[k + 1] if k + 1 < len(starts) else self.complete_end) - 1 - a
-                yield k, starts[k], chunk[s:e]
+                yield k, bounds[k], chunk[bounds[k] - a : bounds[k + 1] - 1 - a]
             i = j
 
 

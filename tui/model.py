@@ -90,14 +90,10 @@ class LogModel:
 
     @property
     def n_lines(self) -> int:
-        """Rows the timeline shows: every physical line known to the line index.
-
-        While the index is being built, its last line may not have its end yet: it is left
-        out until the next one is indexed."""
+        """Rows the timeline shows: every physical line known to the line index (the index
+        adds a line whole, so a line being indexed is never shown half-known)."""
         a = self.a
-        log = a.log
-        n = log.n_lines if log.fully_indexed else max(log.n_complete - 1, 0)
-        return max(n, a.n_lines)
+        return max(a.log.n_lines, a.n_lines)
 
     def shrunk(self) -> bool:
         """True when the file is now shorter than what the index maps (truncated, not yet
