@@ -163,6 +163,7 @@ class Analysis:
         self.checkpoints: list[tuple[int, bytes]] = []
         self.lines_done = 0  # complete lines analysed
         self._tail_line: int | None = None  # the unterminated line counted, if any
+        self._tail_raw = b""  # its bytes when it was read
         self._seq_first_line: dict[int, int] | None = None
         self._max_seq: int | None = None
         self._prev_ts: float | None = None
@@ -190,7 +191,8 @@ class Analysis:
             log.index_more(16 << 20)
         self._redetect_if_young()
         before = self.n_lines
-        self._drop_tail_record()
+        if not self._settle_tail():
+            return 0
         total = log.n_complete
         mapper, add = self.mapper, self._add
         for i, offset, raw in log.iter_lines(self.lines_done, total):
@@ -201,6 +203,7 @@ class Analysis:
         if log.has_tail:
             rec = record_at(log, total, self.mapper)
             self._tail_line = total
+            self._tail_raw = rec.raw if isinstance(rec, (Event, PendingTail)) else b""
             self._add(rec)
         if progress is not None:
             progress(total, total)
@@ -218,23 +221,35 @@ class Analysis:
         self.log.refresh()
         return self.run(progress)
 
-    def _drop_tail_record(self) -> None:
-        """Forget the provisional record of an unterminated last line before re-reading it."""
-        if self._tail_line is None:
-            return
+    def _settle_tail(self) -> bool:
+        """Deal with the unterminated last line read last time, before reading on.
+
+        A pending tail is simply read again. An unterminated line that parsed was applied as an
+        event: if its bytes are unchanged it stays (terminated now, or still waiting: then there
+        is nothing new to read and this returns False); if it grew into something else, the
+        exact answer is a fresh replay from the start."""
         line = self._tail_line
-        self._tail_line = None
+        if line is None:
+            return True
         pos = self.line_pos[line] if line < len(self.line_pos) else -1
+        log = self.log
         if pos >= 0:
-            # a provisional event was applied: the simplest exact answer is a fresh replay
-            old = (self.log.n_complete, self.log.size)
+            now = log.line_bytes(line) if line < log.n_lines else b""
+            if now == self._tail_raw:
+                if line < log.n_complete:  # its newline arrived: the event stands
+                    self._tail_line = None
+                    self._cache.pop(line, None)
+                    self.lines_done = line + 1
+                    return True
+                return False  # still the same unterminated line, nothing after it
             self._reset()
-            del old
-            return
+            return True
+        self._tail_line = None
         del self.kinds[line:]
         del self.line_pos[line:]
         self.pending = None
         self._cache.pop(line, None)
+        return True
 
     def _add(self, rec: Record) -> None:
         kinds, line_pos = self.kinds, self.line_pos

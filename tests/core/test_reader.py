@@ -187,3 +187,21 @@ def test_a_log_that_shrinks_under_the_reader_is_reported_not_fatal(tmp_path):
     a.update()
     assert a.warning and "shrank" in a.warning
     assert a.n_events == 0 and a.pending is not None
+
+
+def test_an_event_whose_newline_comes_later_is_not_replayed_again(tmp_path):
+    p = tmp_path / "nl.jsonl"
+    p.write_bytes(GOOD + b"\n" + b'{"seq": 2, "type": "b_set", "data": {}}')
+    a = Analysis(p)
+    a.run()
+    tracker = a.tracker
+    assert a.n_events == 2 and a.record(1).unterminated
+    assert a.update() == 0 and a.tracker is tracker  # nothing new, nothing redone
+    with open(p, "ab") as fh:
+        fh.write(b"\n")
+    a.update()
+    assert a.tracker is tracker and a.n_events == 2 and not a.record(1).unterminated
+    with open(p, "ab") as fh:
+        fh.write(b'{"seq": 3, "type": "c_set", "data": {}}\n')
+    a.update()
+    assert a.tracker is tracker and list(a.seqs) == [1, 2, 3]
