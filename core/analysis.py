@@ -171,6 +171,8 @@ class Analysis:
         self._prev_seq: int | None = None
         self._cache.clear()
         self._deterministic: bool | None = None
+        # answers about a fixed past (a snapshot's drift) that appending cannot change
+        self.memo: dict[Any, Any] = {}
 
     @property
     def n_events(self) -> int:

@@ -103,7 +103,19 @@ def snapshot_at(analysis: Analysis, pos: int) -> tuple[Any, int | None]:
 
 
 def report_for_event(analysis: Analysis, pos: int) -> SnapshotReport:
-    """The drift report of the snapshot event at position `pos`."""
+    """The drift report of the snapshot event at position `pos` (remembered: events appended
+    later cannot change the replay up to the snapshot's point)."""
+    key = ("snapshot", pos)
+    memo = getattr(analysis, "memo", None)
+    if memo is not None and key in memo:
+        return memo[key]
+    report = _report_for_event(analysis, pos)
+    if memo is not None and report.at_seq is not None and report.error is None:
+        memo[key] = report
+    return report
+
+
+def _report_for_event(analysis: Analysis, pos: int) -> SnapshotReport:
     state, at = snapshot_at(analysis, pos)
     seq = analysis.seqs[pos]
     source = f"event #{seq}"
