@@ -127,7 +127,7 @@ class LogFile:
                 end = chunk_at
                 break
             find = chunk.find
-            i = start - chunk_at
+            i = max(0, start - chunk_at)  # a line may have begun in an earlier chunk
             while True:
                 nl = find(b"\n", i)
                 if nl < 0:
@@ -272,7 +272,7 @@ def make_record(i: int, offset: int, raw: bytes, mapper: Mapper, terminated: boo
     except Exception as exc:  # noqa: BLE001 - a format's bug must not lose the line
         return Malformed(line, offset, raw, f"cannot map record: {type(exc).__name__}: {exc}")
     seq = line if m.seq is None else m.seq
-    return Event(seq, m.type, m.data, m.ts, line, offset, raw, not terminated, getattr(m, "key", None))
+    return Event.make(seq, m.type, m.data, m.ts, line, offset, raw, not terminated, m.key)
 
 
 def first_objects(log: LogFile, limit: int = 64) -> list[dict]:

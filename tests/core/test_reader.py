@@ -205,3 +205,27 @@ def test_an_event_whose_newline_comes_later_is_not_replayed_again(tmp_path):
         fh.write(b'{"seq": 3, "type": "c_set", "data": {}}\n')
     a.update()
     assert a.tracker is tracker and list(a.seqs) == [1, 2, 3]
+
+
+@settings(max_examples=40, deadline=None)
+@given(lengths=st.lists(st.integers(0, 40), min_size=1, max_size=60), chunk=st.integers(1, 64),
+       tail=st.booleans())
+def test_the_line_index_is_exact_whatever_the_chunk_size(tmp_path_factory, lengths, chunk, tail):
+    from core.reader import LogFile
+
+    class SmallChunks(LogFile):
+        CHUNK = chunk
+
+    blob = b"\n".join(b"x" * n for n in lengths) + (b"" if tail else b"\n")
+    p = tmp_path_factory.mktemp("idx") / "l.jsonl"
+    p.write_bytes(blob)
+    log = SmallChunks(p)
+    lines = blob.split(b"\n")
+    if not lines[-1]:  # after a final newline (or in an empty file) there is no line
+        lines.pop()
+    assert [log.line_bytes(i) for i in range(log.n_lines)] == lines
+    assert [raw for _, _, raw in log.iter_lines(0, log.n_complete)] == lines[: log.n_complete]
+    lazy = SmallChunks(p, index=False)
+    while not lazy.index_more(chunk):
+        pass
+    assert list(lazy.bounds) == list(log.bounds)
