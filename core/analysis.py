@@ -25,7 +25,8 @@ from core.diff import Change, diff_values
 from core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from core.formats import REGISTRY
 from core.formats.base import Boundary, LogFormat, Options
-from core.projection import DEFAULT_KEY_FIELDS, Projection, effect_of
+from core.formats.agentlog import AgentlogFormat, AgentlogMapper
+from core.projection import DEFAULT_KEY_FIELDS, EntityProjection, Projection, effect_of, effect_of_parts
 from core.reader import LogFile, first_objects, make_record, record_at
 from core.tracked import TrackedDict, Tracker, seed
 
@@ -196,11 +197,15 @@ class Analysis:
         if not self._settle_tail():
             return 0
         total = log.n_complete
-        mapper, add = self.mapper, self._add
-        for i, offset, raw in log.iter_lines(self.lines_done, total):
-            add(make_record(i, offset, raw, mapper, True))
-            if progress is not None and i % every == 0:
-                progress(i, total)
+        lines = log.iter_lines(self.lines_done, total)
+        if self._fused_ok():
+            self._run_fused(lines, total, progress, every)
+        else:
+            mapper, add = self.mapper, self._add
+            for i, offset, raw in lines:
+                add(make_record(i, offset, raw, mapper, True))
+                if progress is not None and i % every == 0:
+                    progress(i, total)
         self.lines_done = total
         if log.has_tail:
             rec = record_at(log, total, self.mapper)
@@ -253,6 +258,87 @@ class Analysis:
         self._cache.pop(line, None)
         return True
 
+    fused = True  # tests switch the fused loop off to compare it with the general path
+
+    def _fused_ok(self) -> bool:
+        """The default case (generic format, built-in projection) has a loop of its own."""
+        m = self.mapper
+        return (self.fused and type(self.format) is AgentlogFormat
+                and type(self.projection) is EntityProjection and type(m) is AgentlogMapper
+                and m.data_field is not None and m.type_field is not None)
+
+    def _run_fused(self, lines: Any, total: int, progress: Progress | None, every: int) -> None:
+        """`make_record` + `_add` for every line, fused for the default case.
+
+        The common line (an object with a string type, an integer id when the log has ids, and a
+        payload field) is handled here without making an Event; anything else goes the general
+        way. A property test holds the two paths to the same analysis."""
+        m = self.mapper
+        type_field, id_field, ts_field, data_field = m.type_field, m.id_field, m.ts_field, m.data_field
+        general = self._add
+        mapper = self.mapper
+        loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
+        kinds, line_pos, event_lines, seqs = self.kinds, self.line_pos, self.event_lines, self.seqs
+        tracker = self.tracker
+        begin, commit = tracker.begin, tracker.commit
+        apply_parts = self.projection.apply_parts  # type: ignore[attr-defined]
+        state = self.state
+        key_fields = self._key_fields
+        effects, snapshots = self.effects, self.snapshot_positions
+        resume_types = frozenset(self.format.resume_types(self.options))  # type: ignore[attr-defined]
+        integrity = self._check_integrity
+        checkpoints = self.checkpoints
+        for i, offset, raw in lines:
+            if progress is not None and i % every == 0:
+                progress(i, total)
+            r = raw
+            if r[-1:] == b"\r":
+                r = r[:-1]
+            try:
+                obj = loads(r) if i else None
+            except JSONDecodeError:
+                obj = None
+            if type(obj) is not dict:
+                general(make_record(i, offset, raw, mapper, True))
+                continue
+            t = obj.get(type_field)
+            if id_field is not None:
+                seq = obj.get(id_field)
+                if type(seq) is not int:
+                    seq = None
+            else:
+                seq = i + 1
+            if type(t) is not str or seq is None or data_field not in obj or t in resume_types:
+                general(make_record(i, offset, raw, mapper, True))
+                continue
+            data = obj[data_field]
+            key = obj.get("key")
+            pos = len(seqs)
+            kinds.append(0)
+            line_pos.append(pos)
+            event_lines.append(i)
+            seqs.append(seq)
+            integrity(seq, i + 1, obj.get(ts_field) if ts_field is not None else None)
+            begin(pos)
+            eff = effect_of_parts(t, data, key, key_fields)
+            if eff is not None:
+                effects[pos] = eff
+            if t == "snapshot":
+                snapshots.append(pos)
+            else:
+                tracker.no_undo()
+                apply_parts(tracker, state, t, data, key)
+            commit()
+            if pos - (checkpoints[-1][0] if checkpoints else -1) >= self.checkpoint_every:
+                self._checkpoint(pos)
+
+    def _checkpoint(self, pos: int) -> None:
+        blob = orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)
+        self.checkpoints.append((pos, blob))
+        if not self._fixed_k:
+            self.checkpoint_every = min(MAX_CHECKPOINT_EVERY,
+                                        max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 32))
+
     def _add(self, rec: Record) -> None:
         kinds, line_pos = self.kinds, self.line_pos
         if isinstance(rec, Event):
@@ -261,7 +347,7 @@ class Analysis:
             line_pos.append(pos)
             self.event_lines.append(rec.line - 1)
             self.seqs.append(rec.seq)
-            self._check_integrity(rec)
+            self._check_integrity(rec.seq, rec.line, rec.ts)
             self._apply(pos, rec)
             return
         line_pos.append(-1)
@@ -275,34 +361,32 @@ class Analysis:
             kinds.append(Kind.PENDING)
             self.pending = rec
 
-    def _check_integrity(self, ev: Event) -> None:
+    def _check_integrity(self, seq: int, line: int, ts: Any) -> None:
         if not self.uses_line_numbers:
-            seq = ev.seq
             mx = self._max_seq
             if mx is not None and seq <= mx:
                 first = self._seen_line(seq)
                 if first is not None:
-                    self.anomalies.append(Anomaly("duplicate_id", ev.line, seq, {"first_line": first}))
+                    self.anomalies.append(Anomaly("duplicate_id", line, seq, {"first_line": first}))
                 else:
-                    self.anomalies.append(Anomaly("id_backwards", ev.line, seq, {"previous": self._prev_seq}))
+                    self.anomalies.append(Anomaly("id_backwards", line, seq, {"previous": self._prev_seq}))
                 if self._seq_first_line is not None:
-                    self._seq_first_line.setdefault(seq, ev.line)
+                    self._seq_first_line.setdefault(seq, line)
             else:
                 if mx is not None and seq > mx + 1:
                     self.anomalies.append(
-                        Anomaly("id_gap", ev.line, seq, {"after": mx, "missing": seq - mx - 1})
+                        Anomaly("id_gap", line, seq, {"after": mx, "missing": seq - mx - 1})
                     )
                 self._max_seq = seq
                 if self._seq_first_line is not None:
-                    self._seq_first_line[seq] = ev.line
+                    self._seq_first_line[seq] = line
             self._prev_seq = seq
-        ts = ev.ts
         prev_raw = self._prev_ts_raw
         if (isinstance(ts, str) and isinstance(prev_raw, str) and len(ts) == len(prev_raw)
                 and ts[-1:] == "Z" == prev_raw[-1:]):
             # same-shaped UTC ISO-8601 strings order as text: no need to parse them
             if ts < prev_raw:
-                self.anomalies.append(Anomaly("ts_backwards", ev.line, ev.seq, {"ts": ts}))
+                self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
             self._prev_ts_raw, self._prev_ts = ts, None
             return
         t = parse_ts(ts)
@@ -310,7 +394,7 @@ class Analysis:
             return
         prev = self._prev_ts if self._prev_ts is not None else parse_ts(prev_raw)
         if prev is not None and t < prev:
-            self.anomalies.append(Anomaly("ts_backwards", ev.line, ev.seq, {"ts": ts}))
+            self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
         self._prev_ts, self._prev_ts_raw = t, ts
 
     def _seen_line(self, seq: int) -> int | None:
@@ -354,10 +438,7 @@ class Analysis:
                 tracker.commit()
         last = self.checkpoints[-1][0] if self.checkpoints else -1
         if pos - last >= self.checkpoint_every:
-            blob = orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)
-            self.checkpoints.append((pos, blob))
-            if not self._fixed_k:
-                self.checkpoint_every = min(MAX_CHECKPOINT_EVERY, max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 32))
+            self._checkpoint(pos)
 
     # ---- records -----------------------------------------------------------------------------
 

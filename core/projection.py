@@ -42,10 +42,12 @@ def split_type(type_: str) -> tuple[str, str | None]:
 
 def subject_of(event: Event, key_fields: tuple[str, ...]) -> str | None:
     """The subject an event is about: the envelope's key, else the first usable payload field."""
-    key = event.key
+    return _subject(event.key, event.data, key_fields)
+
+
+def _subject(key: Any, data: Any, key_fields: tuple[str, ...]) -> str | None:
     if isinstance(key, (str, int)) and not isinstance(key, bool):
         return str(key)
-    data = event.data
     if isinstance(data, dict):
         for f in key_fields:
             v = data.get(f)
@@ -59,10 +61,15 @@ _SPLIT_CACHE: dict[str, tuple[str, str | None]] = {}
 
 def effect_of(event: Event, key_fields: tuple[str, ...]) -> tuple[str, str | None] | None:
     """(entity, subject) when the event completes an effect (a verb like `succeeded`), else None."""
-    entity, verb = _split_cached(event.type)
+    return effect_of_parts(event.type, event.data, event.key, key_fields)
+
+
+def effect_of_parts(type_: str, data: Any, key: Any,
+                    key_fields: tuple[str, ...]) -> tuple[str, str | None] | None:
+    entity, verb = _split_cached(type_)
     if verb not in EFFECT_VERBS:
         return None
-    return entity, subject_of(event, key_fields)
+    return entity, _subject(key, data, key_fields)
 
 
 def _split_cached(type_: str) -> tuple[str, str | None]:
@@ -117,8 +124,12 @@ class EntityProjection:
 
         Records exactly what `apply` through a TrackedDict would; a property test holds the two
         to the same marks. Values are not copied: the payload was parsed for this call alone."""
-        entity, verb = _split_cached(event.type)
-        subject = subject_of(event, self.key_fields)
+        self.apply_parts(t, state, event.type, event.data, event.key)
+
+    def apply_parts(self, t: Tracker, state: dict, type_: str, data: Any, key: Any) -> None:
+        """`apply_tracked` from an event's parts (the reader's fused loop makes no Event)."""
+        entity, verb = _split_cached(type_)
+        subject = _subject(key, data, self.key_fields)
         root = t.root
         children = root.children
         if verb in TOMBSTONE_VERBS:
@@ -132,7 +143,6 @@ class EntityProjection:
             if subject in container:
                 t.delete(children[entity], container, subject, (entity,))
             return
-        data = event.data
         value = {"status": verb, **data} if isinstance(data, dict) else {"status": verb, "value": data}
         if subject is None:
             t.write(root, state, entity, value, ())

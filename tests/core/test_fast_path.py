@@ -43,3 +43,47 @@ def test_direct_path_matches_the_tracked_view(tmp_path_factory, evs):
         assert (mf.reason(p), mf.superseded_by(p), mf.read_by(p)) == (
             ms.reason(p), ms.superseded_by(p), ms.read_by(p)), p
     assert fast.tracker.deps == slow.tracker.deps
+
+
+line_strategy = st.one_of(
+    st.builds(
+        lambda seq, ent, verb, key, v, ts, top: orjson.dumps(
+            {"seq": seq, "ts": ts, "type": ent if verb is None else f"{ent}_{verb}",
+             "data": ({"v": v} if key is None else {"key": key, "v": v}), **({"key": top} if top else {})}),
+        st.integers(0, 30), st.sampled_from(["draft", "publish", "job", "snapshot", "executor"]),
+        st.sampled_from(["written", "succeeded", "deleted", "resumed", None]),
+        st.one_of(st.none(), st.sampled_from(["a", "b", 3])), st.integers(0, 2),
+        st.sampled_from(["2026-11-26T09:00:01Z", "2026-11-26T09:00:00Z", "2026-11-26T09:00:02.5Z", 5, None]),
+        st.sampled_from([None, "k"]),
+    ),
+    st.sampled_from([b"", b"{bad", b"[1]", b'{"seq": 4, "data": {}}', b'{"seq": "x", "type": "a_b", "data": {}}',
+                     b'{"seq": 9, "type": "a_b"}', b'{"seq": 9, "type": 5, "event": "e_f", "data": {}}',
+                     b'{"seq": 1, "type": "snapshot", "data": {"state": {}, "at_seq": 1}}',
+                     b'{"seq": 7, "type": "executor_resumed", "data": {"from_event": 2}}', b"\xff"]),
+)
+
+
+def _fingerprint(a):
+    from core.liveness import compute_marks
+
+    m = compute_marks(a) if a.n_events else None
+    t = a.tracker
+    return (bytes(a.kinds), list(a.line_pos), list(a.event_lines), list(a.seqs), canonical(a.state),
+            [x.to_json() for x in a.anomalies], [(m_.line, m_.error) for m_ in a.malformed],
+            a.blank_lines, sorted((p, b.kind, b.from_seq) for p, b in a.boundaries.items()),
+            a.snapshot_positions, a.effects, a.failed, [p for p, _ in a.checkpoints],
+            [bytes(b) for _, b in a.checkpoints], list(t.live), list(t.last_death), list(t.killer),
+            t.more_killers, t.deps, bytes(t.wrote), bytes(m.codes) if m else b"")
+
+
+@settings(max_examples=120, deadline=None)
+@given(lines=st.lists(line_strategy, max_size=40), k=st.integers(1, 6))
+def test_the_fused_reading_loop_analyses_exactly_like_the_general_one(tmp_path_factory, lines, k):
+    path = tmp_path_factory.mktemp("fused") / "log.jsonl"
+    path.write_bytes(b"".join(x + b"\n" for x in lines))
+    fused = Analysis(path, checkpoint_every=k)
+    general = Analysis(path, checkpoint_every=k)
+    general.fused = False
+    fused.run()
+    general.run()
+    assert _fingerprint(fused) == _fingerprint(general)
