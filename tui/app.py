@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import os
 import threading
 import time
@@ -220,6 +221,9 @@ class AgentlogApp(App):
         self._inspect_timer: Timer | None = None
         self._stop = threading.Event()
         self._last_progress = 0.0
+        self._next_post = 0.0  # monotonic time before which the tail posts no new update
+        self._bindings_key: tuple | None = None
+        self._frozen = False
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -259,6 +263,9 @@ class AgentlogApp(App):
 
     def on_unmount(self) -> None:
         self._stop.set()
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
         if self.demo is not None:
             self.demo.stop()
 
@@ -354,7 +361,21 @@ class AgentlogApp(App):
             except Exception as exc:  # noqa: BLE001
                 error = error or f"marks failed: {type(exc).__name__}: {exc}"
             derived = model.derived
+        self._freeze_heap()
         self.post_message(Analysed(derived, error))
+
+    def _freeze_heap(self) -> None:
+        """Move what the analysis built (millions of references at 1M events) out of the
+        collector's view: a full collection otherwise walks it all, an ~85 ms pause of every
+        thread, about twice a second while the UI redraws during a live tail. Called after
+        the first analysis and after any reload (which leaves the old analysis as garbage)."""
+        if self._stop.is_set():  # the app has gone (on_unmount unfroze)
+            return
+        if self._frozen:
+            gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self._frozen = True
 
     @while_mounted
     def on_progress(self, msg: Progress) -> None:
@@ -507,9 +528,17 @@ class AgentlogApp(App):
 
     def _tail_once(self) -> None:
         """Read appended bytes once; post the result if anything changed."""
+        # batch: at most one update per MIN_POST_INTERVAL reaches the UI; what arrives while
+        # waiting goes in this read. The wait is before the read, not after the post: a write
+        # after a quiet spell is read at once rather than after a fixed pause
+        wait = self._next_post - time.monotonic()
+        if wait > 0:
+            self._stop.wait(wait)
         model = self.model
         a = model.a
+        reloaded = False
         with model.lock:
+            tracker = a.tracker
             before = (a.log.size, a.n_lines, a.n_events, a.log.n_complete)
             a.warning = None
             try:
@@ -519,16 +548,19 @@ class AgentlogApp(App):
                 self.post_message(Tailed(model.derived, warning))
                 return
             warning = a.warning
+            reloaded = a.tracker is not tracker  # replayed from the start (with or without warning)
             after = (a.log.size, a.n_lines, a.n_events, a.log.n_complete)
-            if before == after and warning is None:
+            if before == after and warning is None and not reloaded:
                 return
             try:
                 model.derived = model.derive(incremental=warning is None)
             except Exception as exc:  # noqa: BLE001 - keep the old marks rather than crash
                 warning = warning or f"marks not updated: {type(exc).__name__}: {exc}"
             derived = model.derived
+        if reloaded:
+            self._freeze_heap()
         self.post_message(Tailed(derived, warning))
-        self._stop.wait(MIN_POST_INTERVAL)  # batch: what arrives meanwhile goes in the next read
+        self._next_post = time.monotonic() + MIN_POST_INTERVAL
 
     @while_mounted
     def on_tailed(self, msg: Tailed) -> None:
@@ -551,7 +583,16 @@ class AgentlogApp(App):
             self.request_inspect()
         if self._want_plan:
             self.compute_plan()
-        self.refresh_bindings()
+        self._refresh_bindings_if_changed()
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """refresh_bindings() when an action's availability changed. The footer recomposes on
+        every refresh (~20 ms of restyling), which the live tail must not pay on every update."""
+        key = tuple(self.check_action(b.action, ()) for b in self.BINDINGS
+                    if isinstance(b, Binding))
+        if key != self._bindings_key:
+            self._bindings_key = key
+            self.refresh_bindings()
 
     # ---- cursor and inspector --------------------------------------------------------------
 

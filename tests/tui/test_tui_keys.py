@@ -340,6 +340,33 @@ async def test_scrubber_click_jumps_to_that_part_of_the_log():
                        what="jump to middle")
 
 
+async def test_scrubber_density_counts_each_event_in_the_cell_of_its_line():
+    """The bar's shade per cell: the share of superseded events among the events drawn there
+    (the cells are computed from ranges of positions, checked here event by event)."""
+    from tui.scrubber import SHADES, Scrubber
+
+    app = app_for("long_run.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        bar = app.query_one(Scrubber)
+        a, sup = app.model.a, bar.derived.superseded
+        n = app.model.n_lines
+        assert sum(sup) and n > 200
+        for width in (7, 60, 117, 200):
+            counts, totals = [0] * width, [0] * width
+            for p, line in enumerate(a.event_lines):
+                x = min(width - 1, line * width // n)
+                totals[x] += 1
+                counts[x] += sup[p]
+            cells = bar._build_cells(width)
+            for x in range(width):
+                if not totals[x] or cells[x][0] != "━":  # no event, or a marker drawn over it
+                    continue
+                frac = counts[x] / totals[x]
+                want = "#5f875f" if frac == 0 else SHADES[min(3, int(frac * 4))]
+                assert cells[x][1] == want, (width, x)
+
+
 async def test_malformed_lines_show_red_with_the_parser_message():
     app = app_for("malformed.jsonl")
     async with app.run_test(size=SIZE) as pilot:
