@@ -24,9 +24,15 @@ import orjson
 from core.diff import Change, diff_values
 from core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from core.formats import REGISTRY
-from core.formats.base import Boundary, LogFormat, Options
 from core.formats.agentlog import AgentlogFormat, AgentlogMapper
-from core.projection import DEFAULT_KEY_FIELDS, EntityProjection, Projection, effect_of, effect_of_parts
+from core.formats.base import Boundary, LogFormat, Options
+from core.projection import (
+    DEFAULT_KEY_FIELDS,
+    EntityProjection,
+    Projection,
+    effect_of,
+    effect_of_parts,
+)
 from core.reader import LogFile, first_objects, make_record, record_at
 from core.tracked import TrackedDict, Tracker, seed
 
