@@ -480,25 +480,6 @@ class Analysis:
                 return p
         return None
 
-    def pos_at_or_before_seq(self, seq: int) -> int | None:
-        """The last position whose id is <= seq (for a snapshot's at_seq between ids)."""
-        p = self.pos_of_seq(seq)
-        if p is not None:
-            return p
-        best = None
-        for i, s in enumerate(self.seqs):
-            if s <= seq:
-                best = i
-        return best
-
-    def seq_of(self, pos: int) -> int:
-        return self.seqs[pos]
-
-    def line_of_pos(self, pos: int) -> int:
-        return self.event_lines[pos]
-
-    # ---- time travel ---------------------------------------------------------------------------
-
     def _replay_onto(self, state: dict, start: int, stop: int) -> dict:
         """Apply events start..stop-1 (positions) to a plain state, skipping failed ones.
 

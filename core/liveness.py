@@ -56,10 +56,6 @@ class Marks:
     def n_superseded(self) -> int:
         return self.codes.count(OVERWRITTEN) + self.codes.count(NO_EFFECT)
 
-    @property
-    def live_positions(self) -> list[int]:
-        return [p for p, c in enumerate(self.codes) if c <= READ_BY]
-
     def to_json(self, pos: int) -> dict:
         """The mark of one event as the CLI prints it."""
         a = self.analysis

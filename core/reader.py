@@ -291,15 +291,6 @@ def first_objects(log: LogFile, limit: int = 64) -> list[dict]:
     return out
 
 
-def read_records(path: str | os.PathLike[str], mapper: Mapper) -> list[Record]:
-    """Every record of a log, read whole (small logs, tests)."""
-    log = LogFile(path)
-    try:
-        return [record_at(log, i, mapper) for i in range(log.n_lines)]
-    finally:
-        log.close()
-
-
 def record_at(log: LogFile, i: int, mapper: Mapper) -> Record:
     """The record of physical line i (0-based)."""
     a, b = log.line_span(i)

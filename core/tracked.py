@@ -358,17 +358,6 @@ class Tracker:
 
     # ---- queries -----------------------------------------------------------------------------
 
-    def slot_at(self, path: tuple) -> Slot | None:
-        """The shadow slot at a path in the current state, or None."""
-        slot = self.root
-        for k in path:
-            if not slot.children:
-                return None
-            slot = slot.children.get(k)
-            if slot is None:
-                return None
-        return slot
-
     def blame(self, path: tuple, upto: int | None = None) -> int | None:
         """Position of the last event at or before `upto` that wrote at, above or under `path`."""
         limit = self.cur if upto is None else upto
