@@ -86,12 +86,38 @@ def _arguments(p: dict) -> Any:
     return a
 
 
+def _call_args(p: dict) -> Any:
+    """A call's arguments: a `local_shell_call`'s action, else its arguments/input (JSON parsed)."""
+    if p.get("type") == "local_shell_call" and isinstance(p.get("action"), dict):
+        return p["action"]
+    return _arguments(p)
+
+
+def _output_and_meta(p: dict) -> tuple[Any, dict]:
+    """A call output's text (blocks joined) and its metadata (`{}` when none): the output may be a
+    string, a JSON string `{output, metadata}`, or a dict `{content|output, metadata}`."""
+    out = p.get("output")
+    meta: dict = {}
+    if isinstance(out, str):
+        try:
+            parsed = json.loads(out)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and "output" in parsed:
+            meta = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
+            out = parsed.get("output")
+    elif isinstance(out, dict):
+        meta = out.get("metadata") if isinstance(out.get("metadata"), dict) else {}
+        out = out.get("content", out.get("output"))
+    if isinstance(out, list):
+        out = block_text(out)
+    return out, meta
+
+
 def call_summary(p: dict) -> str:
     """`shell: ls -la`, `apply_patch: *** Begin Patch …`."""
     name = p.get("name") or p.get("type") or "call"
-    args = _arguments(p)
-    if p.get("type") == "local_shell_call" and isinstance(p.get("action"), dict):
-        args = p["action"]
+    args = _call_args(p)
     detail: Any = args
     if isinstance(args, dict):
         cmd = args.get("command", args.get("cmd"))
@@ -112,21 +138,7 @@ def call_summary(p: dict) -> str:
 
 def output_summary(p: dict) -> str:
     """`(12 lines, exit 0) first line`."""
-    out = p.get("output")
-    meta: dict = {}
-    if isinstance(out, str):
-        try:
-            parsed = json.loads(out)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict) and "output" in parsed:
-            meta = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
-            out = parsed.get("output")
-    elif isinstance(out, dict):
-        meta = out.get("metadata") if isinstance(out.get("metadata"), dict) else {}
-        out = out.get("content", out.get("output"))
-    if isinstance(out, list):
-        out = block_text(out)
+    out, meta = _output_and_meta(p)
     n = count_lines(out) if isinstance(out, str) else 0
     info = f"{n} lines"
     if "exit_code" in meta:
@@ -206,8 +218,7 @@ def call_sections(p: dict) -> list[tuple[str, str]]:
     """A tool call: its name, then its arguments (parsed from JSON), a command array as a shell line."""
     name = p.get("name") or p.get("type") or "call"
     out = [("call", str(name))]
-    args = p["action"] if p.get("type") == "local_shell_call" and isinstance(p.get("action"), dict) \
-        else _arguments(p)
+    args = _call_args(p)
     if isinstance(args, dict):
         for k, v in args.items():
             if k in ("command", "cmd") and isinstance(v, list):
@@ -226,21 +237,7 @@ def call_sections(p: dict) -> list[tuple[str, str]]:
 
 def output_sections(p: dict) -> list[tuple[str, str]]:
     """A call's output whole, with its exit code and duration when the output carries them."""
-    out = p.get("output")
-    meta: dict = {}
-    if isinstance(out, str):
-        try:
-            parsed = json.loads(out)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict) and "output" in parsed:
-            meta = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
-            out = parsed.get("output")
-    elif isinstance(out, dict):
-        meta = out.get("metadata") if isinstance(out.get("metadata"), dict) else {}
-        out = out.get("content", out.get("output"))
-    if isinstance(out, list):
-        out = block_text(out)
+    out, meta = _output_and_meta(p)
     sections = [("output", value_text(out) if out not in (None, "") else "(empty)")]
     if "exit_code" in meta:
         sections.append(("exit code", value_text(meta["exit_code"])))
