@@ -400,6 +400,8 @@ class AgentlogApp(App):
         tl = self.timeline
         if self.following:
             tl.move_to(tl.n_rows - 1, user=False)
+        if tl.n_rows == 0:
+            self.inspector.show_empty()
         self.request_inspect(now=True)
         if self.watch_enabled:
             self.tail()

@@ -130,6 +130,11 @@ class Inspector(Widget):
             if tab.label_text != label:
                 tab.label = label
 
+    def show_empty(self) -> None:
+        """The log has no lines yet: say so instead of "analysing…"."""
+        self.query_one("#state-title", Static).update(
+            Text("empty log: waiting for events", style="dim"))
+
     def _show_state(self, ins: Inspection) -> None:
         # two lines, each cut with an ellipsis rather than wrapped (a long type would push the
         # path count out of the title's two rows)
