@@ -5,6 +5,10 @@ Line numbers are the event ids of Claude Code and Codex logs; the comments give 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from core.analysis import Analysis
+
 SID = "11111111-aaaa-bbbb-cccc-000000000001"
 SID2 = "22222222-aaaa-bbbb-cccc-000000000002"
 CWD = "/home/dev/proj"
@@ -257,3 +261,17 @@ BY_FORMAT: dict[str, list[dict]] = {
     "claude-code": CLAUDE_CODE,
     "codex": CODEX,
 }
+
+
+def analysed(path: Path) -> Analysis:
+    """The analysis of a log, run to its end."""
+    a = Analysis(path)
+    a.run()
+    return a
+
+
+def pos_of_line(a: Analysis, line: int) -> int:
+    """Event position of a 1-based line (ids are line numbers)."""
+    p = a.pos_of_seq(line)
+    assert p is not None
+    return p

@@ -12,9 +12,10 @@ from format_fixtures import (
     PARSE,
     SID,
     SID2,
+    analysed,
+    pos_of_line,
 )
 
-from core.analysis import Analysis
 from core.compaction import plan_compaction
 from core.formats import REGISTRY
 from core.liveness import compute_marks
@@ -22,16 +23,7 @@ from core.liveness import compute_marks
 
 @pytest.fixture
 def cc(write_log):
-    a = Analysis(write_log(CLAUDE_CODE))
-    a.run()
-    return a
-
-
-def _pos(a: Analysis, line: int) -> int:
-    """Event position of a 1-based line (ids are line numbers)."""
-    p = a.pos_of_seq(line)
-    assert p is not None
-    return p
+    return analysed(write_log(CLAUDE_CODE))
 
 
 def test_detects_transcripts_and_nothing_else():
@@ -46,8 +38,8 @@ def test_detects_transcripts_and_nothing_else():
 def test_ids_are_line_numbers_and_time_is_timestamp(cc):
     assert cc.uses_line_numbers
     assert list(cc.seqs) == list(range(1, len(CLAUDE_CODE) + 1))
-    assert cc.event(_pos(cc, 4)).ts == "2026-01-01T10:00:01.000Z"
-    assert cc.event(_pos(cc, 2)).ts is None  # a file-history-snapshot has no time of its own
+    assert cc.event(pos_of_line(cc, 4)).ts == "2026-01-01T10:00:01.000Z"
+    assert cc.event(pos_of_line(cc, 2)).ts is None  # a file-history-snapshot has no time of its own
 
 
 def test_event_types_read_well(cc):
@@ -68,8 +60,7 @@ def test_a_record_with_several_blocks_takes_the_most_meaningful_type_and_keeps_t
     rec["message"] = dict(rec["message"], content=[
         {"type": "thinking", "thinking": "hm"}, {"type": "text", "text": "Reading."},
         {"type": "tool_use", "id": "tx", "name": "Bash", "input": {"command": "pwd"}}])
-    a = Analysis(write_log([rec]))
-    a.run()
+    a = analysed(write_log([rec]))
     ev = a.event(0)
     assert ev.type == "assistant.tool_use"
     assert len(ev.data["message"]["content"]) == 3
@@ -91,7 +82,7 @@ def test_a_record_with_several_blocks_takes_the_most_meaningful_type_and_keeps_t
     (24, "context compacted (auto, 5000 tokens before)"),
 ])
 def test_summaries_say_what_happened_in_one_line(cc, line, summary):
-    assert cc.format.summary(cc.event(_pos(cc, line))) == summary
+    assert cc.format.summary(cc.event(pos_of_line(cc, line))) == summary
 
 
 def test_a_huge_tool_output_is_truncated_in_the_summary_not_in_the_event(write_log):
@@ -100,8 +91,7 @@ def test_a_huge_tool_output_is_truncated_in_the_summary_not_in_the_event(write_l
     rec["message"] = {"role": "user", "content": [
         {"tool_use_id": "t2", "type": "tool_result", "content": big, "is_error": False}]}
     rec["toolUseResult"] = {"stdout": big, "stderr": ""}
-    a = Analysis(write_log([rec]))
-    a.run()
+    a = analysed(write_log([rec]))
     s = a.format.summary(a.event(0))
     assert s.startswith("Bash (301 lines): xxx") and len(s) < 120
     assert a.event(0).data["toolUseResult"]["stdout"] == big
@@ -112,8 +102,7 @@ def test_the_compaction_is_a_boundary(cc):
 
 
 def test_a_new_session_id_mid_file_is_a_resume_boundary(write_log):
-    a = Analysis(write_log(CLAUDE_CODE_RESUMED))
-    a.run()
+    a = analysed(write_log(CLAUDE_CODE_RESUMED))
     assert a.format.name == "claude-code"
     assert {a.seqs[p]: b.kind for p, b in a.boundaries.items()} == {3: "resume"}
     assert a.state["session"]["id"] == SID2
@@ -125,7 +114,7 @@ def test_a_new_session_id_mid_file_is_a_resume_boundary(write_log):
 
 
 def test_state_before_the_compaction(cc):
-    s = cc.state_at_pos(_pos(cc, 23))
+    s = cc.state_at_pos(pos_of_line(cc, 23))
     assert s["session"] == {"title": "Fix the parser", "id": SID, "cwd": "/home/dev/proj",
                             "version": "2.1.0", "branch": "main"}
     # the three streamed records of response m1 are one message
@@ -142,19 +131,19 @@ def test_state_before_the_compaction(cc):
 
 
 def test_progress_shows_while_its_tool_runs(cc):
-    s = cc.state_at_pos(_pos(cc, 9))
+    s = cc.state_at_pos(pos_of_line(cc, 9))
     assert s["progress"]["t1"] == {"kind": "hook_progress", "text": "hook PostToolUse:Read"}
     assert s["tools"]["t1"]["status"] == "running"
-    assert "t1" not in cc.state_at_pos(_pos(cc, 10))["progress"]
+    assert "t1" not in cc.state_at_pos(pos_of_line(cc, 10))["progress"]
 
 
 def test_the_file_edit_is_the_last_access_until_the_file_is_read_again(cc):
-    s = cc.state_at_pos(_pos(cc, 15))
+    s = cc.state_at_pos(pos_of_line(cc, 15))
     assert s["files"][PARSE]["op"] == "edit"
 
 
 def test_tokens_count_each_streamed_response_once(cc):
-    tok = cc.state_at_pos(_pos(cc, 7))["tokens"]
+    tok = cc.state_at_pos(pos_of_line(cc, 7))["tokens"]
     # m1 streamed three records: usage 10/5, 10/5, 10/12 -> one response of 10 in, 12 out
     assert (tok["input"], tok["output"], tok["cache_read"], tok["responses"]) == (10, 12, 100, 1)
     head = cc.state["tokens"]
@@ -179,11 +168,11 @@ def test_state_at_head_after_the_compaction(cc):
 def test_everything_only_in_context_before_the_compaction_is_superseded(cc):
     m = compute_marks(cc)
     for line in (4, 6, 10, 13, 17, 21):  # prompt, streamed text, tool results
-        p = _pos(cc, line)
+        p = pos_of_line(cc, line)
         assert m.reason(p) == "overwritten", line
         assert 24 in m.superseded_by(p)
     # no context entry at the head was written before the boundary
-    boundary = _pos(cc, 24)
+    boundary = pos_of_line(cc, 24)
     for key in cc.state["context"]:
         assert cc.blame(("context", key)) >= boundary
 
@@ -191,12 +180,12 @@ def test_everything_only_in_context_before_the_compaction_is_superseded(cc):
 def test_assistant_records_before_the_compaction_stay_live_only_through_token_totals(cc):
     m = compute_marks(cc)
     for line in (5, 7, 11, 14, 16, 18):
-        assert m.reason(_pos(cc, line)) == "read_by", line
+        assert m.reason(pos_of_line(cc, line)) == "read_by", line
 
 
 def test_an_earlier_read_of_a_file_read_again_is_superseded(cc):
     m = compute_marks(cc)
-    first_read, edit, second_read = _pos(cc, 10), _pos(cc, 15), _pos(cc, 19)
+    first_read, edit, second_read = pos_of_line(cc, 10), pos_of_line(cc, 15), pos_of_line(cc, 19)
     assert not m.is_live(first_read)
     assert 15 in m.superseded_by(first_read)  # the edit overwrote the first read's file entry
     assert not m.is_live(edit)
@@ -206,23 +195,23 @@ def test_an_earlier_read_of_a_file_read_again_is_superseded(cc):
 
 def test_progress_is_superseded_by_the_next_progress_and_then_by_the_result(cc):
     m = compute_marks(cc)
-    assert m.superseded_by(_pos(cc, 8)) == [9]
-    assert m.superseded_by(_pos(cc, 9)) == [10]
-    assert m.superseded_by(_pos(cc, 12)) == [13]
-    assert m.reason(_pos(cc, 28)) == "visible"  # its tool is still running
+    assert m.superseded_by(pos_of_line(cc, 8)) == [9]
+    assert m.superseded_by(pos_of_line(cc, 9)) == [10]
+    assert m.superseded_by(pos_of_line(cc, 12)) == [13]
+    assert m.reason(pos_of_line(cc, 28)) == "visible"  # its tool is still running
 
 
 def test_a_todo_list_is_superseded_by_the_next(cc):
     m = compute_marks(cc)
-    assert m.reason(_pos(cc, 20)) == "visible"
+    assert m.reason(pos_of_line(cc, 20)) == "visible"
     # the first TodoWrite's list was replaced; it stays live only through token totals
-    assert _pos(cc, 16) not in [cc.blame(("todos", i)) for i in range(2)]
+    assert pos_of_line(cc, 16) not in [cc.blame(("todos", i)) for i in range(2)]
 
 
 def test_records_the_projection_ignores_have_no_effect(cc):
     m = compute_marks(cc)
     for line in (2, 22, 23):
-        assert m.reason(_pos(cc, line)) == "no_effect"
+        assert m.reason(pos_of_line(cc, line)) == "no_effect"
 
 
 def test_compaction_keeps_what_is_live_and_verifies(cc):

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from format_fixtures import AGENTLOG, CLAUDE_CODE, CODEX, CODEX_LEGACY, TURN_CONTEXT, cx, msg
+from format_fixtures import (
+    AGENTLOG,
+    CLAUDE_CODE,
+    CODEX,
+    CODEX_LEGACY,
+    TURN_CONTEXT,
+    analysed,
+    cx,
+    msg,
+    pos_of_line,
+)
 
-from core.analysis import Analysis
 from core.compaction import plan_compaction
 from core.formats import REGISTRY
 from core.liveness import compute_marks
@@ -13,15 +22,7 @@ from core.liveness import compute_marks
 
 @pytest.fixture
 def rollout(write_log):
-    a = Analysis(write_log(CODEX))
-    a.run()
-    return a
-
-
-def _pos(a: Analysis, line: int) -> int:
-    p = a.pos_of_seq(line)
-    assert p is not None
-    return p
+    return analysed(write_log(CODEX))
 
 
 def test_detects_both_layouts_and_nothing_else():
@@ -43,8 +44,8 @@ def test_event_types_join_the_record_type_and_the_payload_type(rollout):
         "event_msg.agent_reasoning", "response_item.reasoning", "response_item.function_call",
         "response_item.function_call_output", "event_msg.token_count",
     ]
-    assert rollout.event(_pos(rollout, 23)).type == "compacted"
-    assert rollout.event(_pos(rollout, 22)).type == "event_msg.thread_rolled_back"
+    assert rollout.event(pos_of_line(rollout, 23)).type == "compacted"
+    assert rollout.event(pos_of_line(rollout, 22)).type == "event_msg.thread_rolled_back"
     # the event's payload is the record's payload; ids are line numbers
     assert rollout.event(0).data["cli_version"] == "0.60.0"
     assert rollout.uses_line_numbers and rollout.event(0).ts == "2026-01-03T08:00:00.000Z"
@@ -65,7 +66,7 @@ def test_event_types_join_the_record_type_and_the_payload_type(rollout):
     (23, "history compacted to 2 items: summary of the work so far"),
 ])
 def test_summaries_say_what_happened_in_one_line(rollout, line, summary):
-    assert rollout.format.summary(rollout.event(_pos(rollout, line))) == summary
+    assert rollout.format.summary(rollout.event(pos_of_line(rollout, line))) == summary
 
 
 def test_boundaries_are_the_compaction_and_the_appended_session(rollout):
@@ -74,16 +75,16 @@ def test_boundaries_are_the_compaction_and_the_appended_session(rollout):
 
 
 def test_calls_pair_with_their_outputs_by_call_id(rollout):
-    s = rollout.state_at_pos(_pos(rollout, 10))
+    s = rollout.state_at_pos(pos_of_line(rollout, 10))
     assert s["calls"]["call_1"] == {"name": "shell", "call": "shell: ls -la", "status": "running"}
-    s = rollout.state_at_pos(_pos(rollout, 15))
+    s = rollout.state_at_pos(pos_of_line(rollout, 15))
     assert s["calls"]["call_1"]["status"] == "done"
     assert s["calls"]["call_1"]["output"] == "(2 lines, exit 0) a.py b.py"
     assert s["calls"]["call_2"]["name"] == "apply_patch" and s["calls"]["call_2"]["status"] == "done"
 
 
 def test_state_before_the_rollback_and_compaction(rollout):
-    s = rollout.state_at_pos(_pos(rollout, 21))
+    s = rollout.state_at_pos(pos_of_line(rollout, 21))
     assert [h.get("text") or h.get("call") or h.get("output") or h.get("reasoning")
             for h in s["history"]] == [
         "<environment_context>cwd</environment_context>", "Add a --verbose flag",
@@ -98,7 +99,7 @@ def test_state_before_the_rollback_and_compaction(rollout):
 
 
 def test_a_rollback_drops_the_last_turns(rollout):
-    s = rollout.state_at_pos(_pos(rollout, 22))
+    s = rollout.state_at_pos(pos_of_line(rollout, 22))
     assert s["history"][-1] == {"role": "assistant", "text": "Added --verbose."}
     assert s["rolled_back_turns"] == 1
 
@@ -118,24 +119,24 @@ def test_compacted_replaces_the_history_and_the_session_is_updated_at_head(rollo
 def test_history_before_the_compaction_is_superseded(rollout):
     m = compute_marks(rollout)
     for line in (2, 3, 9, 10, 11, 14, 15, 17, 20, 21):
-        p = _pos(rollout, line)
+        p = pos_of_line(rollout, line)
         assert not m.is_live(p), line
         assert 23 in m.superseded_by(p) or 22 in m.superseded_by(p), line
 
 
 def test_an_identical_turn_context_has_no_effect_and_echoes_neither(rollout):
     m = compute_marks(rollout)
-    assert m.reason(_pos(rollout, 5)) == "visible"
-    assert m.reason(_pos(rollout, 13)) == "no_effect"
-    assert m.reason(_pos(rollout, 8)) == "no_effect"  # agent_reasoning echoes the reasoning item
-    assert m.reason(_pos(rollout, 18)) == "no_effect"  # agent_message echoes the message item
+    assert m.reason(pos_of_line(rollout, 5)) == "visible"
+    assert m.reason(pos_of_line(rollout, 13)) == "no_effect"
+    assert m.reason(pos_of_line(rollout, 8)) == "no_effect"  # agent_reasoning echoes the reasoning item
+    assert m.reason(pos_of_line(rollout, 18)) == "no_effect"  # agent_message echoes the message item
 
 
 def test_token_count_overwrites_the_totals(rollout):
     m = compute_marks(rollout)
-    assert m.reason(_pos(rollout, 16)) == "visible"
-    assert not m.is_live(_pos(rollout, 12)) or m.reason(_pos(rollout, 12)) == "visible"
-    assert rollout.blame(("tokens", "total", "total_tokens")) == _pos(rollout, 16)
+    assert m.reason(pos_of_line(rollout, 16)) == "visible"
+    assert not m.is_live(pos_of_line(rollout, 12)) or m.reason(pos_of_line(rollout, 12)) == "visible"
+    assert rollout.blame(("tokens", "total", "total_tokens")) == pos_of_line(rollout, 16)
 
 
 def test_compaction_verifies(rollout):
@@ -144,30 +145,26 @@ def test_compaction_verifies(rollout):
 
 def test_a_rollback_without_a_later_compaction_still_compacts_to_the_same_state(write_log):
     log = CODEX[:21] + [cx("07:00.000", "event_msg", {"type": "thread_rolled_back", "num_turns": 1})]
-    a = Analysis(write_log(log))
-    a.run()
+    a = analysed(write_log(log))
     assert a.state["history"][-1] == {"role": "assistant", "text": "Added --verbose."}
     m = compute_marks(a)
-    assert m.reason(_pos(a, 22)) == "visible"
+    assert m.reason(pos_of_line(a, 22)) == "visible"
     # the rolled-back items are gone from the state, but the rollback read them to find where
     # the last turn began, so a compacted log keeps them for it
-    assert m.reason(_pos(a, 20)) == "read_by" and 22 in m.read_by(_pos(a, 20))
+    assert m.reason(pos_of_line(a, 20)) == "read_by" and 22 in m.read_by(pos_of_line(a, 20))
     assert plan_compaction(a).verified
 
 
 def test_a_compacted_record_without_replacement_history_keeps_its_summary(write_log):
     log = CODEX[:3] + [cx("01:00.000", "compacted", {"message": "we did things"})]
-    a = Analysis(write_log(log))
-    a.run()
+    a = analysed(write_log(log))
     assert a.state["history"] == [{"summary": "we did things"}]
 
 
 class TestOlderLayout:
     @pytest.fixture
     def legacy(self, write_log):
-        a = Analysis(write_log(CODEX_LEGACY))
-        a.run()
-        return a
+        return analysed(write_log(CODEX_LEGACY))
 
     def test_is_read_as_codex_with_every_line_an_event(self, legacy):
         assert legacy.format.name == "codex"
@@ -190,6 +187,5 @@ class TestOlderLayout:
 
 
 def test_a_message_summary_is_one_line_even_with_newlines(write_log):
-    a = Analysis(write_log([CODEX[0], cx("01:00.000", "response_item", msg("assistant", "a\nb\r\nc"))]))
-    a.run()
+    a = analysed(write_log([CODEX[0], cx("01:00.000", "response_item", msg("assistant", "a\nb\r\nc"))]))
     assert a.format.summary(a.event(1)) == "assistant: a b c"
