@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import orjson
-from tui_helpers import ready, screen_rows, static_text, wait_for
+from tui_helpers import goto_seq, ready, screen_rows, static_text
 
 from tui.app import AgentlogApp
 from tui.commands import ACTIONS
@@ -39,13 +39,8 @@ def write_session(tmp_path: Path) -> str:
     return str(p)
 
 
-def cursor_seq(app) -> int | None:
-    return getattr(app.model.row(app.timeline.cursor_line).record, "seq", None)
-
-
 async def goto(pilot, seq: int) -> None:
-    await pilot.press("colon", *str(seq), "enter")
-    await wait_for(pilot, lambda: cursor_seq(pilot.app) == seq, what=f"cursor on #{seq}")
+    await goto_seq(pilot, seq)
     await ready(pilot)
 
 

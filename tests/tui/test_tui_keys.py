@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tui_helpers import ready, sample, screen_rows, static_text, tree_text, wait_for
+from tui_helpers import (
+    cursor_seq,
+    goto_seq,
+    ready,
+    sample,
+    screen_rows,
+    static_text,
+    tree_text,
+    wait_for,
+)
 
 from tui.app import AgentlogApp
 from tui.inspector import StateTree
@@ -15,11 +24,6 @@ SIZE = (120, 40)
 
 def app_for(name: str, **kw) -> AgentlogApp:
     return AgentlogApp(sample(name) if "/" not in name else name, {}, watch=False, **kw)
-
-
-def cursor_seq(app) -> int | None:
-    row = app.model.row(app.timeline.cursor_line)
-    return getattr(row.record, "seq", None)
 
 
 def visible_seqs(app) -> list[int]:
@@ -54,8 +58,7 @@ async def test_goto_5_shows_publish_failed_with_429_in_state_tab():
     app = app_for("publish_post.jsonl")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("colon", "5", "enter")
-        await wait_for(pilot, lambda: cursor_seq(app) == 5, what="cursor on #5")
+        await goto_seq(pilot, 5)
         await ready(pilot)
         text = tree_text(app)
         assert 'status: "failed"' in text
@@ -81,8 +84,7 @@ async def test_selected_state_node_shows_blame():
         await ready(pilot)
         await wait_for(pilot, lambda: "written by" in static_text(app, "#blame"), what="blame")
         assert "written by #8 publish_succeeded" in static_text(app, "#blame")
-        await pilot.press("colon", "7", "enter")
-        await wait_for(pilot, lambda: cursor_seq(app) == 7)
+        await goto_seq(pilot, 7)
         await wait_for(pilot, lambda: "#7" in static_text(app, "#blame"), what="blame of #7")
         assert "publish.status" in static_text(app, "#blame")
         assert "written by #7 publish_retried" in static_text(app, "#blame")
@@ -389,8 +391,7 @@ async def test_r_shows_marks_at_the_cursor_and_back_at_the_head():
     app = app_for("publish_post.jsonl")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("colon", "5", "enter")
-        await wait_for(pilot, lambda: cursor_seq(app) == 5, what="cursor on #5")
+        await goto_seq(pilot, 5)
         await pilot.press("r")
         await wait_for(pilot, lambda: app.timeline.derived.at == 4, what="marks at #5")
         rows = screen_rows(app)
@@ -423,8 +424,7 @@ async def test_marks_at_the_cursor_follow_the_cursor():
     app = app_for("publish_post.jsonl")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("colon", "5", "enter")
-        await wait_for(pilot, lambda: cursor_seq(app) == 5, what="cursor on #5")
+        await goto_seq(pilot, 5)
         await pilot.press("r")
         await wait_for(pilot, lambda: app.timeline.derived.at == 4, what="marks at #5")
         await pilot.press("j", "j")  # to #7 publish_retried, which overwrote #5's status

@@ -37,6 +37,17 @@ async def ready(pilot) -> None:
     await pilot.pause()
 
 
+def cursor_seq(app) -> int | None:
+    """The seq of the event under the timeline cursor (None on a line without one)."""
+    return getattr(app.model.row(app.timeline.cursor_line).record, "seq", None)
+
+
+async def goto_seq(pilot, seq: int) -> None:
+    """`:SEQ` Enter, then wait until the cursor is on #SEQ."""
+    await pilot.press("colon", *str(seq), "enter")
+    await wait_for(pilot, lambda: cursor_seq(pilot.app) == seq, what=f"cursor on #{seq}")
+
+
 def screen_rows(app) -> list[str]:
     """The timeline rows as the user sees them (plain text)."""
     tl = app.timeline
