@@ -77,13 +77,3 @@ class PendingTail:
 
 Record = Event | Malformed | Blank | PendingTail
 
-
-def record_kind(rec: Record) -> Kind:
-    """The Kind of a record object."""
-    if isinstance(rec, Event):
-        return Kind.EVENT
-    if isinstance(rec, Malformed):
-        return Kind.MALFORMED
-    if isinstance(rec, Blank):
-        return Kind.BLANK
-    return Kind.PENDING
