@@ -20,7 +20,14 @@ from typing import Any
 
 from core.events import Event
 from core.formats.base import Boundary, Mapped, MappingError, Options
-from core.formats.claude_code import block_text, count_lines, field_sections, one_line, value_text
+from core.formats.claude_code import (
+    TODO_MARKS,
+    block_text,
+    count_lines,
+    field_sections,
+    one_line,
+    value_text,
+)
 
 ENVELOPE_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
 ITEM_TYPES = frozenset({
@@ -224,9 +231,8 @@ def call_sections(p: dict) -> list[tuple[str, str]]:
             if k in ("command", "cmd") and isinstance(v, list):
                 out.append((k, shell_line(v)))
             elif k == "plan" and isinstance(v, list):  # update_plan: a checklist
-                marks = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
                 out.append((k, "\n".join(
-                    f"{marks.get(i.get('status'), '[?]')} {i.get('step', '')}" if isinstance(i, dict)
+                    f"{TODO_MARKS.get(i.get('status'), '[?]')} {i.get('step', '')}" if isinstance(i, dict)
                     else value_text(i) for i in v)))
             elif v is not None:
                 out.append((str(k), value_text(v)))
