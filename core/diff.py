@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,21 @@ def _diff(old: Any, new: Any, path: tuple, out: list[Change]) -> None:
         ) and not isinstance(new, bool) and old == new:
             return
         out.append(Change(path, "changed", old, new))
+
+
+def format_path(path: tuple | list) -> str:
+    """A state path for people: `publish.status`, `draft["drafts/x.md"].sha`, `context[3]`."""
+    if not path:
+        return "(root)"
+    out = []
+    for i, k in enumerate(path):
+        if isinstance(k, int) and not isinstance(k, bool):
+            out.append(f"[{k}]")
+        elif isinstance(k, str) and k.isidentifier():
+            out.append(k if i == 0 else f".{k}")
+        else:
+            out.append("[" + json.dumps(str(k), ensure_ascii=False) + "]")
+    return "".join(out)
 
 
 def get_path(value: Any, path: tuple, default: Any = _ABSENT) -> Any:

@@ -47,17 +47,9 @@ def short(value: Any, width: int = 48) -> str:
 
 def fmt_path(path: Any) -> str:
     """A state path for people: `draft["drafts/x.md"].sha`, `context[3]`."""
-    if not path:
-        return "(root)"
-    out = []
-    for i, k in enumerate(path):
-        if isinstance(k, int):
-            out.append(f"[{k}]")
-        elif k.isidentifier():
-            out.append(k if i == 0 else f".{k}")
-        else:
-            out.append(f"[{jdump(k)}]")
-    return clean("".join(out))
+    from core.diff import format_path
+
+    return clean(format_path(path))
 
 
 def emit_json(obj: Any) -> None:

@@ -15,6 +15,7 @@ import orjson
 from rich.text import Text
 
 from core.analysis import parse_ts
+from core.diff import format_path
 from core.projection import split_type
 
 _CONTROL = {c: chr(0x2400 + c) for c in range(0x20)}  # ␀ .. ␟ (␛ for ESC)
@@ -90,11 +91,5 @@ def clock(ts: Any) -> str:
 
 
 def path_text(path: tuple) -> str:
-    """A state path as `a.b[0].c` (visible characters only)."""
-    out = ""
-    for p in path:
-        if isinstance(p, int):
-            out += f"[{p}]"
-        else:
-            out += ("." if out else "") + visible(str(p))
-    return out or "(root)"
+    """A state path as `a.b[0].c`, `draft["drafts/x.md"].sha` (visible characters only)."""
+    return visible(format_path(path))
