@@ -89,12 +89,9 @@ def plan_compaction(analysis: Analysis, protect_last: int = 0, marks: Marks | No
         if marks.is_live(p) or p >= protect_from:
             kept.append(p)
         else:
-            ev = a.event(p)
-            reason = "failed" if p in a.failed else marks.reason(p)
-            if reason == "failed":
-                reason = "no_effect"
+            reason = "no_effect" if p in a.failed else marks.reason(p)
             sup = marks.superseded_by(p) if marks.codes[p] == OVERWRITTEN else []
-            dropped.append(Dropped(p, a.seqs[p], ev.type, reason, sup))
+            dropped.append(Dropped(p, a.seqs[p], a.type_of(p), reason, sup))
     kept_events = []
     bytes_after = 0
     for i, p in enumerate(kept):

@@ -68,7 +68,8 @@ def _fingerprint(a):
 
     m = compute_marks(a) if a.n_events else None
     t = a.tracker
-    return (bytes(a.kinds), list(a.line_pos), list(a.event_lines), list(a.seqs), canonical(a.state),
+    return (bytes(a.kinds), list(a.line_pos), list(a.event_lines), list(a.seqs),
+            [a.type_of(p) for p in range(a.n_events)], canonical(a.state),
             [x.to_json() for x in a.anomalies], [(m_.line, m_.error) for m_ in a.malformed],
             a.blank_lines, sorted((p, b.kind, b.from_seq) for p, b in a.boundaries.items()),
             a.snapshot_positions, a.effects, a.failed, [p for p, _ in a.checkpoints],
