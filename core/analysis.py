@@ -106,12 +106,13 @@ class Analysis:
             self.log.index_more(FIRST_INDEX_BYTES)
         self._forced_format = REGISTRY.get(format) if isinstance(format, str) else format
         self._custom_projection = projection
+        self._cache: OrderedDict[int, Record] = OrderedDict()
+        self._generation = 0  # bumped whenever records read before may be stale
         self._detect()
         # K: a fixed spacing when asked for; otherwise sized by cost: a bigger state is copied
         # less often (each checkpoint costs its size; each query replays at most K events)
         self._fixed_k = checkpoint_every is not None
         self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
-        self._cache: OrderedDict[int, Record] = OrderedDict()
         self.warning: str | None = None
         self._reset()
 
@@ -130,6 +131,8 @@ class Analysis:
             return False
         self.format: LogFormat = fmt
         self.mapper = mapper
+        self._generation += 1
+        self._cache.clear()
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
@@ -179,6 +182,7 @@ class Analysis:
         self._prev_ts: float | None = None
         self._prev_ts_raw: Any = None
         self._prev_seq: int | None = None
+        self._generation += 1
         self._cache.clear()
         self._deterministic: bool | None = None
         # answers about a fixed past (a snapshot's drift) that appending cannot change
@@ -473,10 +477,14 @@ class Analysis:
         if rec is not None:
             cache.move_to_end(line)
             return rec
-        rec = record_at(self.log, line, self.mapper)
-        cache[line] = rec
-        if len(cache) > 4096:
-            cache.popitem(last=False)
+        # a UI may read records while a worker (re)analyses: a record made with a mapper that
+        # was replaced meanwhile is returned but not remembered
+        generation, mapper = self._generation, self.mapper
+        rec = record_at(self.log, line, mapper)
+        if generation == self._generation:
+            cache[line] = rec
+            if len(cache) > 4096:
+                cache.popitem(last=False)
         return rec
 
     def event(self, pos: int) -> Event:

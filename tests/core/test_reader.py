@@ -229,3 +229,20 @@ def test_the_line_index_is_exact_whatever_the_chunk_size(tmp_path_factory, lengt
     while not lazy.index_more(chunk):
         pass
     assert list(lazy.bounds) == list(log.bounds)
+
+
+def test_records_read_before_the_fields_are_known_are_not_kept(tmp_path):
+    """A UI reads lines while the first one (too long for the first index step) is still
+    unknown; once detection sees it, those lines are read again with the right fields."""
+    p = tmp_path / "long_first.jsonl"
+    big = orjson.dumps({"seq": 1, "type": "blob_written", "data": {"text": "x" * (600 << 10)}})
+    p.write_bytes(big + b"\n" + b'{"seq": 2, "type": "a_set", "data": {"v": 2}}\n')
+    a = Analysis(p, index=False)
+    assert a.log.n_lines == 0  # the first line is longer than the first index step
+    a.log.index_more()
+    early = a.record(1)  # as the timeline would, before run()
+    assert isinstance(early, Event) and early.data != {"v": 2}  # fields not detected yet
+    a.run()
+    assert a.record(1).data == {"v": 2} and a.record(0).data["text"].startswith("xxx")
+    assert a.state == {"blob": {"status": "written", "text": "x" * (600 << 10)},
+                       "a": {"status": "set", "v": 2}}
