@@ -94,8 +94,7 @@ def compute_marks(analysis: Analysis, at: int | None = None) -> Marks:
         ds = deps.get(p)
         if ds:
             for d in ds:
-                if codes[d] > READ_BY:
-                    codes[d] = READ_BY
+                codes[d] = min(codes[d], READ_BY)
     for p in range(m):
         if codes[p] > READ_BY:
             codes[p] = _dead_code(t, p)

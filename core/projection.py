@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -200,10 +201,8 @@ def as_projection(obj: Any, name: str = "projection") -> Projection:
             raise ProjectionError(f"cannot instantiate {name}: {exc}") from None
     if hasattr(obj, "apply") and hasattr(obj, "initial_state"):
         if not hasattr(obj, "name"):
-            try:
+            with contextlib.suppress(Exception):  # a read-only name: keep the projection's own
                 obj.name = name
-            except Exception:  # noqa: BLE001
-                pass
         return obj
     if callable(obj):
         return FunctionProjection(obj, name)

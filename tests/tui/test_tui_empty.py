@@ -7,6 +7,11 @@ from tui_helpers import screen_rows, static_text, wait_for
 from tui.app import AgentlogApp
 
 
+def append(path, text: str) -> None:
+    with open(path, "a") as fh:
+        fh.write(text)
+
+
 async def test_an_empty_log_waits_for_events_and_shows_the_first_one(tmp_path):
     path = tmp_path / "empty.jsonl"
     path.write_bytes(b"")
@@ -16,8 +21,7 @@ async def test_an_empty_log_waits_for_events_and_shows_the_first_one(tmp_path):
         await wait_for(pilot, lambda: "waiting for events" in static_text(app, "#state-title"),
                        what="the waiting message")
         assert "0 events" in static_text(app, "AppHeader")
-        with open(path, "a") as fh:
-            fh.write('{"seq": 1, "type": "task_started", "data": {"goal": "x"}}\n')
+        append(path, '{"seq": 1, "type": "task_started", "data": {"goal": "x"}}\n')
         await wait_for(pilot, lambda: any("task_started" in r for r in screen_rows(app)),
                        what="the first event on screen")
         await wait_for(pilot, lambda: "state after #1" in static_text(app, "#state-title"),
