@@ -71,10 +71,14 @@ class CompactionPlan:
         return out
 
 
+def _raw(analysis: Analysis, pos: int) -> bytes:
+    """The original bytes of the event at `pos`, without its newline (not parsed again)."""
+    return analysis.log.line_bytes(analysis.event_lines[pos])
+
+
 def _kept_lines(analysis: Analysis, kept: list[int]) -> Iterator[bytes]:
     for p in kept:
-        ev = analysis.event(p)
-        yield ev.raw + b"\n"
+        yield _raw(analysis, p) + b"\n"
 
 
 def plan_compaction(analysis: Analysis, protect_last: int = 0, marks: Marks | None = None) -> CompactionPlan:
@@ -95,13 +99,12 @@ def plan_compaction(analysis: Analysis, protect_last: int = 0, marks: Marks | No
     kept_events = []
     bytes_after = 0
     for i, p in enumerate(kept):
-        ev = a.event(p)
-        bytes_after += len(ev.raw) + 1
-        # re-read the kept bytes exactly as the compacted file will hold them
-        rec = make_record(i, 0, ev.raw, a.mapper, terminated=True)
+        raw = _raw(a, p)
+        bytes_after += len(raw) + 1
+        # read the kept bytes exactly as the compacted file will hold them (line i + 1)
+        rec = make_record(i, 0, raw, a.mapper, terminated=True)
         if isinstance(rec, Event):
-            kept_events.append(Event(ev.seq if not a.uses_line_numbers else rec.seq, rec.type,
-                                     rec.data, rec.ts, rec.line, rec.offset, rec.raw, False, rec.key))
+            kept_events.append(rec)
     full = a.state
     compacted = a.replay_events(kept_events)
     verified = canonical(compacted) == canonical(full) and a.deterministic()

@@ -6,8 +6,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-_ABSENT = object()
-
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -68,15 +66,3 @@ def format_path(path: tuple | list) -> str:
         else:
             out.append("[" + json.dumps(str(k), ensure_ascii=False) + "]")
     return "".join(out)
-
-
-def get_path(value: Any, path: tuple, default: Any = _ABSENT) -> Any:
-    """The value at `path`, or `default` (raises KeyError when none is given)."""
-    for k in path:
-        try:
-            value = value[k]
-        except (KeyError, IndexError, TypeError):
-            if default is _ABSENT:
-                raise KeyError(path) from None
-            return default
-    return value

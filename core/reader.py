@@ -11,7 +11,6 @@ import bisect
 import os
 import stat
 from array import array
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -219,14 +218,6 @@ class LogFile:
             for k in range(i, j):
                 yield k, bounds[k], chunk[bounds[k] - a : bounds[k + 1] - 1 - a]
             i = j
-
-
-@dataclass(slots=True)
-class Parsed:
-    """A line parsed to a JSON object, or the reason it is not one."""
-
-    obj: dict | None
-    error: str | None
 
 
 def parse_line(raw: bytes, first: bool = False) -> tuple[Any, str | None]:
