@@ -26,15 +26,24 @@ from core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from core.formats import REGISTRY
 from core.formats.agentlog import AgentlogFormat, AgentlogMapper
 from core.formats.base import Boundary, LogFormat, Options
+from core.native import _fastloop
 from core.projection import (
     DEFAULT_KEY_FIELDS,
+    EFFECT_VERBS,
+    TOMBSTONE_VERBS,
     EntityProjection,
     Projection,
+    _split_cached,
     effect_of,
     effect_of_parts,
 )
 from core.reader import LogFile, first_objects, make_record, record_at
-from core.tracked import TrackedDict, Tracker, seed
+from core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
+
+# the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
+NATIVE_LINES = 8192
+NATIVE_TOMB, NATIVE_EFFECT, NATIVE_GENERAL = 1, 2, 4
+NATIVE_BAIL = 1
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
@@ -136,6 +145,8 @@ class Analysis:
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
+        resume_types = getattr(fmt, "resume_types", None)
+        self._resume_types = frozenset(resume_types(self.options) if resume_types else ())
         try:
             takes_options = "options" in inspect.signature(fmt.boundary).parameters
         except (TypeError, ValueError):
@@ -161,6 +172,7 @@ class Analysis:
         self.type_ids = array("I")  # per event position: its type, as an index into `types`
         self.types: list[str] = []
         self._type_index: dict[str, int] = {}
+        self._type_info: dict[str, tuple[int, str, str | None, int]] = {}
         self.malformed: list[Malformed] = []
         self.blank_lines = 0
         self.pending: PendingTail | None = None
@@ -210,12 +222,11 @@ class Analysis:
         if not self._settle_tail():
             return 0
         total = log.n_complete
-        lines = log.iter_lines(self.lines_done, total)
         if self._fused_ok():
-            self._run_fused(lines, total, progress, every)
+            self._run_fused(total, progress, every)
         else:
             mapper, add = self.mapper, self._add
-            for i, offset, raw in lines:
+            for i, offset, raw in log.iter_lines(self.lines_done, total):
                 add(make_record(i, offset, raw, mapper, True))
                 if progress is not None and i % every == 0:
                     progress(i, total)
@@ -272,6 +283,7 @@ class Analysis:
         return True
 
     fused = True  # tests switch the fused loop off to compare it with the general path
+    native = _fastloop  # the C loop, when built; tests switch it off to compare
 
     def _fused_ok(self) -> bool:
         """The default case (generic format, built-in projection) has a loop of its own."""
@@ -280,12 +292,70 @@ class Analysis:
                 and type(self.projection) is EntityProjection and type(m) is AgentlogMapper
                 and m.data_field is not None and m.type_field is not None)
 
-    def _run_fused(self, lines: Any, total: int, progress: Progress | None, every: int) -> None:
-        """`make_record` + `_add` for every line, fused for the default case.
+    def _run_fused(self, total: int, progress: Progress | None, every: int) -> None:
+        """`make_record` + `_add` for lines lines_done..total-1, fused for the default case.
 
         The common line (an object with a string type, an integer id when the log has ids, and a
-        payload field) is handled here without making an Event; anything else goes the general
-        way. A property test holds the two paths to the same analysis."""
+        payload field) is handled without making an Event; anything else goes the general way.
+        With the C accelerator, runs of plain lines are handled in C and the Python line handler
+        takes the lines it stops at. A property test holds all paths to the same analysis."""
+        line = self._fused_line()
+        log = self.log
+        bounds = log.bounds
+        if self.native is None:
+            for i, offset, raw in log.iter_lines(self.lines_done, total):
+                if progress is not None and i % every == 0:
+                    progress(i, total)
+                line(i, offset, raw)
+            return
+        run = self.native.run
+        tracker = self.tracker
+        kinds, line_pos, event_lines, seqs = self.kinds, self.line_pos, self.event_lines, self.seqs
+        type_ids, checkpoints, died = self.type_ids, self.checkpoints, tracker.died
+        with_ids = not self.uses_line_numbers
+        step = NATIVE_LINES
+        # what one call produces, per event: type id, line, id; and the events that died
+        tids, deaths = array("I", bytes(4 * step)), array("i", bytes(4 * step))
+        ev_lines, ev_seqs = array("i", bytes(4 * step)), array("q", bytes(8 * step))
+        m = self.mapper
+        ctx = (orjson.loads, m.type_field, m.id_field, m.ts_field, m.data_field, "key",
+               self._key_fields, self._type_info, self.state, tracker.root, tracker.blame_root,
+               self.effects, tracker.live, tracker.last_death, tracker.killer, tracker.wrote,
+               tids, deaths, ev_lines, ev_seqs, Slot, BlameNode)
+        for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
+            if progress is not None:
+                progress(i, total)
+            tracker.reserve(len(seqs) + j - i)
+            while i < j:
+                pos = len(seqs)
+                last_cp = checkpoints[-1][0] if checkpoints else -1
+                max_seq = self._max_seq
+                status, k, n, new_max, prev_ts, nd = run(
+                    ctx, chunk, base, bounds, i, j, pos, last_cp, self.checkpoint_every,
+                    max_seq is not None, max_seq or 0, self._prev_ts_raw, self._seq_first_line)
+                if n:
+                    kinds += bytes(n)  # Kind.EVENT
+                    line_pos.extend(range(pos, pos + n))
+                    event_lines.extend(ev_lines[:n])
+                    seqs.extend(ev_seqs[:n])
+                    if with_ids:
+                        self._max_seq = self._prev_seq = new_max
+                    type_ids.extend(tids[:n])
+                    if nd:
+                        died.extend(deaths[:nd])
+                    if prev_ts is not self._prev_ts_raw:
+                        self._prev_ts_raw, self._prev_ts = prev_ts, None
+                    tracker.cur = pos + n - 1
+                    if pos + n - 1 - last_cp >= self.checkpoint_every:
+                        self._checkpoint(pos + n - 1)
+                i = k
+                if status == NATIVE_BAIL:
+                    a = bounds[i]
+                    line(i, a, chunk[a - base : bounds[i + 1] - 1 - base])
+                    i += 1
+
+    def _fused_line(self) -> Callable[[int, int, bytes], None]:
+        """The fused handling of one line (the common case inline, the rest the general way)."""
         m = self.mapper
         type_field, id_field, ts_field, data_field = m.type_field, m.id_field, m.ts_field, m.data_field
         general = self._add
@@ -299,12 +369,11 @@ class Analysis:
         state = self.state
         key_fields = self._key_fields
         effects, snapshots = self.effects, self.snapshot_positions
-        resume_types = frozenset(self.format.resume_types(self.options))  # type: ignore[attr-defined]
+        resume_types = self._resume_types
         integrity = self._check_integrity
         checkpoints = self.checkpoints
-        for i, offset, raw in lines:
-            if progress is not None and i % every == 0:
-                progress(i, total)
+
+        def line(i: int, offset: int, raw: bytes) -> None:
             r = raw
             if r[-1:] == b"\r":
                 r = r[:-1]
@@ -314,7 +383,7 @@ class Analysis:
                 obj = None
             if type(obj) is not dict:
                 general(make_record(i, offset, raw, mapper, True))
-                continue
+                return
             t = obj.get(type_field)
             if id_field is not None:
                 seq = obj.get(id_field)
@@ -324,7 +393,7 @@ class Analysis:
                 seq = i + 1
             if type(t) is not str or seq is None or data_field not in obj or t in resume_types:
                 general(make_record(i, offset, raw, mapper, True))
-                continue
+                return
             data = obj[data_field]
             key = obj.get("key")
             pos = len(seqs)
@@ -348,6 +417,8 @@ class Analysis:
             if pos - (checkpoints[-1][0] if checkpoints else -1) >= self.checkpoint_every:
                 self._checkpoint(pos)
 
+        return line
+
     def _checkpoint(self, pos: int) -> None:
         blob = orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)
         self.checkpoints.append((pos, blob))
@@ -360,6 +431,12 @@ class Analysis:
         if tid is None:
             tid = self._type_index[type_] = len(self.types)
             self.types.append(type_)
+            # what the C loop needs to know of the type (the Python loop works it out per event)
+            entity, verb = _split_cached(type_)  # the same strings the tracker keys by
+            flags = ((NATIVE_TOMB if verb in TOMBSTONE_VERBS else 0)
+                     | (NATIVE_EFFECT if verb in EFFECT_VERBS else 0)
+                     | (NATIVE_GENERAL if type_ == "snapshot" or type_ in self._resume_types else 0))
+            self._type_info[type_] = (tid, entity, verb, flags)
         return tid
 
     def type_of(self, pos: int) -> str:

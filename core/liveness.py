@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.native import _fastloop
+
 if TYPE_CHECKING:
     from core.analysis import Analysis
 
@@ -71,33 +73,29 @@ def _dead_code(t, p: int) -> int:
     return OVERWRITTEN if t.wrote[p] and t.killer[p] >= 0 else NO_EFFECT
 
 
+def _first_marks(t, m: int, at: int) -> bytearray:
+    """VISIBLE for the events that keep a slot visible at `at`, a dead code for the others."""
+    if _fastloop is not None:
+        return _fastloop.first_marks(t.live, t.last_death, t.killer, t.wrote, m, at)
+    live, last_death = t.live, t.last_death
+    return bytearray(VISIBLE if live[p] > 0 or last_death[p] > at else _dead_code(t, p)
+                     for p in range(m))
+
+
 def compute_marks(analysis: Analysis, at: int | None = None) -> Marks:
     """Marks relative to position `at` (the head when None)."""
     n = analysis.n_events
     head = n - 1
     at = head if at is None else min(at, head)
     t = analysis.tracker
-    live, last_death, deps = t.live, t.last_death, t.deps
-    m = at + 1
-    codes = bytearray(b"\x03") * m
-    if at == head:
-        for p in range(m):
-            if live[p] > 0:
-                codes[p] = VISIBLE
-    else:
-        for p in range(m):
-            if live[p] > 0 or last_death[p] > at:
-                codes[p] = VISIBLE
-    for p in range(at, -1, -1):
-        if codes[p] > READ_BY:
-            continue
-        ds = deps.get(p)
-        if ds:
-            for d in ds:
+    codes = _first_marks(t, at + 1, at)
+    # then every event a live event read from, latest readers first (a reader always comes
+    # after what it read, so one pass in reverse order reaches everything transitively)
+    deps = t.deps
+    for p in sorted((p for p in deps if p <= at), reverse=True):
+        if codes[p] <= READ_BY:
+            for d in deps[p]:
                 codes[d] = min(codes[d], READ_BY)
-    for p in range(m):
-        if codes[p] > READ_BY:
-            codes[p] = _dead_code(t, p)
     return Marks(analysis, at, codes, head=at == head, died_seen=len(t.died), tracker=t)
 
 

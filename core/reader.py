@@ -18,6 +18,7 @@ import orjson
 
 from core.events import Blank, Event, Malformed, PendingTail, Record
 from core.formats.base import Mapper, MappingError
+from core.native import _fastloop
 
 BOM = b"\xef\xbb\xbf"
 
@@ -117,7 +118,7 @@ class LogFile:
 
     def _index_from(self, pos: int, limit: int | None = None) -> None:
         end = self.size if limit is None else limit
-        append = self.bounds.append
+        bounds = self.bounds
         start = pos  # start of the line being looked at
         chunk_at = pos
         while chunk_at < end:
@@ -125,15 +126,21 @@ class LogFile:
             if not chunk:  # the file shrank under us: changed() will say so
                 end = chunk_at
                 break
-            find = chunk.find
             i = max(0, start - chunk_at)  # a line may have begun in an earlier chunk
-            while True:
-                nl = find(b"\n", i)
-                if nl < 0:
-                    break
-                start = chunk_at + nl + 1
-                append(start)
-                i = nl + 1
+            if _fastloop is not None:
+                found = _fastloop.line_starts(chunk, i, chunk_at)
+                if found:
+                    bounds.frombytes(found)
+                    start = bounds[-1]
+            else:
+                find = chunk.find
+                while True:
+                    nl = find(b"\n", i)
+                    if nl < 0:
+                        break
+                    start = chunk_at + nl + 1
+                    bounds.append(start)
+                    i = nl + 1
             chunk_at += len(chunk)
         self.scanned = max(self.scanned, end)
         lo = max(0, start - 64)
@@ -204,8 +211,10 @@ class LogFile:
     def bytes_range(self, a: int, b: int) -> bytes:
         return self._pread(b - a, a)
 
-    def iter_lines(self, start: int, stop: int):
-        """(line, offset, raw) for complete lines start..stop-1, read in large chunks."""
+    def iter_chunks(self, start: int, stop: int, max_lines: int | None = None):
+        """(i, j, base, chunk) covering complete lines start..stop-1: lines i..j-1 read in one
+        chunk whose first byte is at offset `base` (line k is chunk[bounds[k] - base :
+        bounds[k + 1] - 1 - base])."""
         bounds = self.bounds
         i = start
         while i < stop:
@@ -214,10 +223,17 @@ class LogFile:
             # bounds[j] <= a + CHUNK
             j = bisect.bisect_right(bounds, a + self.CHUNK, i + 1, stop + 1) - 1
             j = max(j, i + 1)
-            chunk = self._pread(bounds[j] - a, a)
+            if max_lines is not None:
+                j = min(j, i + max_lines)
+            yield i, j, a, self._pread(bounds[j] - a, a)
+            i = j
+
+    def iter_lines(self, start: int, stop: int):
+        """(line, offset, raw) for complete lines start..stop-1, read in large chunks."""
+        bounds = self.bounds
+        for i, j, a, chunk in self.iter_chunks(start, stop):
             for k in range(i, j):
                 yield k, bounds[k], chunk[bounds[k] - a : bounds[k + 1] - 1 - a]
-            i = j
 
 
 def parse_line(raw: bytes, first: bool = False) -> tuple[Any, str | None]:

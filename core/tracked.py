@@ -46,6 +46,10 @@ class Slot:
         self.tomb = tomb
 
 
+def _minus_ones(n: int) -> array:
+    return array("i", [-1]) * n
+
+
 class BlameNode:
     """A node of the write-path trie: which events wrote exactly this path, in order."""
 
@@ -84,6 +88,16 @@ class Tracker:
             self.killer.append(-1)
         self.cur = pos
         self._undo = []
+
+    def reserve(self, n: int) -> None:
+        """Room in the per-event arrays for n events (what `begin` would append, in bulk)."""
+        more = n - len(self.live)
+        if more > 0:
+            more = max(more, 4096)
+            self.live.frombytes(bytes(4 * more))
+            self.last_death.extend(_minus_ones(more))
+            self.killer.extend(_minus_ones(more))
+            self.wrote.extend(bytes(more))
 
     def no_undo(self) -> None:
         """The current event's writes need no undo log (a projection that cannot fail midway)."""

@@ -1,0 +1,603 @@
+/* The reading loop of the default case in C: the generic agentlog format folded by the built-in
+ * entity projection. It is a transliteration of the common path of Analysis._run_fused (and of
+ * EntityProjection.apply_parts with the Tracker calls it makes), for speed only.
+ *
+ * It handles a line only when every step is the plain one: the line parses to an object with a
+ * string type already registered, an integer id one above the last, an ISO timestamp not earlier
+ * than the previous one, a payload, and tracker slots in their usual shapes. At the first line
+ * that is anything else it stops *before touching anything* and returns, and the Python side
+ * handles that line the general way and calls again. So nothing here decides a rare case; a
+ * property test holds this path, the Python fused loop and the general path to the same analysis.
+ *
+ * Python side: core/fastpath.py. Built as an optional extension: without a compiler the Python
+ * loop runs instead (slower, same results).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+#include "structmember.h"
+
+enum { C_LOADS, C_TYPE, C_ID, C_TS, C_DATA, C_KEY, C_KEY_FIELDS, C_TYPE_INFO, C_STATE, C_ROOT,
+       C_BLAME_ROOT, C_EFFECTS, C_LIVE, C_LAST_DEATH, C_KILLER, C_WROTE, C_TIDS, C_DIED,
+       C_LINES, C_SEQS, C_SLOT, C_BLAME_NODE, C_N };
+
+/* flags in a type's info tuple (tid, entity, verb, flags) */
+#define F_TOMB 1
+#define F_EFFECT 2
+#define F_GENERAL 4
+
+/* status returned */
+#define ST_END 0   /* every line up to j done */
+#define ST_BAIL 1  /* line `next` needs the general path (nothing of it was applied) */
+#define ST_CHECKPOINT 2 /* a checkpoint is due after the last event; `next` not looked at */
+
+static PyObject *s_children, *s_owner, *s_vis, *s_tomb, *s_writers, *s_append, *s_status,
+    *s_value;
+
+typedef struct {
+    int32_t *live, *last_death, *killer, *died;
+    uint32_t *tids;
+    int32_t *lines;  /* per event of this call: its 0-based line */
+    int64_t *seqs;   /* per event of this call: its id */
+    unsigned char *wrote;
+    Py_ssize_t cap, died_cap;
+} Arrays;
+
+/* Where Slot's and BlameNode's __slots__ live in their objects: read from their member
+ * descriptors at every call (a class could change between calls, never during one), so that the
+ * loop reads and writes them directly instead of through attribute lookups. */
+typedef struct {
+    PyTypeObject *slot_t, *node_t;
+    Py_ssize_t children, owner, vis, tomb, n_children, n_writers;
+} Layout;
+
+static int member_offset(PyTypeObject *t, PyObject *name, Py_ssize_t *off) {
+    PyObject *d = PyObject_GetAttr((PyObject *)t, name);
+    if (d == NULL) return -1;
+    int ok = Py_IS_TYPE(d, &PyMemberDescr_Type) &&
+             ((PyMemberDescrObject *)d)->d_member->type == T_OBJECT_EX;
+    if (ok) *off = ((PyMemberDescrObject *)d)->d_member->offset;
+    Py_DECREF(d);
+    if (!ok) PyErr_Format(PyExc_TypeError, "%U is not a plain __slots__ member", name);
+    return ok ? 0 : -1;
+}
+
+static int get_layout(Layout *ly, PyObject *slot_t, PyObject *node_t) {
+    if (!PyType_Check(slot_t) || !PyType_Check(node_t)) {
+        PyErr_SetString(PyExc_TypeError, "Slot and BlameNode must be classes");
+        return -1;
+    }
+    ly->slot_t = (PyTypeObject *)slot_t;
+    ly->node_t = (PyTypeObject *)node_t;
+    if (member_offset(ly->slot_t, s_children, &ly->children) < 0 ||
+        member_offset(ly->slot_t, s_owner, &ly->owner) < 0 ||
+        member_offset(ly->slot_t, s_vis, &ly->vis) < 0 ||
+        member_offset(ly->slot_t, s_tomb, &ly->tomb) < 0 ||
+        member_offset(ly->node_t, s_children, &ly->n_children) < 0 ||
+        member_offset(ly->node_t, s_writers, &ly->n_writers) < 0)
+        return -1;
+    return 0;
+}
+
+/* A member of an object (borrowed; NULL when unset). */
+static inline PyObject *fld(PyObject *o, Py_ssize_t off) { return *(PyObject **)((char *)o + off); }
+
+static inline void set_fld(PyObject *o, Py_ssize_t off, PyObject *v) {
+    PyObject **p = (PyObject **)((char *)o + off), *old = *p;
+    Py_INCREF(v);
+    *p = v;
+    Py_XDECREF(old);
+}
+
+/* The event a slot keeps visible (-1 for None); -2 for anything unexpected. */
+static long slot_vis(const Layout *ly, PyObject *slot) {
+    PyObject *v = fld(slot, ly->vis);
+    if (v == NULL) return -2;
+    if (v == Py_None) return -1;
+    if (!PyLong_CheckExact(v)) return -2;
+    long out = PyLong_AsLong(v);
+    if (out == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return -2;
+    }
+    return out < 0 ? -2 : out;
+}
+
+/* 1 when `slot` is a Slot holding a plain value (no children), with `*is_tomb` set; 0 for
+ * anything else (a container, an unexpected object). */
+static int plain_slot(const Layout *ly, PyObject *slot, int *is_tomb) {
+    if (!Py_IS_TYPE(slot, ly->slot_t) || fld(slot, ly->children) != Py_None) return 0;
+    PyObject *t = fld(slot, ly->tomb);
+    if (t != Py_True && t != Py_False) return 0;
+    *is_tomb = t == Py_True;
+    return 1;
+}
+
+/* A dict member (borrowed) of an object of type t, or NULL. */
+static inline PyObject *dict_fld(PyObject *o, PyTypeObject *t, Py_ssize_t off) {
+    if (!Py_IS_TYPE(o, t)) return NULL;
+    PyObject *d = fld(o, off);
+    return d != NULL && PyDict_CheckExact(d) ? d : NULL;
+}
+
+/* Would the death of event e's slot, overwritten by `pos`, need the rare bookkeeping (a second
+ * killer)? Then the whole event goes the general way. */
+static inline int needs_general_death(const Arrays *a, long e, Py_ssize_t pos) {
+    if (e < 0) return 0;
+    if (e >= pos) return 1;
+    int32_t k = a->killer[e];
+    return k >= 0 && k != pos;
+}
+
+static inline void die(Arrays *a, long e, Py_ssize_t pos, Py_ssize_t *nd) {
+    if (e < 0) return;
+    a->live[e] -= 1;
+    if (a->live[e] == 0) a->died[(*nd)++] = (int32_t)e;
+    if (a->last_death[e] < pos) a->last_death[e] = (int32_t)pos;
+    if (a->killer[e] < 0) a->killer[e] = (int32_t)pos;
+}
+
+/* Make `slot` the slot of a value written (or deleted, tomb=1) by pos. */
+static void own(const Layout *ly, PyObject *slot, PyObject *pos_obj, int tomb) {
+    set_fld(slot, ly->owner, pos_obj);
+    set_fld(slot, ly->vis, pos_obj);
+    set_fld(slot, ly->tomb, tomb ? Py_True : Py_False);
+}
+
+static int blame_append(const Layout *ly, PyObject *node, PyObject *pos_obj) {
+    PyObject *w = fld(node, ly->n_writers);
+    if (w == NULL) {
+        PyErr_SetString(PyExc_TypeError, "a blame node without writers");
+        return -1;
+    }
+    PyObject *r = PyObject_CallMethodOneArg(w, s_append, pos_obj);
+    if (r == NULL) return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* The subject of an event (a new reference), Py_None (new ref) when it has none, NULL on error. */
+static PyObject *subject_of(PyObject *key, PyObject *data, PyObject *key_fields) {
+    if (key != NULL && (PyUnicode_CheckExact(key) || PyLong_CheckExact(key)))
+        return PyObject_Str(key);
+    if (PyDict_CheckExact(data)) {
+        Py_ssize_t n = PyTuple_GET_SIZE(key_fields);
+        for (Py_ssize_t f = 0; f < n; f++) {
+            PyObject *v = PyDict_GetItemWithError(data, PyTuple_GET_ITEM(key_fields, f));
+            if (v == NULL) {
+                if (PyErr_Occurred()) return NULL;
+                continue;
+            }
+            if (PyUnicode_CheckExact(v) || PyLong_CheckExact(v)) return PyObject_Str(v);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *make_value(PyObject *verb, PyObject *data) {
+    /* sized for the payload at once: no resize while it is filled */
+    PyObject *v = _PyDict_NewPresized(1 + (PyDict_CheckExact(data) ? PyDict_GET_SIZE(data) : 1));
+    if (v == NULL) return NULL;
+    if (PyDict_SetItem(v, s_status, verb) < 0) goto fail;
+    if (PyDict_CheckExact(data)) {
+        if (PyDict_Update(v, data) < 0) goto fail;
+    } else if (PyDict_SetItem(v, s_value, data) < 0) goto fail;
+    return v;
+fail:
+    Py_DECREF(v);
+    return NULL;
+}
+
+static int get_buffer(PyObject *o, Py_buffer *b, Py_ssize_t itemsize) {
+    if (PyObject_GetBuffer(o, b, PyBUF_WRITABLE | PyBUF_FORMAT) < 0) return -1;
+    if (b->itemsize != itemsize) {
+        PyBuffer_Release(b);
+        PyErr_SetString(PyExc_TypeError, "unexpected array item size");
+        return -1;
+    }
+    return 0;
+}
+
+/* Outcome of one line. */
+enum { L_DONE, L_GENERAL, L_ERROR };
+
+typedef struct {
+    PyObject **ctx;
+    Arrays *a;
+    PyObject *rch;  /* root.children */
+    PyObject *bch;  /* blame_root.children */
+    int has_id;
+    int has_max;
+    long long max_seq;
+    PyObject *prev_ts; /* borrowed from an object kept alive by `keep` */
+    PyObject *keep;    /* the object prev_ts came from (a new reference), or NULL */
+    PyObject *sfl;     /* id -> first line, once ids went backwards (else None) */
+    Layout ly;
+    Py_ssize_t nd;
+} Loop;
+
+/* Apply one parsed object as event number `pos` if it is plain; L_GENERAL (with nothing
+ * changed) otherwise. */
+static int one(Loop *L, PyObject *obj, Py_ssize_t pos, Py_ssize_t n, Py_ssize_t line) {
+    PyObject **ctx = L->ctx;
+    Arrays *a = L->a;
+    int rc = L_GENERAL;
+    PyObject *seq_obj = NULL;
+    PyObject *subject = NULL, *value = NULL, *pos_obj = NULL, *old = NULL, *es = NULL,
+             *ech = NULL, *node = NULL, *node2 = NULL, *nch = NULL, *created = NULL;
+
+    PyObject *t = PyDict_GetItemWithError(obj, ctx[C_TYPE]);
+    if (t == NULL || !PyUnicode_CheckExact(t)) goto out;
+    PyObject *info = PyDict_GetItemWithError(ctx[C_TYPE_INFO], t);
+    if (info == NULL) goto out;
+    long flags = PyLong_AsLong(PyTuple_GET_ITEM(info, 3));
+    if (flags & F_GENERAL) goto out;
+    PyObject *entity = PyTuple_GET_ITEM(info, 1), *verb = PyTuple_GET_ITEM(info, 2);
+    long tid = PyLong_AsLong(PyTuple_GET_ITEM(info, 0));
+
+    long long seq = 0;
+    if (L->has_id) {
+        PyObject *so = PyDict_GetItemWithError(obj, ctx[C_ID]);
+        if (so == NULL || !PyLong_CheckExact(so)) goto out;
+        seq_obj = so;
+        int overflow = 0;
+        seq = PyLong_AsLongLongAndOverflow(so, &overflow);
+        if (overflow || (seq == -1 && PyErr_Occurred())) goto out;
+        if (!L->has_max || seq != L->max_seq + 1) goto out;
+    }
+    PyObject *data = PyDict_GetItemWithError(obj, ctx[C_DATA]);
+    if (data == NULL) goto out;
+    PyObject *ts = NULL;
+    if (ctx[C_TS] != Py_None) {
+        ts = PyDict_GetItemWithError(obj, ctx[C_TS]);
+        if (ts == NULL && PyErr_Occurred()) goto out;
+        if (ts == Py_None) ts = NULL;
+        if (ts != NULL) {
+            PyObject *p = L->prev_ts;
+            if (!PyUnicode_CheckExact(ts) || p == NULL || !PyUnicode_CheckExact(p)) goto out;
+            Py_ssize_t len = PyUnicode_GET_LENGTH(ts);
+            if (len == 0 || len != PyUnicode_GET_LENGTH(p)) goto out;
+            if (PyUnicode_READ_CHAR(ts, len - 1) != 'Z' || PyUnicode_READ_CHAR(p, len - 1) != 'Z')
+                goto out;
+            int c = PyUnicode_Compare(ts, p);
+            if (c < 0) goto out; /* backwards: an integrity finding, reported the general way */
+            if (c == -1 && PyErr_Occurred()) goto out;
+        }
+    }
+    PyObject *key = PyDict_GetItemWithError(obj, ctx[C_KEY]);
+    if (key == NULL && PyErr_Occurred()) goto out;
+    subject = subject_of(key, data, ctx[C_KEY_FIELDS]);
+    if (subject == NULL) goto out;
+    int tomb = (flags & F_TOMB) != 0;
+    PyObject *state = ctx[C_STATE];
+
+    /* ---- decide, touching nothing ---- */
+    long e = -1;       /* the event whose slot dies */
+    int noop = 0;      /* a delete of something absent: no write at all */
+    PyObject *container = NULL;
+    if (subject == Py_None) {
+        if (tomb) {
+            int has = PyDict_Contains(state, entity);
+            if (has < 0) goto out;
+            if (!has) noop = 1;
+        }
+        if (!noop) {
+            old = PyDict_GetItemWithError(L->rch, entity);
+            if (old == NULL) goto out;
+            Py_INCREF(old);
+            int is_tomb = 0, p = plain_slot(&L->ly, old, &is_tomb);
+            if (p != 1 || (tomb && is_tomb)) goto out;
+            e = slot_vis(&L->ly, old);
+            if (e == -2 || needs_general_death(a, e, pos)) goto out;
+            node = PyDict_GetItemWithError(L->bch, entity);
+            if (node == NULL) goto out;
+            Py_INCREF(node);
+        }
+    } else {
+        container = PyDict_GetItemWithError(state, entity);
+        if (container == NULL || !PyDict_CheckExact(container)) goto out;
+        es = PyDict_GetItemWithError(L->rch, entity);
+        if (es == NULL) goto out;
+        ech = dict_fld(es, L->ly.slot_t, L->ly.children);
+        if (ech == NULL) goto out;
+        if (tomb) {
+            int has = PyDict_Contains(container, subject);
+            if (has < 0) goto out;
+            if (!has) noop = 1;
+        } else if (PyDict_GET_SIZE(ech) == 0) {
+            goto out; /* the first child fills an empty container: general */
+        }
+        if (!noop) {
+            old = PyDict_GetItemWithError(ech, subject);
+            if (old == NULL && (tomb || PyErr_Occurred())) goto out;
+            Py_XINCREF(old);
+            if (old != NULL) {
+                int is_tomb = 0, p = plain_slot(&L->ly, old, &is_tomb);
+                if (p != 1 || (tomb && is_tomb)) goto out;
+                e = slot_vis(&L->ly, old);
+                if (e == -2 || needs_general_death(a, e, pos)) goto out;
+            }
+            node = PyDict_GetItemWithError(L->bch, entity);
+            if (node == NULL) goto out;
+            Py_INCREF(node);
+            nch = dict_fld(node, L->ly.node_t, L->ly.n_children);
+            if (nch == NULL) goto out;
+            node2 = PyDict_GetItemWithError(nch, subject);
+            if (node2 == NULL && (tomb || PyErr_Occurred())) goto out;
+            Py_XINCREF(node2);
+        }
+    }
+    if (!noop && !tomb) {
+        value = make_value(verb, data);
+        if (value == NULL) goto out;
+    }
+    pos_obj = PyLong_FromSsize_t(pos);
+    if (pos_obj == NULL) goto out;
+    if (!noop && subject != Py_None) {
+        /* objects that may have to be made: made before anything changes */
+        if (old == NULL) {
+            created = PyObject_CallFunctionObjArgs(ctx[C_SLOT], pos_obj, pos_obj, Py_None, NULL);
+            if (created == NULL) goto out;
+        }
+        if (node2 == NULL) {
+            node2 = PyObject_CallNoArgs(ctx[C_BLAME_NODE]);
+            if (node2 == NULL) goto out;
+            if (PyDict_SetItem(nch, subject, node2) < 0) goto out;
+        }
+    }
+
+    /* ---- apply: from here on nothing can decide otherwise ---- */
+    rc = L_ERROR;
+    if (flags & F_EFFECT) {
+        PyObject *eff = PyTuple_Pack(2, entity, subject);
+        if (eff == NULL) goto out;
+        int r = PyDict_SetItem(ctx[C_EFFECTS], pos_obj, eff);
+        Py_DECREF(eff);
+        if (r < 0) goto out;
+    }
+    if (!noop) {
+        PyObject *target = subject == Py_None ? state : container;
+        PyObject *k = subject == Py_None ? entity : subject;
+        if (tomb) {
+            if (PyDict_DelItem(target, k) < 0) goto out;
+        } else if (PyDict_SetItem(target, k, value) < 0) goto out;
+        die(a, e, pos, &L->nd);
+        if (created != NULL) {
+            if (PyDict_SetItem(ech, subject, created) < 0) goto out;
+        } else {
+            own(&L->ly, old, pos_obj, tomb);
+        }
+        a->live[pos] += 1;
+        a->wrote[pos] = 1;
+        if (blame_append(&L->ly, subject == Py_None ? node : node2, pos_obj) < 0) goto out;
+    }
+    if (seq_obj != NULL && L->sfl != Py_None) {
+        PyObject *ln = PyLong_FromSsize_t(line);
+        if (ln == NULL) goto out;
+        int r = PyDict_SetItem(L->sfl, seq_obj, ln);
+        Py_DECREF(ln);
+        if (r < 0) goto out;
+    }
+    a->tids[n] = (uint32_t)tid;
+    a->lines[n] = (int32_t)(line - 1);
+    a->seqs[n] = L->has_id ? seq : (int64_t)line;
+    if (L->has_id) L->max_seq = seq;
+    if (ts != NULL) {
+        Py_XDECREF(L->keep);
+        Py_INCREF(obj);
+        L->keep = obj; /* keeps ts alive */
+        L->prev_ts = ts;
+    }
+    rc = L_DONE;
+out:
+    if (rc == L_GENERAL && PyErr_Occurred()) PyErr_Clear();
+    Py_XDECREF(subject);
+    Py_XDECREF(value);
+    Py_XDECREF(pos_obj);
+    Py_XDECREF(old);
+    Py_XDECREF(node);
+    Py_XDECREF(node2);
+    Py_XDECREF(created);
+    return rc;
+}
+
+/* run(ctx, chunk, base, bounds, i, j, pos, last_cp, every, has_max, max_seq, prev_ts, first_lines)
+ *   -> (status, next_line, n_events, max_seq, prev_ts, n_died)
+ * Lines i..j-1 of the chunk (which starts at byte `base` of the file; `bounds` is the line
+ * index) become events pos, pos+1, ... until one needs the general path or a checkpoint is due. */
+static PyObject *run(PyObject *self, PyObject *args) {
+    PyObject *ctx_t, *bounds_o, *prev_ts, *sfl;
+    Py_buffer chunk;
+    Py_ssize_t base, i, j, pos, last_cp, every;
+    int has_max;
+    long long max_seq;
+    if (!PyArg_ParseTuple(args, "O!y*nOnnnnnpLOO", &PyTuple_Type, &ctx_t, &chunk, &base,
+                          &bounds_o, &i, &j, &pos, &last_cp, &every, &has_max, &max_seq, &prev_ts,
+                          &sfl))
+        return NULL;
+    PyObject *result = NULL;
+    Py_buffer bb = {0}, bl = {0}, bd = {0}, bk = {0}, bw = {0}, bt = {0}, bx = {0}, bn = {0},
+              bs = {0};
+    if (PyTuple_GET_SIZE(ctx_t) != C_N) {
+        PyErr_SetString(PyExc_ValueError, "bad context");
+        PyBuffer_Release(&chunk);
+        return NULL;
+    }
+    PyObject **ctx = &PyTuple_GET_ITEM(ctx_t, 0);
+    PyObject *root = ctx[C_ROOT], *blame_root = ctx[C_BLAME_ROOT];
+    Loop L = {0};
+    PyObject *rch = NULL, *bch = NULL;
+    if (get_layout(&L.ly, ctx[C_SLOT], ctx[C_BLAME_NODE]) < 0) goto done;
+    rch = dict_fld(root, L.ly.slot_t, L.ly.children);
+    bch = dict_fld(blame_root, L.ly.node_t, L.ly.n_children);
+    if (rch == NULL || bch == NULL) {
+        PyErr_SetString(PyExc_TypeError, "unexpected tracker shape");
+        goto done;
+    }
+    Py_INCREF(rch);
+    Py_INCREF(bch);
+    if (PyObject_GetBuffer(bounds_o, &bb, PyBUF_FORMAT) < 0) goto done;
+    if (bb.itemsize != 8) {
+        PyErr_SetString(PyExc_TypeError, "bounds must be an array of 8-byte integers");
+        goto done;
+    }
+    if (get_buffer(ctx[C_LIVE], &bl, 4) < 0 || get_buffer(ctx[C_LAST_DEATH], &bd, 4) < 0 ||
+        get_buffer(ctx[C_KILLER], &bk, 4) < 0 || get_buffer(ctx[C_WROTE], &bw, 1) < 0 ||
+        get_buffer(ctx[C_TIDS], &bt, 4) < 0 || get_buffer(ctx[C_DIED], &bx, 4) < 0 ||
+        get_buffer(ctx[C_LINES], &bn, 4) < 0 || get_buffer(ctx[C_SEQS], &bs, 8) < 0)
+        goto done;
+    Arrays a = {bl.buf, bd.buf, bk.buf, bx.buf, bt.buf, bn.buf, bs.buf, bw.buf, 0, 0};
+    Py_ssize_t cap = bl.len / 4;
+    if (bd.len / 4 < cap) cap = bd.len / 4;
+    if (bk.len / 4 < cap) cap = bk.len / 4;
+    if (bw.len < cap) cap = bw.len;
+    Py_ssize_t nbounds = bb.len / 8;
+    const uint64_t *bounds = bb.buf;
+    /* every event may kill one slot: room for j - i deaths and type ids */
+    if (pos + (j - i) > cap || bt.len / 4 < j - i || bx.len / 4 < j - i ||
+        bn.len / 4 < j - i || bs.len / 8 < j - i || j + 1 > nbounds || i < 0) {
+        PyErr_SetString(PyExc_ValueError, "arrays too small for the range");
+        goto done;
+    }
+    L.ctx = ctx;
+    L.a = &a;
+    L.rch = rch;
+    L.bch = bch;
+    L.has_id = ctx[C_ID] != Py_None;
+    L.has_max = has_max;
+    L.max_seq = max_seq;
+    L.prev_ts = prev_ts == Py_None ? NULL : prev_ts;
+    L.sfl = sfl;
+    if (sfl != Py_None && !PyDict_CheckExact(sfl)) {
+        PyErr_SetString(PyExc_TypeError, "first_lines must be a dict or None");
+        goto done;
+    }
+    const char *buf = chunk.buf;
+    int status = ST_END;
+    Py_ssize_t k = i, n = 0;
+    for (; k < j; k++) {
+        if (k == 0) { status = ST_BAIL; break; } /* a first line may carry a BOM */
+        Py_ssize_t s = (Py_ssize_t)bounds[k] - base, e = (Py_ssize_t)bounds[k + 1] - 1 - base;
+        if (s < 0 || e > chunk.len || e < s) {
+            PyErr_SetString(PyExc_ValueError, "line outside the chunk");
+            goto done;
+        }
+        Py_ssize_t len = e - s;
+        if (len > 0 && buf[s + len - 1] == '\r') len--;
+        if (len == 0) { status = ST_BAIL; break; }
+        PyObject *line = PyBytes_FromStringAndSize(buf + s, len);
+        if (line == NULL) goto done;
+        PyObject *obj = PyObject_CallOneArg(ctx[C_LOADS], line);
+        Py_DECREF(line);
+        if (obj == NULL) {
+            PyErr_Clear();
+            status = ST_BAIL;
+            break;
+        }
+        int r = PyDict_CheckExact(obj) ? one(&L, obj, pos + n, n, k + 1) : L_GENERAL;
+        Py_DECREF(obj);
+        if (r == L_ERROR) goto done;
+        if (r == L_GENERAL) { status = ST_BAIL; break; }
+        n++;
+        if (pos + n - 1 - last_cp >= every) { k++; status = ST_CHECKPOINT; break; }
+    }
+    {
+        PyObject *pts = L.prev_ts != NULL ? L.prev_ts : prev_ts;
+        result = Py_BuildValue("(innLOn)", status, k, n, L.max_seq, pts, L.nd);
+    }
+done:
+    Py_XDECREF(L.keep);
+    Py_XDECREF(rch);
+    Py_XDECREF(bch);
+    if (bb.obj) PyBuffer_Release(&bb);
+    if (bl.obj) PyBuffer_Release(&bl);
+    if (bd.obj) PyBuffer_Release(&bd);
+    if (bk.obj) PyBuffer_Release(&bk);
+    if (bw.obj) PyBuffer_Release(&bw);
+    if (bt.obj) PyBuffer_Release(&bt);
+    if (bx.obj) PyBuffer_Release(&bx);
+    if (bn.obj) PyBuffer_Release(&bn);
+    if (bs.obj) PyBuffer_Release(&bs);
+    PyBuffer_Release(&chunk);
+    return result;
+}
+
+/* line_starts(chunk, i, base) -> bytes: for every newline in chunk[i:], the file offset just past
+ * it (base + index + 1), as native 8-byte integers (to extend an array('Q') with frombytes). */
+static PyObject *line_starts(PyObject *self, PyObject *args) {
+    Py_buffer chunk;
+    Py_ssize_t i, base;
+    if (!PyArg_ParseTuple(args, "y*nn", &chunk, &i, &base)) return NULL;
+    const char *buf = chunk.buf, *end = buf + chunk.len, *p = buf + (i < 0 ? 0 : i);
+    Py_ssize_t count = 0;
+    for (const char *q = p; q < end && (q = memchr(q, '\n', end - q)) != NULL; q++) count++;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, count * 8);
+    if (out != NULL) {
+        uint64_t *w = (uint64_t *)PyBytes_AS_STRING(out);
+        for (const char *q = p; q < end && (q = memchr(q, '\n', end - q)) != NULL; q++)
+            *w++ = (uint64_t)(base + (q - buf) + 1);
+    }
+    PyBuffer_Release(&chunk);
+    return out;
+}
+
+/* first_marks(live, last_death, killer, wrote, m, at) -> bytearray: for positions 0..m-1,
+ * 0 (visible at `at`) when the event keeps a slot visible now or kept one past `at`, else 2
+ * (overwritten: it wrote and someone overwrote it) or 3 (no effect). liveness.py then marks
+ * the events live ones read from. */
+static PyObject *first_marks(PyObject *self, PyObject *args) {
+    PyObject *lo, *do_, *ko, *wo;
+    Py_ssize_t m, at;
+    if (!PyArg_ParseTuple(args, "OOOOnn", &lo, &do_, &ko, &wo, &m, &at)) return NULL;
+    Py_buffer bl = {0}, bd = {0}, bk = {0}, bw = {0};
+    PyObject *out = NULL;
+    if (get_buffer(lo, &bl, 4) < 0 || get_buffer(do_, &bd, 4) < 0 || get_buffer(ko, &bk, 4) < 0 ||
+        get_buffer(wo, &bw, 1) < 0)
+        goto done;
+    if (m < 0 || bl.len / 4 < m || bd.len / 4 < m || bk.len / 4 < m || bw.len < m) {
+        PyErr_SetString(PyExc_ValueError, "arrays shorter than m");
+        goto done;
+    }
+    out = PyByteArray_FromStringAndSize(NULL, m);
+    if (out == NULL) goto done;
+    {
+        char *c = PyByteArray_AS_STRING(out);
+        const int32_t *live = bl.buf, *last_death = bd.buf, *killer = bk.buf;
+        const unsigned char *wrote = bw.buf;
+        for (Py_ssize_t p = 0; p < m; p++) {
+            if (live[p] > 0 || last_death[p] > at) c[p] = 0;
+            else c[p] = (wrote[p] && killer[p] >= 0) ? 2 : 3;
+        }
+    }
+done:
+    if (bl.obj) PyBuffer_Release(&bl);
+    if (bd.obj) PyBuffer_Release(&bd);
+    if (bk.obj) PyBuffer_Release(&bk);
+    if (bw.obj) PyBuffer_Release(&bw);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"first_marks", first_marks, METH_VARARGS, "Visible / overwritten / no-effect per event."},
+    {"line_starts", line_starts, METH_VARARGS, "File offsets just past every newline of a chunk."},
+    {"run", run, METH_VARARGS, "Analyse lines of a chunk the plain way until one is not plain."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "core._fastloop", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__fastloop(void) {
+    s_children = PyUnicode_InternFromString("children");
+    s_owner = PyUnicode_InternFromString("owner");
+    s_vis = PyUnicode_InternFromString("vis");
+    s_tomb = PyUnicode_InternFromString("tomb");
+    s_writers = PyUnicode_InternFromString("writers");
+    s_append = PyUnicode_InternFromString("append");
+    s_status = PyUnicode_InternFromString("status");
+    s_value = PyUnicode_InternFromString("value");
+    if (!s_children || !s_owner || !s_vis || !s_tomb || !s_writers || !s_append || !s_status ||
+        !s_value)
+        return NULL;
+    return PyModule_Create(&module);
+}
