@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core.analysis as analysis_mod
-import core.liveness as liveness
+from core import liveness
 from core.analysis import Analysis
 from core.liveness import compute_marks
 from core.native import _fastloop
