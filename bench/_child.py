@@ -144,8 +144,9 @@ def parse_floor(path: str) -> float:
 def mode_analysis(path: str, scrub: int, seed: int, floor_first: bool) -> None:
     from core.analysis import Analysis
     from core.liveness import compute_marks
+    from core.native import _fastloop
 
-    out: dict = {}
+    out: dict = {"native": _fastloop is not None}
     if floor_first:
         out["floor_s"] = parse_floor(path)
     rss_before = vm_hwm_bytes()

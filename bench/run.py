@@ -340,6 +340,7 @@ def measure_analysis(path: Path, seed: int, timeout: float) -> dict:
         "peak_rss_ratio_vs_file": hwm / size,
         "analysis_s": analysis,
         "parse_floor_s": floor,
+        "native": all(r.get("native") for r in runs),  # the C accelerator was used
         "analysis_runs_s": [r["analysis_s"] for r in runs],
         "parse_floor_runs_s": [r["floor_s"] for r in runs],
         "index_s": statistics.median(r["index_s"] for r in runs),
@@ -490,6 +491,8 @@ def table(r: dict) -> str:
     out = [
         (f"agentlog-tui benchmark: {r['events']:,} events, {r['file_bytes'] / 1e6:.1f} MB, "
          f"{r['cpu_count']} CPUs, {r['date']}, took {r['bench_seconds']:.0f}s"),
+        ("replay: " + {True: "C accelerator (core/_fastloop)", False: "pure Python (no accelerator)"}
+         .get(r.get("native"), "unknown")),
         "",
         f"{'measure':<28} {'value':>10}  {'target':<8} {'':<5} raw",
         "-" * 92,

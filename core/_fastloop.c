@@ -14,6 +14,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include "structmember.h"
@@ -244,7 +245,7 @@ static int one(Loop *L, PyObject *obj, Py_ssize_t pos, Py_ssize_t n, Py_ssize_t 
         int overflow = 0;
         seq = PyLong_AsLongLongAndOverflow(so, &overflow);
         if (overflow || (seq == -1 && PyErr_Occurred())) goto out;
-        if (!L->has_max || seq != L->max_seq + 1) goto out;
+        if (!L->has_max || L->max_seq == LLONG_MAX || seq != L->max_seq + 1) goto out;
     }
     PyObject *data = PyDict_GetItemWithError(obj, ctx[C_DATA]);
     if (data == NULL) goto out;
