@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from core.analysis import canonical
 from core.diff import diff_values
 from core.events import Event
-from core.liveness import OVERWRITTEN, Marks, compute_marks
+from core.liveness import READ_BY, REASONS, Marks, compute_marks
 from core.reader import make_record
 
 if TYPE_CHECKING:
@@ -23,19 +23,27 @@ class CompactionError(ValueError):
     """Compaction refused (the message names the file and the reason)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Dropped:
-    """An event compaction would drop, and why."""
+    """An event compaction would drop, and why. `superseded_by` is worked out when asked for:
+    a review of a million-event log shows a few per group, the JSON report all of them."""
 
-    pos: int
-    seq: int
-    type: str
-    reason: str
-    superseded_by: list[int]
+    __slots__ = ("_marks", "pos", "reason", "seq", "type")
+
+    def __init__(self, pos: int, seq: int, type: str, reason: str, marks: Marks) -> None:
+        self.pos, self.seq, self.type, self.reason, self._marks = pos, seq, type, reason, marks
+
+    @property
+    def superseded_by(self) -> list[int]:
+        if self.reason != "overwritten":
+            return []
+        return self._marks.superseded_by(self.pos)
 
     def to_json(self) -> dict:
         return {"seq": self.seq, "type": self.type, "reason": self.reason,
                 "superseded_by": self.superseded_by}
+
+    def __repr__(self) -> str:
+        return f"Dropped(seq={self.seq}, type={self.type!r}, reason={self.reason!r})"
 
 
 @dataclass
@@ -89,13 +97,15 @@ def plan_compaction(analysis: Analysis, protect_last: int = 0, marks: Marks | No
     protect_from = max(0, n - max(0, protect_last))
     kept: list[int] = []
     dropped: list[Dropped] = []
+    codes, seqs, types, type_ids, failed = marks.codes, a.seqs, a.types, a.type_ids, a.failed
+    keep, drop = kept.append, dropped.append
     for p in range(n):
-        if marks.is_live(p) or p >= protect_from:
-            kept.append(p)
+        c = codes[p]
+        if c <= READ_BY or p >= protect_from:
+            keep(p)
         else:
-            reason = "no_effect" if p in a.failed else marks.reason(p)
-            sup = marks.superseded_by(p) if marks.codes[p] == OVERWRITTEN else []
-            dropped.append(Dropped(p, a.seqs[p], a.type_of(p), reason, sup))
+            reason = "no_effect" if p in failed else REASONS[c]
+            drop(Dropped(p, seqs[p], types[type_ids[p]], reason, marks))
     kept_events = []
     bytes_after = 0
     for i, p in enumerate(kept):
