@@ -51,6 +51,8 @@ typedef struct {
 typedef struct {
     PyTypeObject *slot_t, *node_t;
     Py_ssize_t children, owner, vis, tomb, n_children, n_writers;
+    PyTypeObject *array_t; /* array.array, whose `append` ... */
+    PyObject *append;      /* ... is called directly (no method lookup per event) */
 } Layout;
 
 static int member_offset(PyTypeObject *t, PyObject *name, Py_ssize_t *off) {
@@ -152,7 +154,13 @@ static int blame_append(const Layout *ly, PyObject *node, PyObject *pos_obj) {
         PyErr_SetString(PyExc_TypeError, "a blame node without writers");
         return -1;
     }
-    PyObject *r = PyObject_CallMethodOneArg(w, s_append, pos_obj);
+    PyObject *r;
+    if (Py_IS_TYPE(w, ly->array_t)) {
+        PyObject *args[2] = {w, pos_obj};
+        r = PyObject_Vectorcall(ly->append, args, 2, NULL);
+    } else {
+        r = PyObject_CallMethodOneArg(w, s_append, pos_obj);
+    }
     if (r == NULL) return -1;
     Py_DECREF(r);
     return 0;
@@ -430,6 +438,9 @@ static PyObject *run(PyObject *self, PyObject *args) {
     Loop L = {0};
     PyObject *rch = NULL, *bch = NULL;
     if (get_layout(&L.ly, ctx[C_SLOT], ctx[C_BLAME_NODE]) < 0) goto done;
+    L.ly.array_t = Py_TYPE(ctx[C_LIVE]);
+    L.ly.append = PyObject_GetAttr((PyObject *)L.ly.array_t, s_append);
+    if (L.ly.append == NULL) goto done;
     rch = dict_fld(root, L.ly.slot_t, L.ly.children);
     bch = dict_fld(blame_root, L.ly.node_t, L.ly.n_children);
     if (rch == NULL || bch == NULL) {
@@ -508,6 +519,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
         result = Py_BuildValue("(innLOn)", status, k, n, L.max_seq, pts, L.nd);
     }
 done:
+    Py_XDECREF(L.ly.append);
     Py_XDECREF(L.keep);
     Py_XDECREF(rch);
     Py_XDECREF(bch);

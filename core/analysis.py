@@ -424,7 +424,7 @@ class Analysis:
         self.checkpoints.append((pos, blob))
         if not self._fixed_k:
             self.checkpoint_every = min(MAX_CHECKPOINT_EVERY,
-                                        max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 32))
+                                        max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 16))
 
     def _type_id(self, type_: str) -> int:
         tid = self._type_index.get(type_)
