@@ -54,7 +54,8 @@ plain_event = st.one_of(
 )
 odd_line = st.sampled_from([
     "snapshot", "resume", "bad", "blank", "id_back", "id_gap", "ts_back", "ts_offset", "ts_epoch",
-    "no_ts", "no_data", "flat_payload",
+    "no_ts", "no_data", "flat_payload", "seq_bool", "seq_float", "key_bool", "key_float",
+    "key_dict", "data_null", "data_list", "own_status", "ts_longer", "unicode", "type_number",
 ])
 items = st.lists(st.one_of(*[plain_event] * 7, odd_line), min_size=10, max_size=150)
 
@@ -93,6 +94,25 @@ def _log(items) -> bytes:
                 rec.update(type="draft_written", data={"path": "b"})
             elif it == "no_data":
                 rec.update(type="job_started")
+            elif it == "seq_bool":
+                rec.update(seq=True, type="job_started", data={})
+            elif it == "seq_float":
+                rec.update(seq=seq + 0.5, type="job_started", data={})
+            elif it in ("key_bool", "key_float", "key_dict"):
+                key = {"key_bool": True, "key_float": 1.5, "key_dict": {"a": 1}}[it]
+                rec.update(key=key, type="draft_written", data={"path": key, "id": 4})
+            elif it == "data_null":
+                rec.update(type="draft_written", data=None)
+            elif it == "data_list":
+                rec.update(type="job_started", key="a", data=[1, 2])
+            elif it == "own_status":
+                rec.update(type="draft_written", data={"path": "a", "status": "mine"})
+            elif it == "ts_longer":
+                rec.update(ts=ts.replace("Z", ".25Z"), type="job_started", data={})
+            elif it == "unicode":
+                rec.update(ts=ts.replace("T", "\u2009"), type="ünïcode_wrïtten", data={"key": "ключ"})
+            elif it == "type_number":
+                rec.update(type=5, data={})
             else:
                 rec.update(type="job_started", data=5)
             out.append(orjson.dumps(rec))
