@@ -196,3 +196,24 @@ def test_line_starts_match_a_search_for_newlines():
     starts = array("Q")
     starts.frombytes(_fastloop.line_starts(chunk, 9, 0))
     assert list(starts) == [i + 1 for i, c in enumerate(chunk) if c == 0x0A and i >= 9]
+
+
+@settings(max_examples=60, deadline=None)
+@given(items=items, cuts=st.lists(st.integers(0, 20_000), max_size=6), k=st.integers(1, 8))
+def test_tailing_in_random_chunks_analyses_like_reading_whole(tmp_path_factory, items, cuts, k):
+    blob = _log(items)
+    d = tmp_path_factory.mktemp("tail")
+    (d / "whole.jsonl").write_bytes(blob)
+    whole = Analysis(d / "whole.jsonl", checkpoint_every=k)
+    whole.run()
+    path = d / "tail.jsonl"
+    path.write_bytes(b"")
+    tailing = Analysis(path, checkpoint_every=k)
+    tailing.run()
+    done = 0
+    for p in sorted({min(c, len(blob)) for c in cuts} | {len(blob)}):
+        with open(path, "ab") as fh:
+            fh.write(blob[done:p])
+        done = p
+        tailing.update()
+    assert _fingerprint(tailing) == _fingerprint(whole)
