@@ -208,6 +208,16 @@ static int get_buffer(PyObject *o, Py_buffer *b, Py_ssize_t itemsize) {
     return 0;
 }
 
+/* May `old`, a slot that event `pos` overwrites (or deletes, tomb=1), be handled here? Sets *e to
+ * the event whose slot dies (-1: none). */
+static int plain_old(const Layout *ly, const Arrays *a, PyObject *old, int tomb, Py_ssize_t pos,
+                     long *e) {
+    int is_tomb = 0;
+    if (plain_slot(ly, old, &is_tomb) != 1 || (tomb && is_tomb)) return 0;
+    *e = slot_vis(ly, old);
+    return *e != -2 && !needs_general_death(a, *e, pos);
+}
+
 /* Outcome of one line. */
 enum { L_DONE, L_GENERAL, L_ERROR };
 
@@ -295,10 +305,7 @@ static int one(Loop *L, PyObject *obj, Py_ssize_t pos, Py_ssize_t n, Py_ssize_t 
             old = PyDict_GetItemWithError(L->rch, entity);
             if (old == NULL) goto out;
             Py_INCREF(old);
-            int is_tomb = 0, p = plain_slot(&L->ly, old, &is_tomb);
-            if (p != 1 || (tomb && is_tomb)) goto out;
-            e = slot_vis(&L->ly, old);
-            if (e == -2 || needs_general_death(a, e, pos)) goto out;
+            if (!plain_old(&L->ly, a, old, tomb, pos, &e)) goto out;
             node = PyDict_GetItemWithError(L->bch, entity);
             if (node == NULL) goto out;
             Py_INCREF(node);
@@ -321,12 +328,7 @@ static int one(Loop *L, PyObject *obj, Py_ssize_t pos, Py_ssize_t n, Py_ssize_t 
             old = PyDict_GetItemWithError(ech, subject);
             if (old == NULL && (tomb || PyErr_Occurred())) goto out;
             Py_XINCREF(old);
-            if (old != NULL) {
-                int is_tomb = 0, p = plain_slot(&L->ly, old, &is_tomb);
-                if (p != 1 || (tomb && is_tomb)) goto out;
-                e = slot_vis(&L->ly, old);
-                if (e == -2 || needs_general_death(a, e, pos)) goto out;
-            }
+            if (old != NULL && !plain_old(&L->ly, a, old, tomb, pos, &e)) goto out;
             node = PyDict_GetItemWithError(L->bch, entity);
             if (node == NULL) goto out;
             Py_INCREF(node);
