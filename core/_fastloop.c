@@ -42,7 +42,6 @@ typedef struct {
     int32_t *lines;  /* per event of this call: its 0-based line */
     int64_t *seqs;   /* per event of this call: its id */
     unsigned char *wrote;
-    Py_ssize_t cap, died_cap;
 } Arrays;
 
 /* Where Slot's and BlameNode's __slots__ live in their objects: read from their member
@@ -461,7 +460,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
         get_buffer(ctx[C_TIDS], &bt, 4) < 0 || get_buffer(ctx[C_DIED], &bx, 4) < 0 ||
         get_buffer(ctx[C_LINES], &bn, 4) < 0 || get_buffer(ctx[C_SEQS], &bs, 8) < 0)
         goto done;
-    Arrays a = {bl.buf, bd.buf, bk.buf, bx.buf, bt.buf, bn.buf, bs.buf, bw.buf, 0, 0};
+    Arrays a = {bl.buf, bd.buf, bk.buf, bx.buf, bt.buf, bn.buf, bs.buf, bw.buf};
     Py_ssize_t cap = bl.len / 4;
     if (bd.len / 4 < cap) cap = bd.len / 4;
     if (bk.len / 4 < cap) cap = bk.len / 4;
