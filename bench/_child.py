@@ -73,7 +73,7 @@ EVENT_ROW = re.compile(r"^.. *(\d+) ")
 
 def _patch_timeline(on_row) -> None:
     """Wrap Timeline.render_line: call on_row(seq, now) for every event row drawn."""
-    from tui.timeline import Timeline
+    from agentlog_tui.tui.timeline import Timeline
 
     original = Timeline.render_line
 
@@ -88,7 +88,7 @@ def _patch_timeline(on_row) -> None:
 
 
 def _make_app(path: str):
-    from tui.app import AgentlogApp
+    from agentlog_tui.tui.app import AgentlogApp
 
     return AgentlogApp(path, {})
 
@@ -142,9 +142,9 @@ def parse_floor(path: str) -> float:
 
 
 def mode_analysis(path: str, scrub: int, seed: int, floor_first: bool) -> None:
-    from core.analysis import Analysis
-    from core.liveness import compute_marks
-    from core.native import _fastloop
+    from agentlog_tui.core.analysis import Analysis
+    from agentlog_tui.core.liveness import compute_marks
+    from agentlog_tui.core.native import _fastloop
 
     out: dict = {"native": _fastloop is not None}
     if floor_first:
@@ -204,7 +204,7 @@ def _stdin_closed_event() -> threading.Event:
 def _tail_settings() -> tuple[int, int]:
     """The app's debounce and poll period (ms), so the model is followed the way the app does."""
     try:
-        from tui.app import TAIL_DEBOUNCE_MS, TAIL_POLL_MS
+        from agentlog_tui.tui.app import TAIL_DEBOUNCE_MS, TAIL_POLL_MS
 
         return TAIL_DEBOUNCE_MS, TAIL_POLL_MS
     except Exception:  # noqa: BLE001 - the app moved them; use what it had when this was written
@@ -214,7 +214,7 @@ def _tail_settings() -> tuple[int, int]:
 def mode_tail_model(path: str) -> None:
     from watchfiles import watch
 
-    from core.analysis import Analysis
+    from agentlog_tui.core.analysis import Analysis
 
     debounce, poll = _tail_settings()
     a = Analysis(path)
@@ -253,7 +253,7 @@ def mode_tail_model(path: str) -> None:
 
 
 def mode_tail_app(path: str, until_seq: int, grace: float) -> None:
-    from core.analysis import Analysis
+    from agentlog_tui.core.analysis import Analysis
 
     drawn: dict[int, float] = {}
     updates: list[tuple[float, int]] = []

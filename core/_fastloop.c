@@ -599,7 +599,7 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "core._fastloop", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "agentlog_tui.core._fastloop", NULL, -1, methods};
 
 PyMODINIT_FUNC PyInit__fastloop(void) {
     s_children = PyUnicode_InternFromString("children");

@@ -21,13 +21,13 @@ from typing import Any
 
 import orjson
 
-from core.diff import Change, diff_values
-from core.events import Blank, Event, Kind, Malformed, PendingTail, Record
-from core.formats import REGISTRY
-from core.formats.agentlog import AgentlogFormat, AgentlogMapper
-from core.formats.base import Boundary, LogFormat, Options
-from core.native import _fastloop
-from core.projection import (
+from agentlog_tui.core.diff import Change, diff_values
+from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
+from agentlog_tui.core.formats import REGISTRY
+from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
+from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.native import _fastloop
+from agentlog_tui.core.projection import (
     DEFAULT_KEY_FIELDS,
     EFFECT_VERBS,
     TOMBSTONE_VERBS,
@@ -37,8 +37,8 @@ from core.projection import (
     effect_of,
     effect_of_parts,
 )
-from core.reader import LogFile, first_objects, make_record, record_at
-from core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
+from agentlog_tui.core.reader import LogFile, first_objects, make_record, record_at
+from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
 
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
 NATIVE_LINES = 8192

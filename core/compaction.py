@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.analysis import canonical
-from core.diff import diff_values
-from core.events import Event
-from core.liveness import READ_BY, REASONS, Marks, compute_marks
-from core.reader import make_record
+from agentlog_tui.core.analysis import canonical
+from agentlog_tui.core.diff import diff_values
+from agentlog_tui.core.events import Event
+from agentlog_tui.core.liveness import READ_BY, REASONS, Marks, compute_marks
+from agentlog_tui.core.reader import make_record
 
 if TYPE_CHECKING:
-    from core.analysis import Analysis
+    from agentlog_tui.core.analysis import Analysis
 
 
 class CompactionError(ValueError):

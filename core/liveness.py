@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.native import _fastloop
+from agentlog_tui.core.native import _fastloop
 
 if TYPE_CHECKING:
-    from core.analysis import Analysis
+    from agentlog_tui.core.analysis import Analysis
 
 VISIBLE, READ_BY, OVERWRITTEN, NO_EFFECT = 0, 1, 2, 3
 REASONS = ("visible", "read_by", "overwritten", "no_effect")

@@ -14,7 +14,7 @@ if os.environ.get("AGENTLOG_PURE_PYTHON"):
     _fastloop = None
 else:
     try:
-        from core import _fastloop
+        from agentlog_tui.core import _fastloop
     except ImportError:  # not built: no compiler when the project was installed
         _fastloop = None
 

@@ -10,8 +10,8 @@ from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from core.events import Event
-from core.tracked import Tracker
+from agentlog_tui.core.events import Event
+from agentlog_tui.core.tracked import Tracker
 
 TOMBSTONE_VERBS = frozenset({"deleted", "removed", "cleared"})
 EFFECT_VERBS = frozenset({"succeeded", "completed", "published", "sent", "done"})

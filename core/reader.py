@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
-from core.events import Blank, Event, Malformed, PendingTail, Record
-from core.formats.base import Mapper, MappingError
-from core.native import _fastloop
+from agentlog_tui.core.events import Blank, Event, Malformed, PendingTail, Record
+from agentlog_tui.core.formats.base import Mapper, MappingError
+from agentlog_tui.core.native import _fastloop
 
 BOM = b"\xef\xbb\xbf"
 

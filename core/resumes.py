@@ -6,11 +6,11 @@ import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from core.projection import EFFECT_VERBS
-from core.snapshots import SnapshotReport, report_for_event
+from agentlog_tui.core.projection import EFFECT_VERBS
+from agentlog_tui.core.snapshots import SnapshotReport, report_for_event
 
 if TYPE_CHECKING:
-    from core.analysis import Analysis
+    from agentlog_tui.core.analysis import Analysis
 
 __all__ = ["EFFECT_VERBS", "Duplicate", "ResumeReport", "resume_reports"]
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from core.diff import diff_values
+from agentlog_tui.core.diff import diff_values
 
 if TYPE_CHECKING:
-    from core.analysis import Analysis
+    from agentlog_tui.core.analysis import Analysis
 
 KIND_FOR_SNAPSHOT = {"changed": "changed", "added": "missing", "removed": "extra"}
 

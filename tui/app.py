@@ -30,16 +30,16 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TabbedContent
 from textual.worker import get_current_worker
 
-from tui.commands import AgentlogCommands
-from tui.inspector import Inspector
-from tui.model import Derived, Inspection, LogModel, blame_text, inspect
-from tui.screens import HelpScreen, WritePathScreen
-from tui.scrubber import Scrubber
-from tui.text import visible
-from tui.timeline import Timeline
+from agentlog_tui.tui.commands import AgentlogCommands
+from agentlog_tui.tui.inspector import Inspector
+from agentlog_tui.tui.model import Derived, Inspection, LogModel, blame_text, inspect
+from agentlog_tui.tui.screens import HelpScreen, WritePathScreen
+from agentlog_tui.tui.scrubber import Scrubber
+from agentlog_tui.tui.text import visible
+from agentlog_tui.tui.timeline import Timeline
 
 try:
-    from core.compaction import CompactionError, plan_compaction, write_compacted
+    from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
 except ImportError:  # pragma: no cover - before core.compaction exists
     plan_compaction = None  # type: ignore[assignment]
     write_compacted = None  # type: ignore[assignment]
@@ -1005,7 +1005,7 @@ def run_app(path: str | None, *, analysis_kwargs: dict | None = None, demo: bool
     """Build and run the app on `path` (or on a live simulated agent with `demo`)."""
     agent = None
     if demo:
-        from tui.demo import start_demo
+        from agentlog_tui.tui.demo import start_demo
 
         agent = start_demo(path)
         path = agent.path

@@ -47,7 +47,7 @@ def short(value: Any, width: int = 48) -> str:
 
 def fmt_path(path: Any) -> str:
     """A state path for people: `draft["drafts/x.md"].sha`, `context[3]`."""
-    from core.diff import format_path
+    from agentlog_tui.core.diff import format_path
 
     return clean(format_path(path))
 
@@ -133,8 +133,8 @@ def build_ui_parser() -> argparse.ArgumentParser:
 
 def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments for core.analysis.Analysis from the common options."""
-    from core.formats.base import Options
-    from core.projection import ProjectionError, load_projection
+    from agentlog_tui.core.formats.base import Options
+    from agentlog_tui.core.projection import ProjectionError, load_projection
 
     options = Options(
         type_field=args.type_field,
@@ -146,7 +146,7 @@ def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     )
     kwargs: dict[str, Any] = {"options": options}
     if args.format:
-        from core.formats import REGISTRY
+        from agentlog_tui.core.formats import REGISTRY
 
         try:
             REGISTRY.get(args.format)
@@ -163,8 +163,8 @@ def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def open_log(args: argparse.Namespace):
     """Open and analyse the log named on the command line, with progress on a terminal."""
-    from core.analysis import Analysis
-    from core.reader import LogReadError
+    from agentlog_tui.core.analysis import Analysis
+    from agentlog_tui.core.reader import LogReadError
 
     kwargs = analysis_kwargs(args)
     try:
@@ -217,7 +217,7 @@ def clean_multiline(text: str) -> str:
 
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
-    from core.resumes import resume_reports
+    from agentlog_tui.core.resumes import resume_reports
 
     anomalies = [x.to_json() for x in a.anomalies]
     for pos, err in sorted(a.failed.items()):
@@ -312,7 +312,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from core.snapshots import SnapshotFileError, file_report, snapshot_reports
+    from agentlog_tui.core.snapshots import SnapshotFileError, file_report, snapshot_reports
 
     a = open_log(args)
     reports = snapshot_reports(a)
@@ -346,7 +346,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from core.compaction import CompactionError, plan_compaction, write_compacted
+    from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
 
     if args.protect_last < 0:
         raise UsageError("--protect-last must be 0 or more")
@@ -414,7 +414,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    from core.formats import REGISTRY
+    from agentlog_tui.core.formats import REGISTRY
 
     for f in REGISTRY.formats:
         print(f"{f.name:<12} {f.description}")
@@ -467,13 +467,13 @@ def main(argv: list[str] | None = None) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
     if args.log:
-        from core.reader import LogFile, LogReadError
+        from agentlog_tui.core.reader import LogFile, LogReadError
 
         try:
             LogFile(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
-    from tui.app import run_app
+    from agentlog_tui.tui.app import run_app
 
     run_app(args.log, analysis_kwargs=kwargs, demo=args.demo)
     return 0

@@ -11,8 +11,8 @@ from __future__ import annotations
 import orjson
 from rich.text import Text
 
-from core.events import Event, Malformed, PendingTail, Record
-from tui.text import literal, pretty_json, raw_text, visible
+from agentlog_tui.core.events import Event, Malformed, PendingTail, Record
+from agentlog_tui.tui.text import literal, pretty_json, raw_text, visible
 
 READABLE = "readable"
 JSON = "json"

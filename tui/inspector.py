@@ -16,11 +16,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Static, TabbedContent, TabPane, Tree
 
-from core.events import Event
-from core.formats.base import event_details
-from tui.event_view import JSON, READABLE, event_text
-from tui.model import Derived, Inspection
-from tui.text import literal, path_text, short_json, visible
+from agentlog_tui.core.events import Event
+from agentlog_tui.core.formats.base import event_details
+from agentlog_tui.tui.event_view import JSON, READABLE, event_text
+from agentlog_tui.tui.model import Derived, Inspection
+from agentlog_tui.tui.text import literal, path_text, short_json, visible
 
 CHANGED = "bold #ffd75f"
 KIND_STYLE = {"added": "green", "removed": "red", "changed": "yellow", "missing": "red", "extra": "magenta"}

@@ -16,23 +16,23 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.analysis import Analysis
-from core.events import Event, Kind, Malformed, PendingTail, Record
+from agentlog_tui.core.analysis import Analysis
+from agentlog_tui.core.events import Event, Kind, Malformed, PendingTail, Record
 
 try:  # these core modules land separately; the UI degrades without them
-    from core.liveness import compute_marks
+    from agentlog_tui.core.liveness import compute_marks
 except ImportError:  # pragma: no cover - only before core.liveness exists
     compute_marks = None  # type: ignore[assignment]
 try:
-    from core.liveness import update_marks
+    from agentlog_tui.core.liveness import update_marks
 except ImportError:  # pragma: no cover
     update_marks = None  # type: ignore[assignment]
 try:
-    from core.snapshots import snapshot_reports
+    from agentlog_tui.core.snapshots import snapshot_reports
 except ImportError:  # pragma: no cover
     snapshot_reports = None  # type: ignore[assignment]
 try:
-    from core.resumes import resume_reports
+    from agentlog_tui.core.resumes import resume_reports
 except ImportError:  # pragma: no cover
     resume_reports = None  # type: ignore[assignment]
 
@@ -270,7 +270,7 @@ def inspect(model: LogModel, line: int, marked_line: int | None) -> Inspection:
 
 
 def _initial(a: Analysis) -> dict:
-    from core.analysis import copy_state
+    from agentlog_tui.core.analysis import copy_state
 
     return copy_state(a._initial)
 

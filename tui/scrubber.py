@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
 
-from tui.model import Derived, LogModel
+from agentlog_tui.tui.model import Derived, LogModel
 
 SHADES = ("#3a5a3a", "#5a5a3a", "#6a4a2a", "#7a3a2a")  # superseded density, low -> high
 

@@ -14,9 +14,9 @@ from typing import Any
 import orjson
 from rich.text import Text
 
-from core.analysis import parse_ts
-from core.diff import format_path
-from core.projection import split_type
+from agentlog_tui.core.analysis import parse_ts
+from agentlog_tui.core.diff import format_path
+from agentlog_tui.core.projection import split_type
 
 _CONTROL = {c: chr(0x2400 + c) for c in range(0x20)}  # ␀ .. ␟ (␛ for ESC)
 _CONTROL[0x7F] = "␡"

@@ -20,9 +20,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from core.events import Event, Malformed, PendingTail
-from tui.model import Derived, LogModel
-from tui.text import clock, entity_colour, literal, raw_text, visible
+from agentlog_tui.core.events import Event, Malformed, PendingTail
+from agentlog_tui.tui.model import Derived, LogModel
+from agentlog_tui.tui.text import clock, entity_colour, literal, raw_text, visible
 
 CURSOR = Style(bgcolor="#2a4a6e", bold=False)
 CURSOR_BLUR = Style(bgcolor="#3a3a3a")

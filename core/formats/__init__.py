@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from core.formats.agentlog import AgentlogFormat
-from core.formats.base import Boundary, FormatRegistry, LogFormat, Mapped, MappingError, Options
+from agentlog_tui.core.formats.agentlog import AgentlogFormat
+from agentlog_tui.core.formats.base import (
+    Boundary,
+    FormatRegistry,
+    LogFormat,
+    Mapped,
+    MappingError,
+    Options,
+)
 
 REGISTRY = FormatRegistry([AgentlogFormat()])
 
@@ -15,13 +22,13 @@ def register(fmt: LogFormat) -> None:
 
 def _load_builtin() -> None:
     try:
-        from core.formats.claude_code import ClaudeCodeFormat
+        from agentlog_tui.core.formats.claude_code import ClaudeCodeFormat
     except ImportError:  # the adapter is optional while it is being written
         pass
     else:
         register(ClaudeCodeFormat())
     try:
-        from core.formats.codex import CodexFormat
+        from agentlog_tui.core.formats.codex import CodexFormat
     except ImportError:
         pass
     else:

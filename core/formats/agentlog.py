@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from core.events import Event
-from core.formats.base import Boundary, Mapped, MappingError, Options
-from core.projection import EntityProjection, Projection
+from agentlog_tui.core.events import Event
+from agentlog_tui.core.formats.base import Boundary, Mapped, MappingError, Options
+from agentlog_tui.core.projection import EntityProjection, Projection
 
 TYPE_FIELDS = ("type", "event", "event_type", "kind")
 ID_FIELDS = ("seq", "event_id", "offset", "index", "id")

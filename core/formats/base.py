@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
-from core.projection import Projection
+from agentlog_tui.core.projection import Projection
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.events import Event
-from core.formats.base import Boundary, Mapped, MappingError, Options
+from agentlog_tui.core.events import Event
+from agentlog_tui.core.formats.base import Boundary, Mapped, MappingError, Options
 
 RESUME_KEY = "_agentlog_resumed_from_session"
 

@@ -18,9 +18,9 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.events import Event
-from core.formats.base import Boundary, Mapped, MappingError, Options
-from core.formats.claude_code import (
+from agentlog_tui.core.events import Event
+from agentlog_tui.core.formats.base import Boundary, Mapped, MappingError, Options
+from agentlog_tui.core.formats.claude_code import (
     TODO_MARKS,
     block_text,
     count_lines,

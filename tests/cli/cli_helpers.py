@@ -32,7 +32,7 @@ class Result:
 
 
 def _run_main(argv) -> int:
-    from tui.cli import main
+    from agentlog_tui.tui.cli import main
 
     try:
         code = main([os.fspath(a) for a in argv])
@@ -42,9 +42,9 @@ def _run_main(argv) -> int:
 
 
 def run_subprocess(*argv, cwd=None, timeout=60) -> Result:
-    """`python -m tui.cli ARGV` in a child process."""
+    """`python -m agentlog_tui.tui.cli ARGV` in a child process."""
     p = subprocess.run(
-        [sys.executable, "-m", "tui.cli", *[os.fspath(a) for a in argv]],
+        [sys.executable, "-m", "agentlog_tui.tui.cli", *[os.fspath(a) for a in argv]],
         check=False, capture_output=True, text=True, cwd=cwd, timeout=timeout,
         env={**os.environ, "PYTHONPATH": os.fspath(REPO)},
     )

@@ -51,10 +51,10 @@ def test_dangling_symlink(cli, tmp_path):
 
 def _import_engine():
     # everything the CLI imports lazily, imported while we can still read it
-    import core.analysis
-    import core.compaction
-    import core.resumes
-    import core.snapshots  # noqa: F401
+    import agentlog_tui.core.analysis
+    import agentlog_tui.core.compaction
+    import agentlog_tui.core.resumes
+    import agentlog_tui.core.snapshots  # noqa: F401
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

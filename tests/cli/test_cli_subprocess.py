@@ -1,4 +1,4 @@
-"""The CLI as a real process (`python -m tui.cli`): real exit codes, nothing but one line on stderr
+"""The CLI as a real process (`python -m agentlog_tui.tui.cli`): real exit codes, nothing but one line on stderr
 for bad input, JSON on stdout."""
 
 from __future__ import annotations

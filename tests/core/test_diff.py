@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.diff import diff_values, format_path
+from agentlog_tui.core.diff import diff_values, format_path
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.analysis import Analysis, canonical
-from core.liveness import compute_marks
-from core.projection import EntityProjection, FunctionProjection
+from agentlog_tui.core.analysis import Analysis, canonical
+from agentlog_tui.core.liveness import compute_marks
+from agentlog_tui.core.projection import EntityProjection, FunctionProjection
 
 events = st.lists(
     st.tuples(
@@ -64,7 +64,7 @@ line_strategy = st.one_of(
 
 
 def _fingerprint(a):
-    from core.liveness import compute_marks
+    from agentlog_tui.core.liveness import compute_marks
 
     m = compute_marks(a) if a.n_events else None
     t = a.tracker

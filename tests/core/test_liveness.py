@@ -8,10 +8,10 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.analysis import Analysis, canonical, open_analysis
-from core.compaction import CompactionError, plan_compaction, write_compacted
-from core.liveness import compute_marks
-from core.projection import EntityProjection, FunctionProjection
+from agentlog_tui.core.analysis import Analysis, canonical, open_analysis
+from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
+from agentlog_tui.core.liveness import compute_marks
+from agentlog_tui.core.projection import EntityProjection, FunctionProjection
 
 
 def analyse(write_log, events, projection=None, name="log.jsonl"):
@@ -215,7 +215,7 @@ def test_compaction_replays_to_the_same_state_and_marks_match_a_cut_log(tmp_path
        cuts=st.lists(st.integers(0, 40), max_size=6))
 def test_marks_brought_up_to_date_while_tailing_equal_marks_computed_afresh(
         tmp_path_factory, events, custom, cuts):
-    from core.liveness import update_marks
+    from agentlog_tui.core.liveness import update_marks
 
     d = tmp_path_factory.mktemp("inc")
     path = d / "log.jsonl"

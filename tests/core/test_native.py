@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import core.analysis as analysis_mod
-from core import liveness
-from core.analysis import Analysis
-from core.liveness import compute_marks
-from core.native import _fastloop
+import agentlog_tui.core.analysis as analysis_mod
+from agentlog_tui.core import liveness
+from agentlog_tui.core.analysis import Analysis
+from agentlog_tui.core.liveness import compute_marks
+from agentlog_tui.core.native import _fastloop
 from tests.core.test_fast_path import _fingerprint
 
 pytestmark = pytest.mark.skipif(_fastloop is None and bool(os.environ.get("AGENTLOG_PURE_PYTHON")),

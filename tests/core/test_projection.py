@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from core.analysis import open_analysis
-from core.projection import EntityProjection, ProjectionError, load_projection, split_type
+from agentlog_tui.core.analysis import open_analysis
+from agentlog_tui.core.projection import (
+    EntityProjection,
+    ProjectionError,
+    load_projection,
+    split_type,
+)
 
 TASK = {"status": "started", "goal": "publish post X"}
 DRAFT = {"drafts/x.md": {"status": "written", "path": "drafts/x.md", "sha": "a1b2"}}
@@ -66,7 +71,7 @@ def test_entity_rules(write_log):
 
 
 def test_key_fields_can_be_changed(write_log):
-    from core.formats.base import Options
+    from agentlog_tui.core.formats.base import Options
 
     p = write_log([{"seq": 1, "type": "run_done", "data": {"id": "a", "host": "h1"}}])
     a = open_analysis(p, options=Options(key_fields=("host",)))
@@ -89,13 +94,13 @@ def test_custom_projection_from_a_file(tmp_path, samples):
     assert a.state == {"n": 8}
     a = open_analysis(samples / "publish_post.jsonl", projection=load_projection(f"{f}:Types"))
     assert a.state["types"][0] == "task_started" and len(a.state["types"]) == 8
-    m = load_projection("core.projection:EntityProjection")
+    m = load_projection("agentlog_tui.core.projection:EntityProjection")
     assert isinstance(m, EntityProjection)
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
-    [("nope.py:x", "no such projection file"), ("core.projection:nothing", "has no 'nothing'"),
+    [("nope.py:x", "no such projection file"), ("agentlog_tui.core.projection:nothing", "has no 'nothing'"),
      ("no_such_module_xyz:f", "ModuleNotFoundError"), ("justaname", "expected FILE.py:NAME")],
 )
 def test_bad_projection_specs_raise_one_line_errors(spec, message):

@@ -9,8 +9,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.analysis import Analysis, open_analysis
-from core.events import Blank, Event, Kind, Malformed, PendingTail
+from agentlog_tui.core.analysis import Analysis, open_analysis
+from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail
 
 GOOD = b'{"seq": 1, "type": "a_set", "data": {"v": 1}}'
 
@@ -211,7 +211,7 @@ def test_an_event_whose_newline_comes_later_is_not_replayed_again(tmp_path):
 @given(lengths=st.lists(st.integers(0, 40), min_size=1, max_size=60), chunk=st.integers(1, 64),
        tail=st.booleans())
 def test_the_line_index_is_exact_whatever_the_chunk_size(tmp_path_factory, lengths, chunk, tail):
-    from core.reader import LogFile
+    from agentlog_tui.core.reader import LogFile
 
     class SmallChunks(LogFile):
         CHUNK = chunk

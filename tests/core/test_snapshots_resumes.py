@@ -5,9 +5,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from core.analysis import open_analysis
-from core.resumes import resume_reports
-from core.snapshots import SnapshotFileError, file_report, snapshot_reports
+from agentlog_tui.core.analysis import open_analysis
+from agentlog_tui.core.resumes import resume_reports
+from agentlog_tui.core.snapshots import SnapshotFileError, file_report, snapshot_reports
 
 
 def test_resumed_executor_snapshots(samples):

@@ -6,8 +6,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.analysis import Analysis, canonical, open_analysis
-from core.projection import EntityProjection, FunctionProjection
+from agentlog_tui.core.analysis import Analysis, canonical, open_analysis
+from agentlog_tui.core.projection import EntityProjection, FunctionProjection
 
 ENTITIES = ["draft", "publish", "check", "task"]
 VERBS = ["written", "failed", "succeeded", "deleted", "started"]

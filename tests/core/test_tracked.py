@@ -6,9 +6,9 @@ tracker keeps: dependencies (what an event read, by owner), visibility and who o
 
 from __future__ import annotations
 
-from core.analysis import open_analysis
-from core.liveness import compute_marks
-from core.projection import FunctionProjection
+from agentlog_tui.core.analysis import open_analysis
+from agentlog_tui.core.liveness import compute_marks
+from agentlog_tui.core.projection import FunctionProjection
 
 
 def run(write_log, fn, events):

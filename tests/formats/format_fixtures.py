@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.analysis import Analysis
+from agentlog_tui.core.analysis import Analysis
 
 SID = "11111111-aaaa-bbbb-cccc-000000000001"
 SID2 = "22222222-aaaa-bbbb-cccc-000000000002"

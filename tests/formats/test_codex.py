@@ -15,9 +15,9 @@ from format_fixtures import (
     pos_of_line,
 )
 
-from core.compaction import plan_compaction
-from core.formats import REGISTRY
-from core.liveness import compute_marks
+from agentlog_tui.core.compaction import plan_compaction
+from agentlog_tui.core.formats import REGISTRY
+from agentlog_tui.core.liveness import compute_marks
 
 
 @pytest.fixture

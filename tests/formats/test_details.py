@@ -22,9 +22,9 @@ from format_fixtures import (
 )
 from test_format_contract import ODD_OBJECTS
 
-from core.events import Event
-from core.formats import REGISTRY
-from core.formats.base import Options, event_details
+from agentlog_tui.core.events import Event
+from agentlog_tui.core.formats import REGISTRY
+from agentlog_tui.core.formats.base import Options, event_details
 
 CC = REGISTRY.get("claude-code")
 CODEX = REGISTRY.get("codex")

@@ -6,10 +6,10 @@ import orjson
 import pytest
 from format_fixtures import BY_FORMAT
 
-from core.analysis import Analysis, canonical
-from core.compaction import plan_compaction
-from core.formats import REGISTRY
-from core.formats.base import Boundary, Mapped, MappingError, Options
+from agentlog_tui.core.analysis import Analysis, canonical
+from agentlog_tui.core.compaction import plan_compaction
+from agentlog_tui.core.formats import REGISTRY
+from agentlog_tui.core.formats.base import Boundary, Mapped, MappingError, Options
 
 FORMAT_NAMES = [f.name for f in REGISTRY.formats]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.analysis import Analysis
-from core.compaction import plan_compaction
-from core.liveness import compute_marks
+from agentlog_tui.core.analysis import Analysis
+from agentlog_tui.core.compaction import plan_compaction
+from agentlog_tui.core.liveness import compute_marks
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "real_logs"

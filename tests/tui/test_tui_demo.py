@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tui_helpers import ready, static_text, wait_for
 
-from tui.app import AgentlogApp
-from tui.demo import start_demo
+from agentlog_tui.tui.app import AgentlogApp
+from agentlog_tui.tui.demo import start_demo
 
 
 async def test_demo_agent_writes_live_and_the_app_shows_the_bad_resume(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui_helpers import screen_rows, static_text, wait_for
 
-from tui.app import AgentlogApp
+from agentlog_tui.tui.app import AgentlogApp
 
 
 def append(path, text: str) -> None:

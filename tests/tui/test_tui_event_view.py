@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 from tui_helpers import goto_seq, ready, screen_rows, static_text
 
-from tui.app import AgentlogApp
-from tui.commands import ACTIONS
+from agentlog_tui.tui.app import AgentlogApp
+from agentlog_tui.tui.commands import ACTIONS
 
 SIZE = (120, 40)
 _spec = importlib.util.spec_from_file_location(

@@ -16,8 +16,8 @@ from tui_helpers import (
     wait_for,
 )
 
-from tui.app import AgentlogApp
-from tui.inspector import StateTree
+from agentlog_tui.tui.app import AgentlogApp
+from agentlog_tui.tui.inspector import StateTree
 
 SIZE = (120, 40)
 
@@ -258,7 +258,7 @@ async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_
         assert "#4⤳5" in text and "#5⤳7" in text and "#7⤳8" in text
         await pilot.press("w")
         await pilot.pause()
-        from tui.screens import WritePathScreen
+        from agentlog_tui.tui.screens import WritePathScreen
 
         assert isinstance(app.screen, WritePathScreen)
         await pilot.press("enter")
@@ -281,7 +281,7 @@ async def test_question_mark_opens_help_and_escape_closes_it():
         await ready(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        from tui.screens import HelpScreen
+        from agentlog_tui.tui.screens import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
         assert "hide / show superseded" in static_text(app.screen, "#help-text")
@@ -303,7 +303,7 @@ async def test_command_palette_offers_the_app_actions():
     app = app_for("publish_post.jsonl")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        from tui.commands import AgentlogCommands
+        from agentlog_tui.tui.commands import AgentlogCommands
 
         provider = AgentlogCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
@@ -345,7 +345,7 @@ async def test_scrubber_click_jumps_to_that_part_of_the_log():
 async def test_scrubber_density_counts_each_event_in_the_cell_of_its_line():
     """The bar's shade per cell: the share of superseded events among the events drawn there
     (the cells are computed from ranges of positions, checked here event by event)."""
-    from tui.scrubber import SHADES, Scrubber
+    from agentlog_tui.tui.scrubber import SHADES, Scrubber
 
     app = app_for("long_run.jsonl")
     async with app.run_test(size=SIZE) as pilot:

@@ -7,7 +7,7 @@ import json
 import pytest
 from tui_helpers import ready, screen_rows, static_text, wait_for
 
-from tui.app import AgentlogApp
+from agentlog_tui.tui.app import AgentlogApp
 
 
 def append(path: str, text: str, mode: str = "a") -> None:

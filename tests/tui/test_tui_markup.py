@@ -6,7 +6,7 @@ import shutil
 
 from tui_helpers import SAMPLES, ready, screen_rows, static_text, tree_text
 
-from tui.app import AgentlogApp
+from agentlog_tui.tui.app import AgentlogApp
 
 CONTROL = {chr(c) for c in range(0x20)} | {"\x7f"} | {chr(c) for c in range(0x80, 0xA0)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tui_helpers import ready, sample
 
-from tui.app import AgentlogApp
+from agentlog_tui.tui.app import AgentlogApp
 
 SIZE = (120, 40)
 

@@ -63,7 +63,7 @@ def static_text(app, selector: str) -> str:
 
 def tree_text(app) -> str:
     """Every visible (expanded) line of the state tree, plus the blame line."""
-    from tui.inspector import StateTree
+    from agentlog_tui.tui.inspector import StateTree
 
     tree = app.query_one(StateTree)
     out: list[str] = []
