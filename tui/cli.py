@@ -13,8 +13,7 @@ import sys
 from collections import defaultdict
 from typing import Any, NoReturn
 
-import orjson
-
+from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
@@ -35,7 +34,7 @@ def clean(text: Any) -> str:
 
 
 def jdump(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
+    return to_json(value).decode()
 
 
 def short(value: Any, width: int = 48) -> str:
@@ -51,8 +50,7 @@ def fmt_path(path: Any) -> str:
 
 
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
-                                  default=repr).decode() + "\n")
+    sys.stdout.write(to_json(obj, indent=True).decode() + "\n")
 
 
 # ---- arguments ----------------------------------------------------------------------------------
@@ -178,7 +176,10 @@ def open_log(args: argparse.Namespace):
             sys.stderr.write(f"\ranalysing {os.path.basename(args.log)} {100 * done // total:3d}%")
             sys.stderr.flush()
 
-    a.run(progress)
+    try:
+        a.run(progress)
+    except LogReadError as exc:  # e.g. truncated while it was read
+        raise UsageError(str(exc)) from None
     if show:
         sys.stderr.write("\r" + " " * 60 + "\r")
     return a
@@ -206,7 +207,7 @@ def cmd_state(args: argparse.Namespace) -> int:
         print(f"state after #{seq} {clean(ev.type)}  ({a.n_events} events, {a.format.name})")
     else:
         print(f"{args.log}: no events")
-    text = orjson.dumps(state, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr).decode()
+    text = to_json(state, indent=True).decode()
     print(clean_multiline(text))
     return 0
 
