@@ -14,6 +14,8 @@ from typing import Any, NoReturn
 
 import orjson
 
+from agentlog_tui.core.safetext import safe_text
+
 SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
 COMMAND_MODULES = ("agentlog_tui.tui.cli_brief",)
@@ -26,16 +28,10 @@ class UsageError(Exception):
 
 # ---- text helpers -------------------------------------------------------------------------------
 
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9,)}
-_CONTROL[0x7F] = "\\x7f"
-_CONTROL[ord("\n")] = "\\n"
-_CONTROL[ord("\r")] = "\\r"
-
-
 def clean(text: Any) -> str:
-    """Log content made safe for a terminal: control characters shown, never interpreted."""
-    s = text if isinstance(text, str) else str(text)
-    return s.translate(_CONTROL)
+    """Log content made safe for a terminal (`core.safetext.safe_text`): control, bidi and
+    surrogate code points shown, never interpreted."""
+    return safe_text(text)
 
 
 def jdump(value: Any) -> str:
