@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import orjson
 
 from agentlog_tui.core.safetext import safe_text
+from agentlog_tui.tui import cli_formats
 
 SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
@@ -60,7 +61,8 @@ def emit_json(obj: Any) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("log format")
-    g.add_argument("--format", metavar="NAME", help="force a log format (see `agentlog-tui formats`)")
+    g.add_argument("--format", metavar="NAME|FILE.py:NAME",
+                   help="force a log format (see `agentlog-tui formats`), or load one from a file")
     g.add_argument("--projection", metavar="FILE.py:NAME|module:NAME",
                    help="a custom projection (Python code, loaded only because you name it)")
     g.add_argument("--key-field", metavar="FIELD", action="append",
@@ -102,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the last N events whatever they are")
     p.add_argument("--json", action="store_true")
     _common(p)
-    sub.add_parser("formats", help="list the log formats this tool reads")
+    cli_formats.add_parser(sub)
     for name in COMMAND_MODULES:
         __import__(name, fromlist=["add_parser"]).add_parser(sub)
     return parser
@@ -146,13 +148,10 @@ def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     )
     kwargs: dict[str, Any] = {"options": options}
     if args.format:
-        from agentlog_tui.core.formats import REGISTRY
-
         try:
-            REGISTRY.get(args.format)
-        except KeyError as exc:
-            raise UsageError(f"--format: {exc.args[0]}") from None
-        kwargs["format"] = args.format
+            kwargs["format"] = cli_formats.resolve_format(args.format)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     if args.projection:
         try:
             kwargs["projection"] = load_projection(args.projection)
@@ -167,6 +166,7 @@ def open_log(args: argparse.Namespace):
     from agentlog_tui.core.reader import LogReadError
 
     kwargs = analysis_kwargs(args)
+    cli_formats.warn_problems()
     try:
         a = Analysis(args.log, **kwargs)
     except LogReadError as exc:
@@ -413,16 +413,8 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0 if plan.verified else 1
 
 
-def cmd_formats(args: argparse.Namespace) -> int:
-    from agentlog_tui.core.formats import REGISTRY
-
-    for f in REGISTRY.formats:
-        print(f"{f.name:<12} {f.description}")
-    return 0
-
-
 COMMANDS = {"state": cmd_state, "check": cmd_check, "diff": cmd_diff, "compact": cmd_compact,
-            "formats": cmd_formats}
+            "formats": cli_formats.run}
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
