@@ -77,7 +77,7 @@ class CompactionFeature:
         self.inspector.show_plan(msg.plan, msg.error)
         self.refresh_bindings()
 
-    def on_inspector_write_compacted(self) -> None:
+    def on_compaction_view_write_compacted(self) -> None:
         self.action_write_compacted()
 
     def action_write_compacted(self) -> None:

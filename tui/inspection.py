@@ -2,7 +2,7 @@
 
 The cursor moves (`Timeline.CursorMoved`), this feature asks a worker for an `Inspection` of the
 line (state, event, diff against the mark, snapshot) and hands it to the `Inspector` widget; the
-state tree asks for a node's blame with `Inspector.BlameRequested`. Keys: `m` (mark for the Diff
+state tree asks for a node's blame with `StateView.BlameRequested`. Keys: `m` (mark for the Diff
 tab), `v` (the Event tab's readable / raw view). A new inspector tab goes in `tui/inspector.py`
 (its content computed in `tui/model.py inspect`); its key goes here.
 """
@@ -19,9 +19,9 @@ from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from agentlog_tui.tui.features import while_mounted
-from agentlog_tui.tui.inspector import Inspector
 from agentlog_tui.tui.model import Inspection, blame_text, inspect
 from agentlog_tui.tui.scrubber import Scrubber
+from agentlog_tui.tui.state_view import StateView
 from agentlog_tui.tui.timeline import Timeline
 
 
@@ -104,7 +104,7 @@ class InspectionFeature:
         self.inspector.toggle_event_view()
         self.query_one(TabbedContent).active = "tab-event"
 
-    def on_inspector_blame_requested(self, msg: Inspector.BlameRequested) -> None:
+    def on_state_view_blame_requested(self, msg: StateView.BlameRequested) -> None:
         self.blame(msg.path, msg.pos)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="blame")
