@@ -14,7 +14,9 @@ from typing import Any, NoReturn
 
 import orjson
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats")
+from agentlog_tui.tui import cli_find, cli_sessions
+
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "sessions", "find")
 PROG = "agentlog-tui"
 
 
@@ -105,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _common(p)
     sub.add_parser("formats", help="list the log formats this tool reads")
+    cli_sessions.add_parser(sub)
+    cli_find.add_parser(sub)
     return parser
 
 
@@ -218,11 +222,13 @@ def clean_multiline(text: str) -> str:
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
     from agentlog_tui.core.resumes import resume_reports
+    from agentlog_tui.core.subagents import missing_subagents
 
     anomalies = [x.to_json() for x in a.anomalies]
     for pos, err in sorted(a.failed.items()):
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
+    anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -256,6 +262,8 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
+    if k == "subagent_missing":
+        return f"#{x['seq']} {x['message']}"
     detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
     return short(detail, 80)
 
@@ -422,7 +430,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"state": cmd_state, "check": cmd_check, "diff": cmd_diff, "compact": cmd_compact,
-            "formats": cmd_formats}
+            "formats": cmd_formats, "sessions": cli_sessions.run, "find": cli_find.run}
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
@@ -443,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("\nheadless commands:")
                 for name, text in (("state", "the state after an event"), ("check", "integrity and resume checks"),
                                    ("diff", "snapshots against replay"), ("compact", "compaction review / write"),
-                                   ("formats", "the log formats")):
+                                   ("formats", "the log formats"), ("sessions", "the sessions in folders"),
+                                   ("find", "search sessions' text")):
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
