@@ -15,19 +15,17 @@ import argparse
 import os
 import random
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import orjson
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from agentlog_tui.core.search import Query, search
 
-from agentlog_tui.core.search import Query, search  # noqa: E402
-
-WORDS = ("the build config module server request cache folder file test passes fails value "
-         "function return import class error retry timeout deploy branch commit merge").split()
+WORDS = ["the", "build", "config", "module", "server", "request", "cache", "folder", "file", "test",
+         "passes", "fails", "value", "function", "return", "import", "class", "error", "retry",
+         "timeout", "deploy", "branch", "commit", "merge"]
 
 
 def sentence(rng: random.Random, n: int) -> str:

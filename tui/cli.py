@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Inspect and time-travel agent event logs. "
         "`agentlog-tui LOG` opens the UI; subcommands run headless.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{state,check,diff,compact,formats}")
+    sub = parser.add_subparsers(dest="command", metavar="{state,check,diff,compact,formats,sessions,find}")
     p = sub.add_parser("state", help="the state after an event (the head by default)")
     p.add_argument("log")
     p.add_argument("--at", type=int, metavar="SEQ", help="event id (default: the last event)")
