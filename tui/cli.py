@@ -15,9 +15,12 @@ from typing import Any, NoReturn
 import orjson
 
 from agentlog_tui.core.safetext import safe_text
-from agentlog_tui.tui import cli_find, cli_formats, cli_sessions
+from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "sessions", "find")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find")
+# subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
+COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
+                   "agentlog_tui.tui.cli_find")
 PROG = "agentlog-tui"
 
 
@@ -79,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Inspect and time-travel agent event logs. "
         "`agentlog-tui LOG` opens the UI; subcommands run headless.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{state,check,diff,compact,formats,sessions,find}")
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}")
     p = sub.add_parser("state", help="the state after an event (the head by default)")
     p.add_argument("log")
     p.add_argument("--at", type=int, metavar="SEQ", help="event id (default: the last event)")
@@ -103,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _common(p)
     cli_formats.add_parser(sub)
-    cli_sessions.add_parser(sub)
-    cli_find.add_parser(sub)
+    for name in COMMAND_MODULES:
+        __import__(name, fromlist=["add_parser"]).add_parser(sub)
     return parser
 
 
@@ -416,7 +419,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"state": cmd_state, "check": cmd_check, "diff": cmd_diff, "compact": cmd_compact,
-            "formats": cli_formats.run, "sessions": cli_sessions.run, "find": cli_find.run}
+            "formats": cli_formats.run}
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
@@ -430,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             args = build_parser().parse_args(argv)
-            code = COMMANDS[args.command](args)
+            code = (getattr(args, "func", None) or COMMANDS[args.command])(args)
         else:
             if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
                 build_ui_parser().print_help()
@@ -474,5 +477,7 @@ def run_ui(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # run the package's module, so that subcommand modules share its classes
+    from agentlog_tui.tui.cli import main as package_main
+
+    raise SystemExit(package_main())

@@ -30,6 +30,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="match case exactly (default: smart case)")
     p.add_argument("-m", "--max", type=int, default=0, metavar="N",
                    help="stop after N hits (default: all)")
+    p.set_defaults(func=run)
     return p
 
 

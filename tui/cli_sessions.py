@@ -47,6 +47,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true",
                    help="only the columns read from each file's first and last lines "
                         "(no events, findings, compactions, resumes)")
+    p.set_defaults(func=run)
     return p
 
 
