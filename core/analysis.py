@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from agentlog_tui.core.diff import Change, diff_values
+from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
@@ -140,6 +141,7 @@ class Analysis:
             return False
         self.format: LogFormat = fmt
         self.mapper = mapper
+        self.drift = kind_counter(fmt)
         self._generation += 1
         self._cache.clear()
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
@@ -181,6 +183,7 @@ class Analysis:
         self.boundaries: dict[int, Boundary] = {}
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
+        self.drift = kind_counter(self.format)  # records of kinds the format does not know
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
         self._initial = copy_state(self.state)
@@ -517,6 +520,8 @@ class Analysis:
         b = self.boundary_of(ev)
         if b is not None:
             self.boundaries[pos] = b
+        if self.drift is not None:
+            self.drift.see(ev)
         eff = effect_of(ev, self._key_fields)
         if eff is not None:
             self.effects[pos] = eff

@@ -213,6 +213,7 @@ def clean_multiline(text: str) -> str:
 
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
+    from agentlog_tui.core.drift import unknown_kinds
     from agentlog_tui.core.resumes import resume_reports
 
     anomalies = [x.to_json() for x in a.anomalies]
@@ -236,6 +237,7 @@ def check_json(a: Any) -> dict:
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
         ],
         "pending_tail": a.pending is not None,
+        "unknown_kinds": unknown_kinds(a),
     }
 
 
@@ -254,6 +256,20 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']}: the projection raised {x['error']}"
     detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
     return short(detail, 80)
+
+
+def print_unknown_kinds(a: Any, kinds: list[dict]) -> None:
+    """Format drift in `check`'s text: one summary line, then a line per kind (at most 10)."""
+    from agentlog_tui.core.drift import drift_line
+
+    line = drift_line(a)
+    if line is None:
+        return
+    print(f"  {clean(line)} (newer agent version?)")
+    for k in kinds[:10]:
+        print(f"  line {k['first_line']:>6}  unknown kind      {clean(k['kind'])} ×{k['count']}")
+    if len(kinds) > 10:
+        print(f"  {'':>11}  unknown kind      … and {len(kinds) - 10} more (all of them with --json)")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -280,6 +296,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
     for c in doc["compactions"]:
