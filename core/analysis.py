@@ -27,6 +27,7 @@ from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail,
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
 from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.jsondoc import open_log
 from agentlog_tui.core.native import _fastloop
 from agentlog_tui.core.projection import (
     DEFAULT_KEY_FIELDS,
@@ -38,7 +39,7 @@ from agentlog_tui.core.projection import (
     effect_of,
     effect_of_parts,
 )
-from agentlog_tui.core.reader import LogFile, first_objects, make_record, record_at
+from agentlog_tui.core.reader import first_objects, make_record, record_at
 from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
 
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
@@ -111,7 +112,7 @@ class Analysis:
     ) -> None:
         self.path = os.fspath(path)
         self.options = options or Options()
-        self.log = LogFile(self.path, index=index)
+        self.log = open_log(self.path, index=index)  # JSON Lines, or a JSON array read whole
         if not index:  # enough of the index for detection and a first screen; run() does the rest
             self.log.index_more(FIRST_INDEX_BYTES)
         self._forced_format = REGISTRY.get(format) if isinstance(format, str) else format

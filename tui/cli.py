@@ -214,6 +214,7 @@ def clean_multiline(text: str) -> str:
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
     from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
 
     anomalies = [x.to_json() for x in a.anomalies]
@@ -238,6 +239,7 @@ def check_json(a: Any) -> dict:
         ],
         "pending_tail": a.pending is not None,
         "unknown_kinds": unknown_kinds(a),
+        "container": container_json(a.log),
     }
 
 
@@ -286,6 +288,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
           f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
           f"{len(resumes)} resumes{comp}")
+    from agentlog_tui.core.jsondoc import container_note
+
+    if (note := container_note(a.log)) is not None:
+        print(f"  {clean(note)}")
     for m in doc["malformed"]:
         print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
     shown: dict[str, int] = defaultdict(int)
@@ -472,10 +478,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
     if args.log:
-        from agentlog_tui.core.reader import LogFile, LogReadError
+        from agentlog_tui.core.jsondoc import open_log
+        from agentlog_tui.core.reader import LogReadError
 
         try:
-            LogFile(args.log, index=False).close()
+            open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     from agentlog_tui.tui.app import run_app
