@@ -154,8 +154,8 @@ def test_a_folder_without_event_files_is_still_an_error(tmp_path, capsys):
 @pytest.mark.parametrize("content, what", [
     (bytes(range(256)) * 8, "binary data"),
     (b"<!DOCTYPE html>\n<html><body>x</body></html>\n", "HTML or XML"),
-    (b"2026-01-01 INFO started\n2026-01-01 INFO stopped\n", "plain text, not JSON (first line: "
-                                                             "'2026-01-01 INFO started')"),
+    (b"2026-01-01 INFO started\n2026-01-01 INFO stopped\n", ("plain text, not JSON (first line: "
+                                                             "'2026-01-01 INFO started')")),
     (b"---\nkey: value\nother: 2\n", "YAML"),
     (json.dumps({"name": "x", "settings": {"a": 1}}, indent=2).encode(),
      "not a log: one JSON object (keys: name, settings) with no array of events"),
