@@ -451,6 +451,15 @@ def seed(tracker: Tracker, state: dict) -> None:
 
 def plain(value: Any, tracker: Tracker | None = None) -> Any:
     """A deep, untracked copy of a value; reading a tracked view records the reads."""
+    t = type(value)
+    # the common cases by exact type first: isinstance against the tracked views goes through
+    # the ABC machinery (MutableMapping), which was a good part of writing a parsed payload
+    if t in _SCALARS:
+        return value
+    if t is dict:
+        return {k: plain(v, tracker) for k, v in value.items()}
+    if t is list:
+        return [plain(v, tracker) for v in value]
     if isinstance(value, (TrackedDict, TrackedList)):
         if tracker is not None:
             tracker.dep_subtree(value._slot)
@@ -460,6 +469,9 @@ def plain(value: Any, tracker: Tracker | None = None) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain(v, tracker) for v in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _view(tracker: Tracker, value: Any, slot: Slot | None, path: tuple) -> Any:
