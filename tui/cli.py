@@ -14,7 +14,13 @@ from typing import Any, NoReturn
 
 import orjson
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats")
+from agentlog_tui.core.safetext import safe_text
+from agentlog_tui.tui import cli_formats
+
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find")
+# subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
+COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
+                   "agentlog_tui.tui.cli_find")
 PROG = "agentlog-tui"
 
 
@@ -24,16 +30,10 @@ class UsageError(Exception):
 
 # ---- text helpers -------------------------------------------------------------------------------
 
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9,)}
-_CONTROL[0x7F] = "\\x7f"
-_CONTROL[ord("\n")] = "\\n"
-_CONTROL[ord("\r")] = "\\r"
-
-
 def clean(text: Any) -> str:
-    """Log content made safe for a terminal: control characters shown, never interpreted."""
-    s = text if isinstance(text, str) else str(text)
-    return s.translate(_CONTROL)
+    """Log content made safe for a terminal (`core.safetext.safe_text`): control, bidi and
+    surrogate code points shown, never interpreted."""
+    return safe_text(text)
 
 
 def jdump(value: Any) -> str:
@@ -62,7 +62,8 @@ def emit_json(obj: Any) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("log format")
-    g.add_argument("--format", metavar="NAME", help="force a log format (see `agentlog-tui formats`)")
+    g.add_argument("--format", metavar="NAME|FILE.py:NAME",
+                   help="force a log format (see `agentlog-tui formats`), or load one from a file")
     g.add_argument("--projection", metavar="FILE.py:NAME|module:NAME",
                    help="a custom projection (Python code, loaded only because you name it)")
     g.add_argument("--key-field", metavar="FIELD", action="append",
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Inspect and time-travel agent event logs. "
         "`agentlog-tui LOG` opens the UI; subcommands run headless.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{state,check,diff,compact,formats}")
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}")
     p = sub.add_parser("state", help="the state after an event (the head by default)")
     p.add_argument("log")
     p.add_argument("--at", type=int, metavar="SEQ", help="event id (default: the last event)")
@@ -104,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the last N events whatever they are")
     p.add_argument("--json", action="store_true")
     _common(p)
-    sub.add_parser("formats", help="list the log formats this tool reads")
+    cli_formats.add_parser(sub)
+    for name in COMMAND_MODULES:
+        __import__(name, fromlist=["add_parser"]).add_parser(sub)
     return parser
 
 
@@ -146,13 +149,10 @@ def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     )
     kwargs: dict[str, Any] = {"options": options}
     if args.format:
-        from agentlog_tui.core.formats import REGISTRY
-
         try:
-            REGISTRY.get(args.format)
-        except KeyError as exc:
-            raise UsageError(f"--format: {exc.args[0]}") from None
-        kwargs["format"] = args.format
+            kwargs["format"] = cli_formats.resolve_format(args.format)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     if args.projection:
         try:
             kwargs["projection"] = load_projection(args.projection)
@@ -167,6 +167,7 @@ def open_log(args: argparse.Namespace):
     from agentlog_tui.core.reader import LogReadError
 
     kwargs = analysis_kwargs(args)
+    cli_formats.warn_problems()
     try:
         a = Analysis(args.log, **kwargs)
     except LogReadError as exc:
@@ -217,12 +218,16 @@ def clean_multiline(text: str) -> str:
 
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
+    from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
+    from agentlog_tui.core.subagents import missing_subagents
 
     anomalies = [x.to_json() for x in a.anomalies]
     for pos, err in sorted(a.failed.items()):
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
+    anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -240,6 +245,8 @@ def check_json(a: Any) -> dict:
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
         ],
         "pending_tail": a.pending is not None,
+        "unknown_kinds": unknown_kinds(a),
+        "container": container_json(a.log),
     }
 
 
@@ -256,8 +263,24 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
+    if k == "subagent_missing":
+        return f"#{x['seq']} {x['message']}"
     detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
     return short(detail, 80)
+
+
+def print_unknown_kinds(a: Any, kinds: list[dict]) -> None:
+    """Format drift in `check`'s text: one summary line, then a line per kind (at most 10)."""
+    from agentlog_tui.core.drift import drift_line
+
+    line = drift_line(a)
+    if line is None:
+        return
+    print(f"  {clean(line)} (newer agent version?)")
+    for k in kinds[:10]:
+        print(f"  line {k['first_line']:>6}  unknown kind      {clean(k['kind'])} ×{k['count']}")
+    if len(kinds) > 10:
+        print(f"  {'':>11}  unknown kind      … and {len(kinds) - 10} more (all of them with --json)")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -274,6 +297,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
           f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
           f"{len(resumes)} resumes{comp}")
+    from agentlog_tui.core.jsondoc import container_note
+
+    if (note := container_note(a.log)) is not None:
+        print(f"  {clean(note)}")
     for m in doc["malformed"]:
         print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
     shown: dict[str, int] = defaultdict(int)
@@ -284,6 +311,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
     for c in doc["compactions"]:
@@ -413,16 +441,8 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0 if plan.verified else 1
 
 
-def cmd_formats(args: argparse.Namespace) -> int:
-    from agentlog_tui.core.formats import REGISTRY
-
-    for f in REGISTRY.formats:
-        print(f"{f.name:<12} {f.description}")
-    return 0
-
-
 COMMANDS = {"state": cmd_state, "check": cmd_check, "diff": cmd_diff, "compact": cmd_compact,
-            "formats": cmd_formats}
+            "formats": cli_formats.run}
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
@@ -436,14 +456,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             args = build_parser().parse_args(argv)
-            code = COMMANDS[args.command](args)
+            code = (getattr(args, "func", None) or COMMANDS[args.command])(args)
         else:
             if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
                 build_ui_parser().print_help()
                 print("\nheadless commands:")
                 for name, text in (("state", "the state after an event"), ("check", "integrity and resume checks"),
                                    ("diff", "snapshots against replay"), ("compact", "compaction review / write"),
-                                   ("formats", "the log formats")):
+                                   ("formats", "the log formats"), ("sessions", "the sessions in folders"),
+                                   ("find", "search sessions' text")):
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
@@ -467,10 +488,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
     if args.log:
-        from agentlog_tui.core.reader import LogFile, LogReadError
+        from agentlog_tui.core.jsondoc import open_log
+        from agentlog_tui.core.reader import LogReadError
 
         try:
-            LogFile(args.log, index=False).close()
+            open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     from agentlog_tui.tui.app import run_app
@@ -479,5 +501,7 @@ def run_ui(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # run the package's module, so that subcommand modules share its classes
+    from agentlog_tui.tui.cli import main as package_main
+
+    raise SystemExit(package_main())

@@ -18,6 +18,7 @@ from typing import Any
 
 from agentlog_tui.core.analysis import Analysis
 from agentlog_tui.core.events import Event, Kind, Malformed, PendingTail, Record
+from agentlog_tui.core.safetext import safe_text
 
 try:  # these core modules land separately; the UI degrades without them
     from agentlog_tui.core.liveness import compute_marks
@@ -98,6 +99,8 @@ class LogModel:
     def shrunk(self) -> bool:
         """True when the file is now shorter than what the index maps (truncated, not yet
         reloaded by the tail): reading its mapped bytes then would kill the process (SIGBUS)."""
+        if not getattr(self.a.log, "live", True):
+            return False  # read whole into memory (a JSON array): nothing mapped can vanish
         try:
             return os.stat(self.path).st_size < self.a.log.size
         except OSError:
@@ -285,4 +288,4 @@ def blame_text(model: LogModel, path: tuple, pos: int) -> str:
         return "not written by any event (initial state)"
     p = a.pos_of_seq(seq)
     typ = a.event(p).type if p is not None else "?"
-    return f"written by #{seq} {typ}"
+    return f"written by #{seq} {safe_text(typ)}"
