@@ -17,9 +17,10 @@ import orjson
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
-COMMAND_MODULES = ("agentlog_tui.tui.cli_brief",)
+COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
+                   "agentlog_tui.tui.cli_find")
 PROG = "agentlog-tui"
 
 
@@ -220,11 +221,13 @@ def clean_multiline(text: str) -> str:
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
     from agentlog_tui.core.resumes import resume_reports
+    from agentlog_tui.core.subagents import missing_subagents
 
     anomalies = [x.to_json() for x in a.anomalies]
     for pos, err in sorted(a.failed.items()):
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
+    anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -258,6 +261,8 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
+    if k == "subagent_missing":
+        return f"#{x['seq']} {x['message']}"
     detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
     return short(detail, 80)
 
@@ -456,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("\nheadless commands:")
                 for name, text in (("state", "the state after an event"), ("check", "integrity and resume checks"),
                                    ("diff", "snapshots against replay"), ("compact", "compaction review / write"),
-                                   ("formats", "the log formats")):
+                                   ("formats", "the log formats"), ("sessions", "the sessions in folders"),
+                                   ("find", "search sessions' text")):
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
