@@ -204,6 +204,14 @@ def select_events(analysis: Analysis, keep: Iterable[int], *, partners: str = "k
                      replaced=replaced)
 
 
+def file_chunks(analysis: Analysis, selection: Selection) -> Iterator[bytes]:
+    """The bytes of a file holding the selection, in the log's own form (JSON Lines; a log read
+    from one JSON document is written back as one: `written_form` of core/jsondoc.py)."""
+    chunks = selection.lines(analysis)
+    written_form = getattr(analysis.log, "written_form", None)
+    return written_form(chunks) if written_form is not None else chunks
+
+
 def selection_state(analysis: Analysis, selection: Selection) -> dict:
     """The state the selected events replay to, read with the log's own mapper."""
     a = analysis
@@ -349,7 +357,7 @@ def write_selection(analysis: Analysis, selection: Selection, out: str | os.Path
         expect_state = selection_state(a, selection)
     parent = dst.parent if str(dst.parent) else Path(".")
     try:
-        tmp, written = _write_temp(parent, dst.name, selection.lines(a))
+        tmp, written = _write_temp(parent, dst.name, file_chunks(a, selection))
     except OSError as exc:
         raise CompactionError(f"{dst}: {(exc.strerror or str(exc)).lower()}") from None
     try:
@@ -410,7 +418,7 @@ def _verify_plan(a: Analysis, plan: CompactionPlan) -> None:
     if not sel.positions:
         v = Verification(False, False, ["no event is kept: an empty file is not written"])
     else:
-        tmp, _ = _write_temp(Path(tempfile.gettempdir()), "agentlog-compaction", sel.lines(a))
+        tmp, _ = _write_temp(Path(tempfile.gettempdir()), "agentlog-compaction", file_chunks(a, sel))
         try:
             v = verify_file(a, tmp, a.state)
         finally:
