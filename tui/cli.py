@@ -14,6 +14,9 @@ from typing import Any, NoReturn
 
 import orjson
 
+from agentlog_tui.core.safetext import safe_text
+from agentlog_tui.tui import cli_formats
+
 SUBCOMMANDS = ("state", "check", "diff", "compact", "formats")
 PROG = "agentlog-tui"
 
@@ -24,16 +27,10 @@ class UsageError(Exception):
 
 # ---- text helpers -------------------------------------------------------------------------------
 
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9,)}
-_CONTROL[0x7F] = "\\x7f"
-_CONTROL[ord("\n")] = "\\n"
-_CONTROL[ord("\r")] = "\\r"
-
-
 def clean(text: Any) -> str:
-    """Log content made safe for a terminal: control characters shown, never interpreted."""
-    s = text if isinstance(text, str) else str(text)
-    return s.translate(_CONTROL)
+    """Log content made safe for a terminal (`core.safetext.safe_text`): control, bidi and
+    surrogate code points shown, never interpreted."""
+    return safe_text(text)
 
 
 def jdump(value: Any) -> str:
@@ -62,7 +59,8 @@ def emit_json(obj: Any) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("log format")
-    g.add_argument("--format", metavar="NAME", help="force a log format (see `agentlog-tui formats`)")
+    g.add_argument("--format", metavar="NAME|FILE.py:NAME",
+                   help="force a log format (see `agentlog-tui formats`), or load one from a file")
     g.add_argument("--projection", metavar="FILE.py:NAME|module:NAME",
                    help="a custom projection (Python code, loaded only because you name it)")
     g.add_argument("--key-field", metavar="FIELD", action="append",
@@ -104,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the last N events whatever they are")
     p.add_argument("--json", action="store_true")
     _common(p)
-    sub.add_parser("formats", help="list the log formats this tool reads")
+    cli_formats.add_parser(sub)
     return parser
 
 
@@ -146,13 +144,10 @@ def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     )
     kwargs: dict[str, Any] = {"options": options}
     if args.format:
-        from agentlog_tui.core.formats import REGISTRY
-
         try:
-            REGISTRY.get(args.format)
-        except KeyError as exc:
-            raise UsageError(f"--format: {exc.args[0]}") from None
-        kwargs["format"] = args.format
+            kwargs["format"] = cli_formats.resolve_format(args.format)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     if args.projection:
         try:
             kwargs["projection"] = load_projection(args.projection)
@@ -167,6 +162,7 @@ def open_log(args: argparse.Namespace):
     from agentlog_tui.core.reader import LogReadError
 
     kwargs = analysis_kwargs(args)
+    cli_formats.warn_problems()
     try:
         a = Analysis(args.log, **kwargs)
     except LogReadError as exc:
@@ -421,16 +417,8 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0 if plan.verified else 1
 
 
-def cmd_formats(args: argparse.Namespace) -> int:
-    from agentlog_tui.core.formats import REGISTRY
-
-    for f in REGISTRY.formats:
-        print(f"{f.name:<12} {f.description}")
-    return 0
-
-
 COMMANDS = {"state": cmd_state, "check": cmd_check, "diff": cmd_diff, "compact": cmd_compact,
-            "formats": cmd_formats}
+            "formats": cli_formats.run}
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:

@@ -18,6 +18,7 @@ from typing import Any
 
 from agentlog_tui.core.analysis import Analysis
 from agentlog_tui.core.events import Event, Kind, Malformed, PendingTail, Record
+from agentlog_tui.core.safetext import safe_text
 
 try:  # these core modules land separately; the UI degrades without them
     from agentlog_tui.core.liveness import compute_marks
@@ -285,4 +286,4 @@ def blame_text(model: LogModel, path: tuple, pos: int) -> str:
         return "not written by any event (initial state)"
     p = a.pos_of_seq(seq)
     typ = a.event(p).type if p is not None else "?"
-    return f"written by #{seq} {typ}"
+    return f"written by #{seq} {safe_text(typ)}"

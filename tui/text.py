@@ -1,7 +1,7 @@
 """Turning log content into safe, literal Rich text.
 
 Everything that comes from a log is data: it is put into `Text` objects as plain strings (never
-parsed as markup), and control characters are replaced by visible stand-ins so that a terminal
+parsed as markup), and control, bidi and surrogate code points are replaced by visible stand-ins (`safe_text`) so that a terminal
 escape sequence inside a payload can never reach the terminal.
 """
 
@@ -17,12 +17,7 @@ from rich.text import Text
 from agentlog_tui.core.analysis import parse_ts
 from agentlog_tui.core.diff import format_path
 from agentlog_tui.core.projection import split_type
-
-_CONTROL = {c: chr(0x2400 + c) for c in range(0x20)}  # ␀ .. ␟ (␛ for ESC)
-_CONTROL[0x7F] = "␡"
-for _c in range(0x80, 0xA0):  # C1 controls (CSI 0x9b and friends)
-    _CONTROL[_c] = f"\\x{_c:02x}"
-_CONTROL_TABLE = str.maketrans(_CONTROL)
+from agentlog_tui.core.safetext import safe_text
 
 ENTITY_COLOURS = (
     "#5fafff",
@@ -38,14 +33,15 @@ ENTITY_COLOURS = (
 )
 
 
-def visible(s: str) -> str:
-    """`s` with every control character replaced by a visible stand-in."""
-    return s.translate(_CONTROL_TABLE)
+def visible(s: Any) -> str:
+    """`s` with every control, bidi and surrogate code point replaced by a visible stand-in
+    (`agentlog_tui.core.safetext.safe_text`, the one sanitizer for terminal text)."""
+    return safe_text(s)
 
 
 def literal(s: Any, style: str = "") -> Text:
     """A Text holding `s` literally (no markup), with control characters made visible."""
-    return Text(visible(s if isinstance(s, str) else str(s)), style=style, no_wrap=True, end="")
+    return Text(safe_text(s), style=style, no_wrap=True, end="")
 
 
 def raw_text(raw: bytes) -> str:

@@ -1,4 +1,8 @@
-"""Log formats: the generic agentlog format and the adapters for real agents' logs."""
+"""Log formats: the generic agentlog format, the adapters for real agents' logs, and plugins.
+
+Built-in formats are registered here; third-party formats join from the `agentlog_tui.formats`
+entry point group (see plugins.py), after the built-in ones.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,16 @@ from agentlog_tui.core.formats.base import (
     MappingError,
     Options,
 )
+from agentlog_tui.core.formats.plugins import BUILT_IN, SOURCES, Source, load_entry_points
 
 REGISTRY = FormatRegistry([AgentlogFormat()])
+SOURCES[REGISTRY.formats[0].name] = BUILT_IN
 
 
-def register(fmt: LogFormat) -> None:
+def register(fmt: LogFormat, source: Source = BUILT_IN) -> None:
     """Add a format to detection (after the generic one, which is the fallback)."""
     REGISTRY.formats.append(fmt)
+    SOURCES[fmt.name] = source
 
 
 def _load_builtin() -> None:
@@ -36,8 +43,9 @@ def _load_builtin() -> None:
 
 
 _load_builtin()
+load_entry_points(REGISTRY)
 
 __all__ = [
-    "REGISTRY", "AgentlogFormat", "Boundary", "FormatRegistry", "LogFormat", "Mapped",
+    "REGISTRY", "SOURCES", "AgentlogFormat", "Boundary", "FormatRegistry", "LogFormat", "Mapped",
     "MappingError", "Options", "register",
 ]
