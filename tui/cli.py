@@ -17,7 +17,9 @@ import orjson
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief")
+# subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
+COMMAND_MODULES = ("agentlog_tui.tui.cli_brief",)
 PROG = "agentlog-tui"
 
 
@@ -79,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Inspect and time-travel agent event logs. "
         "`agentlog-tui LOG` opens the UI; subcommands run headless.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{state,check,diff,compact,formats}")
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}")
     p = sub.add_parser("state", help="the state after an event (the head by default)")
     p.add_argument("log")
     p.add_argument("--at", type=int, metavar="SEQ", help="event id (default: the last event)")
@@ -103,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _common(p)
     cli_formats.add_parser(sub)
+    for name in COMMAND_MODULES:
+        __import__(name, fromlist=["add_parser"]).add_parser(sub)
     return parser
 
 
@@ -432,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in SUBCOMMANDS:
             args = build_parser().parse_args(argv)
-            code = COMMANDS[args.command](args)
+            code = (getattr(args, "func", None) or COMMANDS[args.command])(args)
         else:
             if argv and argv[0] in ("-h", "--help") and len(argv) == 1:
                 build_ui_parser().print_help()
@@ -475,5 +479,7 @@ def run_ui(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # run the package's module, so that subcommand modules share its classes
+    from agentlog_tui.tui.cli import main as package_main
+
+    raise SystemExit(package_main())
