@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 import orjson
 
@@ -733,6 +733,12 @@ class Analysis:
 
     def close(self) -> None:
         self.log.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def open_analysis(path: str | os.PathLike[str], **kwargs: Any) -> Analysis:
