@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TabbedContent
 
+from agentlog_tui.core.safetext import UNSAFE
 from agentlog_tui.tui.features import while_mounted
 from agentlog_tui.tui.screens import WritePathScreen
 
@@ -116,7 +117,9 @@ class CompactionFeature:
 
 def default_compacted_path(log_path: str) -> str:
     log = Path(log_path)
-    stem = log.name.removesuffix(".jsonl")
+    # the suggestion is shown in an editable field, which draws its text as it is: a log name
+    # holding terminal controls is not repeated into it (issue 15)
+    stem = "".join("_" if ord(c) in UNSAFE else c for c in log.name.removesuffix(".jsonl"))
     cand = log.with_name(f"{stem}.compacted.jsonl")
     i = 2
     while cand.exists():
