@@ -22,6 +22,7 @@ session list) in its own module, pushed from an action (`self.push_screen(...)`)
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -32,6 +33,7 @@ from textual.widgets import Footer, Input
 
 from agentlog_tui.tui.commands import AgentlogCommands
 from agentlog_tui.tui.compaction_review import CompactionFeature, default_compacted_path
+from agentlog_tui.tui.error_boundary import ErrorBoundary
 from agentlog_tui.tui.export import ExportFeature, export_path
 from agentlog_tui.tui.features import collect_bindings
 from agentlog_tui.tui.header import AppHeader, HeaderFeature
@@ -68,7 +70,7 @@ FOOTER_ORDER = [
 ]
 
 
-class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
+class AgentlogApp(ErrorBoundary, NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
                   ExportFeature, CompactionFeature, HeaderFeature, App):
     """Inspect and time-travel an append-only agent event log."""
 
@@ -142,7 +144,7 @@ class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionF
         self.push_screen(HelpScreen())
 
 
-def run_app(path: str | None, *, analysis_kwargs: dict | None = None, demo: bool = False) -> None:
+def run_app(path: str | None, *, analysis_kwargs: dict | None = None, demo: bool = False) -> int:
     """Build and run the app on `path` (or on a live simulated agent with `demo`)."""
     agent = None
     if demo:
@@ -158,3 +160,6 @@ def run_app(path: str | None, *, analysis_kwargs: dict | None = None, demo: bool
     finally:
         if agent is not None:
             agent.stop()
+    if app.internal_error is not None:  # the error boundary's line, once the terminal is back
+        sys.stderr.write(app.internal_error + "\n")
+    return app.return_code or 0

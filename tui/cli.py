@@ -491,23 +491,14 @@ EXIT_CODES = ("exit codes: 0 clean, 1 findings, 2 bad usage or unreadable input,
 def internal_error(exc: BaseException, args: Any = None) -> int:
     """The error boundary: one line naming the file and the error, exit 3 (the traceback too
     when AGENTLOG_DEBUG is set)."""
-    if os.environ.get("AGENTLOG_DEBUG", "") not in ("", "0"):
+    from agentlog_tui.tui.errors import EXIT_INTERNAL, debug_enabled, internal_error_line
+
+    if debug_enabled():
         import traceback
 
         traceback.print_exception(exc, file=sys.stderr)
-    log = getattr(args, "log", None)
-    try:
-        msg = str(exc)
-    except Exception:  # noqa: BLE001 - the message itself may be what is broken
-        msg = ""
-    msg = " ".join(msg.split())
-    if len(msg) > 300:
-        msg = msg[:299] + "…"
-    where = f"{log}: " if log else ""
-    hint = "" if os.environ.get("AGENTLOG_DEBUG") else " (AGENTLOG_DEBUG=1 shows the traceback)"
-    sys.stderr.write(safe_text(f"{PROG}: internal error: {where}{type(exc).__name__}"
-                               f"{': ' + msg if msg else ''}{hint}") + "\n")
-    return 3
+    sys.stderr.write(internal_error_line(exc, getattr(args, "log", None)) + "\n")
+    return EXIT_INTERNAL
 
 
 def _tolerant_streams() -> None:
@@ -573,8 +564,7 @@ def run_ui(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     from agentlog_tui.tui.app import run_app
 
-    run_app(args.log, analysis_kwargs=kwargs, demo=args.demo)
-    return 0
+    return run_app(args.log, analysis_kwargs=kwargs, demo=args.demo) or 0
 
 
 if __name__ == "__main__":  # run the package's module, so that subcommand modules share its classes
