@@ -143,6 +143,10 @@ def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     from agentlog_tui.core.formats.base import Options
     from agentlog_tui.core.projection import ProjectionError, load_projection
 
+    for opt in ("format", "projection", "type_field", "id_field", "ts_field", "data_field"):
+        value = getattr(args, opt, None)
+        if value is not None and not value.strip():  # `--format ""` was taken as no option
+            raise UsageError(f"--{opt.replace('_', '-')}: empty; give a name or leave the option out")
     options = Options(
         type_field=args.type_field,
         id_field=args.id_field,
