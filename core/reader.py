@@ -11,6 +11,7 @@ import bisect
 import contextlib
 import os
 import stat
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any, Self
@@ -146,6 +147,9 @@ class LogFile:
         self._inode: tuple[int, int] | None = None
         self._probe = b""  # the last bytes of the indexed part, to notice rewrites
         self._head = b""  # the first bytes of the file, likewise
+        self._blocks: list[tuple[int, int, int]] = []  # (start, end, crc32) of read bytes
+        self._hashed = 0  # bytes covered by _blocks
+        self._verify_next = 0
         self.compression: str | None = None  # "gzip", "zstd"...: read whole, never tailed
         self._source: tuple[int, int, int, int] | None = None  # a compressed file's identity
         self.open()
@@ -175,6 +179,7 @@ class LogFile:
                 fd = plain
             self._fd = fd
             self._inode = (st.st_dev, st.st_ino)
+            self._blocks, self._hashed, self._verify_next = [], 0, 0
             self.bounds = array("Q", [0])
             self.scanned = 0
             self.size = os.fstat(fd).st_size
@@ -282,9 +287,45 @@ class LogFile:
             return "shrank"
         if self._probe and self._pread(len(self._probe), self.complete_end - len(self._probe)) != self._probe:
             return "rewritten"
+        if self._verify_block():
+            return "rewritten"
         if self._head and self._pread(len(self._head), 0) != self._head[: max(0, min(len(self._head), st.st_size))]:
             return "rewritten"
         return None
+
+    # A rewrite in the middle of what was read is found by checksums of the read bytes in blocks,
+    # taken a bounded amount per changed() call (nothing for a log that is read once, as the CLI
+    # does) and checked one block per call in turn: every block is checked again within
+    # len(blocks) calls, at the cost of one block's read per call.
+    VERIFY_BLOCK = 256 << 10
+    HASH_STEP = 4 << 20
+
+    def _verify_block(self) -> bool:
+        """True when one of the blocks read before no longer has its checksum."""
+        blocks = self._blocks
+        end = min(self.complete_end, self._hashed + self.HASH_STEP)
+        while self._hashed < end:  # checksums of what was read since (bounded per call)
+            if blocks and blocks[-1][1] - blocks[-1][0] < self.VERIFY_BLOCK:
+                a, b, h = blocks[-1]
+                n = min(self.VERIFY_BLOCK - (b - a), end - b)
+                data = self._pread(n, b)
+                if len(data) != n:
+                    return True
+                blocks[-1] = (a, b + n, zlib.crc32(data, h))
+            else:
+                a = self._hashed
+                n = min(self.VERIFY_BLOCK, end - a)
+                data = self._pread(n, a)
+                if len(data) != n:
+                    return True
+                blocks.append((a, a + n, zlib.crc32(data)))
+            self._hashed += n
+        if not blocks:
+            return False
+        k = self._verify_next % len(blocks)
+        self._verify_next = k + 1
+        a, b, h = blocks[k]
+        return zlib.crc32(self._pread(b - a, a)) != h
 
     def refresh(self) -> int:
         """Index bytes appended since the last read; the number of new complete lines."""

@@ -57,7 +57,13 @@ def replayed_state(path: str) -> bytes:
         a.close()
 
 
+COUNT_FILE = os.environ.get("AGENTLOG_FUZZ_COUNT_FILE")  # a long run counts its cases here
+
+
 def check_log(data: bytes) -> None:
+    if COUNT_FILE:
+        with open(COUNT_FILE, "a") as fh:
+            fh.write(f"{len(data)}\n")
     with tempfile.TemporaryDirectory(prefix="agentlog-fuzz-") as d:
         log = os.path.join(d, "log.jsonl")
         out = os.path.join(d, "compacted.jsonl")
