@@ -47,9 +47,21 @@ def one_line(value: Any, width: int = 100) -> str:
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
         except (TypeError, ValueError):
             value = repr(value)
-    s = " ".join(value.split())
-    s = "".join(c if c >= " " and c != "\x7f" else "?" for c in s)
+    # Only the start matters: collapse a prefix first (a long tool output used to be collapsed
+    # whole, character by character: most of the analysis time of a Claude Code or Codex log).
+    # The collapsed prefix is a prefix of the collapsed whole, so once it is longer than
+    # `width` the answer is the same.
+    cut = 4 * width + 64
+    while True:
+        s = " ".join(value[:cut].split())
+        if len(s) > width or cut >= len(value):
+            break
+        cut *= 4
+    s = s.translate(_CONTROLS)
     return s if len(s) <= width else s[: width - 1] + "…"
+
+
+_CONTROLS = {c: "?" for c in [*range(32), 127]}  # what one_line shows for a control character
 
 
 def count_lines(text: Any) -> int:

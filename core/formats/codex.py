@@ -18,6 +18,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from agentlog_tui.core.events import Event
 from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
 from agentlog_tui.core.formats.claude_code import (
@@ -83,11 +85,20 @@ class CodexMapper:
 # ---- summaries -----------------------------------------------------------------------------------
 
 
+def _json(text: str) -> Any:
+    """json.loads, through orjson when it can (several times faster on long tool outputs; what
+    orjson refuses, such as NaN or integers beyond 64 bits, goes to json as before)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _arguments(p: dict) -> Any:
     a = p.get("arguments", p.get("input"))
     if isinstance(a, str):
         try:
-            return json.loads(a)
+            return _json(a)
         except ValueError:
             return a
     return a
@@ -107,7 +118,7 @@ def _output_and_meta(p: dict) -> tuple[Any, dict]:
     meta: dict = {}
     if isinstance(out, str):
         try:
-            parsed = json.loads(out)
+            parsed = _json(out)
         except ValueError:
             parsed = None
         if isinstance(parsed, dict) and "output" in parsed:
