@@ -1,0 +1,112 @@
+"""The header row: file, event count, live/paused, integrity, superseded, filter, progress.
+
+`AppHeader` is the widget; `HeaderFeature.update_header()` builds its parts from the app's state.
+A feature that wants something in the header adds a part here, with a priority (the lowest is
+left out first when the row is too narrow).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from agentlog_tui.tui.model import Derived
+from agentlog_tui.tui.text import visible
+
+
+class AppHeader(Static):
+    """File, event count, live/paused, integrity, progress, in one row: what does not fit the
+    width is left out, least important first (then the rest is cut with an ellipsis)."""
+
+    KEEP = 8  # parts of this priority or more (file, warning, progress) are never left out
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._parts: list[tuple[int, Text]] = []
+
+    def show(self, parts: list[tuple[int, Text]]) -> None:
+        self._parts = parts
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        parts = list(self._parts)
+        width = self.size.width
+        if width:  # 0: not laid out yet (a resize comes)
+            while sum(t.cell_len for _, t in parts) > width:
+                droppable = [p for p, _ in parts if p < self.KEEP]
+                if not droppable:
+                    break
+                low = min(droppable)
+                drop = max(i for i, (p, _) in enumerate(parts) if p == low)  # the rightmost
+                del parts[drop]
+        t = Text(no_wrap=True, overflow="ellipsis", end="")
+        for _, piece in parts:
+            t.append_text(piece)
+        self.update(t)
+
+
+class HeaderFeature:
+    """Builds the header from the app's state (mixed into `AgentlogApp`)."""
+
+    def update_header(self) -> None:
+        m = self.model
+        d = self.timeline.derived
+        parts: list[tuple[int, Text]] = []  # (priority: the lowest is left out first, text)
+
+        def add(priority: int, *pieces: tuple[str, str]) -> None:
+            t = Text(end="")
+            for text, style in pieces:
+                t.append(text, style=style)
+            parts.append((priority, t))
+
+        add(0, (" agentlog-tui ", "bold #000000 on #5fafff"), (" ", ""))
+        add(9, (" ", ""), (visible(self.log_name), "bold"))
+        n_events = m.a.n_events if m.analysed else None
+        if n_events is not None:
+            add(4, (f"  {n_events:,} events", ""))
+        else:
+            add(4, (f"  {m.n_lines:,} lines", ""))
+        if self.following:
+            add(6, ("  ● live", "bold green"))
+        else:
+            add(6, ("  ❚❚ paused", "bold yellow"))
+        if m.analysed:
+            findings = d.problems + d.drift + d.findings
+            if findings:
+                add(3, (f"  ⚠ {findings} findings", "bold yellow"))
+            else:
+                add(3, ("  ✓ integrity", "green"))
+            if d.marks is not None:
+                add(2, (f"  ░ {d.n_superseded:,} superseded", "#a0a0a0"))
+            if self.marks_at_cursor:
+                add(6, (f"  marks @{self._marks_at_label(d)}", "bold #d7afff"))
+        if self.hide_superseded:
+            add(5, ("  (hidden)", "#a0a0a0"))
+        if self.filter_query is not None:
+            add(7, ("  filter: ", "bold"), (visible(self.filter_query), "bold #5fafff"),
+                (f" ({self.filter_matches})", ""))
+        tl = self.timeline
+        if tl.marked_line is not None:
+            rec = m.row(tl.marked_line)
+            seq = getattr(rec.record, "seq", None) if rec else None
+            add(5, (f"  ● marked #{seq}", "bold magenta"))
+        if self.warning:
+            add(8, ("  ⚠ ", "bold red"), (visible(self.warning), "bold red"))
+        if self.progress is not None:
+            phase, frac = self.progress
+            filled = int(frac * 10)
+            add(8, (f"  {phase} ", "bold"), ("█" * filled + "░" * (10 - filled), "#5fafff"),
+                (f" {frac * 100:.0f}%", ""))
+        self.query_one(AppHeader).show(parts)
+
+    def _marks_at_label(self, d: Derived) -> str:
+        """'#5' for marks relative to event #5 ('start' before the first event)."""
+        if d.at is None:
+            return "cursor…"  # asked for, not computed yet
+        seqs = self.model.a.seqs
+        if 0 <= d.at < len(seqs):
+            return f"#{seqs[d.at]}"
+        return "start"

@@ -1,0 +1,139 @@
+"""Inspection: what the inspector shows for the cursor's line, blame, the marked event.
+
+The cursor moves (`Timeline.CursorMoved`), this feature asks a worker for an `Inspection` of the
+line (state, event, diff against the mark, snapshot) and hands it to the `Inspector` widget; the
+state tree asks for a node's blame with `StateView.BlameRequested`. Keys: `m` (mark for the Diff
+tab), `v` (the Event tab's readable / raw view). A new inspector tab goes in `tui/inspector.py`
+(its content computed in `tui/model.py inspect`); its key goes here.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import TabbedContent
+from textual.worker import get_current_worker
+
+from agentlog_tui.tui.features import while_mounted
+from agentlog_tui.tui.model import Inspection, blame_text, inspect
+from agentlog_tui.tui.scrubber import Scrubber
+from agentlog_tui.tui.state_view import StateView
+from agentlog_tui.tui.timeline import Timeline
+
+
+class Inspected(Message):
+    def __init__(self, inspection: Inspection) -> None:
+        super().__init__()
+        self.inspection = inspection
+
+
+class Blamed(Message):
+    def __init__(self, path: tuple, text: str) -> None:
+        super().__init__()
+        self.path = path
+        self.text = text
+
+
+
+class InspectionFeature:
+    """Cursor → inspector, blame, the mark (mixed into `AgentlogApp`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "mark", "mark", id="mark"),
+        # not in the footer (the Event tab says "v: ..." where it applies)
+        Binding("v", "toggle_event_view", "raw/readable", show=False, id="toggle_event_view"),
+    ]
+
+    def _init_inspection(self) -> None:
+        self._inspect_timer: Timer | None = None
+
+    def _can_mark(self) -> bool:
+        m = self.model
+        return m.analysed and m.a.n_events > 0
+
+    @while_mounted
+    def on_timeline_cursor_moved(self, msg: Timeline.CursorMoved) -> None:
+        tl = self.timeline
+        if msg.user:
+            self.following = tl.cursor >= tl.n_rows - 1
+        self.query_one(Scrubber).update_view(cursor_line=msg.line)
+        self.update_header()
+        self.request_inspect()
+        if self.marks_at_cursor:
+            self.request_marks()
+
+    def request_inspect(self, now: bool = False) -> None:
+        if not self.model.analysed:
+            return
+        if self._inspect_timer is not None:
+            self._inspect_timer.stop()
+        if now:
+            self._inspect_timer = None
+            self._start_inspect()
+        else:
+            self._inspect_timer = self.set_timer(0.03, self._start_inspect)
+
+    @while_mounted
+    def _start_inspect(self) -> None:
+        self._inspect_timer = None
+        tl = self.timeline
+        line = tl.cursor_line
+        if line is not None:
+            self.inspect_line(line, tl.marked_line)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inspect")
+    def inspect_line(self, line: int, marked: int | None) -> None:
+        with self.model.lock:
+            if get_current_worker().is_cancelled or self.model.shrunk():
+                return  # truncated: the tail reloads, then the cursor is inspected again
+            ins = inspect(self.model, line, marked)
+        if not get_current_worker().is_cancelled:
+            self.post_message(Inspected(ins))
+
+    @while_mounted
+    def on_inspected(self, msg: Inspected) -> None:
+        self.inspector.log_format = self.model.a.format
+        self.inspector.show(msg.inspection, self.timeline.derived)
+
+    def action_toggle_event_view(self) -> None:
+        """The Event tab: readable sections or the JSON and raw line."""
+        self.inspector.toggle_event_view()
+        self.query_one(TabbedContent).active = "tab-event"
+
+    def on_state_view_blame_requested(self, msg: StateView.BlameRequested) -> None:
+        self.blame(msg.path, msg.pos)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="blame")
+    def blame(self, path: tuple, pos: int) -> None:
+        with self.model.lock:
+            if self.model.shrunk():
+                return
+            text = blame_text(self.model, path, pos)
+        self.post_message(Blamed(path, text))
+
+    @while_mounted
+    def on_blamed(self, msg: Blamed) -> None:
+        self.inspector.show_blame(msg.path, msg.text)
+
+    def on_scrubber_jump(self, msg: Scrubber.Jump) -> None:
+        self.timeline.move_to_line(msg.line)
+
+    def action_mark(self) -> None:
+        tl = self.timeline
+        line = tl.cursor_line
+        if line is None:
+            return
+        row = self.model.row(line)
+        if row is None or row.pos < 0:
+            self.notify("only events can be marked", severity="warning", timeout=3)
+            return
+        tl.marked_line = None if tl.marked_line == line else line
+        tl.invalidate()
+        self.query_one(TabbedContent).active = "tab-diff"
+        self.update_header()
+        self.request_inspect(now=True)
+

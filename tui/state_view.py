@@ -1,0 +1,163 @@
+"""The State tab: the state at the cursor as a tree, the changed paths open, a node's blame.
+
+Children are added when a node is expanded (a state of a million keys opens at once). When the
+user highlights a node the view asks for its blame with `StateView.BlameRequested`; the app's
+inspection feature answers with `show_blame`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static, Tree
+
+from agentlog_tui.core.events import Event
+from agentlog_tui.tui.model import Inspection
+from agentlog_tui.tui.text import literal, path_text, short_json, visible
+
+CHANGED = "bold #ffd75f"
+
+
+@dataclass
+class NodeData:
+    """A state tree node: its path, its value, whether its children were added."""
+
+    path: tuple
+    value: Any
+    loaded: bool = False
+
+
+def _label(key: Any, value: Any, changed: bool) -> Text:
+    t = Text(no_wrap=True, end="")
+    t.append(visible(str(key)), style="bold" + (" " + CHANGED if changed else ""))
+    if isinstance(value, dict):
+        t.append(f" {{{len(value)}}}", style="dim")
+    elif isinstance(value, list):
+        t.append(f" [{len(value)}]", style="dim")
+    else:
+        t.append(": ")
+        t.append(short_json(value, 120), style=CHANGED if changed else "#87d7ff")
+    if changed:
+        t.append("  ◀ changed", style="#d7af5f")
+    return t
+
+
+class StateTree(Tree[NodeData]):
+    """The state at the cursor, children added when a node is expanded."""
+
+
+
+class StateView(Vertical):
+    """Title (event, paths changed), the state tree, the highlighted node's blame."""
+
+    class BlameRequested(Message):
+        """The user highlighted a state node; the app answers with `show_blame`."""
+
+        def __init__(self, path: tuple, pos: int) -> None:
+            super().__init__()
+            self.path = path
+            self.pos = pos
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.inspection: Inspection | None = None
+        self._changed: set[tuple] = set()
+        self._open: set[tuple] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("analysing…", style="dim"), id="state-title")
+        tree = StateTree(Text("state"), NodeData((), {}), id="state-tree")
+        tree.show_root = False
+        yield tree
+        yield Static(Text(""), id="blame")
+
+    def show_empty(self) -> None:
+        """The log has no lines yet: say so instead of "analysing…"."""
+        self.query_one("#state-title", Static).update(
+            Text("empty log: waiting for events", style="dim"))
+
+    def show(self, ins: Inspection) -> None:
+        self.inspection = ins
+        # two lines, each cut with an ellipsis rather than wrapped (a long type would push the
+        # path count out of the title's two rows)
+        title = Text(no_wrap=True, overflow="ellipsis", end="")
+        rec = ins.record
+        if ins.on_event and isinstance(rec, Event):
+            title.append(f"state after #{rec.seq} ", style="bold")
+            title.append(literal(rec.type, "bold"))
+            n = len(ins.changes)
+            title.append(f"\n{n} path{'s' if n != 1 else ''} changed", style="dim")
+            if ins.failed:
+                title.append("  failed: ", style="bold red")
+                title.append(literal(ins.failed, "red"))
+        elif ins.pos >= 0:
+            title.append(f"state after #{ins.pos_seq} (no event on this line)", style="bold")
+        else:
+            title.append("initial state", style="bold")
+        self.query_one("#state-title", Static).update(title)
+        self._changed = {c.path for c in ins.changes if c.kind != "removed"}
+        self._open = {c.path[:i] for c in ins.changes for i in range(1, len(c.path))}
+        tree = self.query_one(StateTree)
+        tree.clear()
+        tree.root.data = NodeData((), ins.state, False)
+        self._load(tree.root)
+        tree.root.expand()
+        first = self._first_changed(tree.root)
+        self.query_one("#blame", Static).update(Text(""))
+        target = first if first is not None else (tree.root.children[0] if tree.root.children else None)
+        if target is not None:
+            self.call_after_refresh(tree.move_cursor, target)
+            if target.data is not None:  # show its blame now, without waiting for a highlight
+                self.post_message(self.BlameRequested(target.data.path, ins.pos))
+
+    def _first_changed(self, node) -> Any:
+        for child in node.children:
+            if child.data is not None and child.data.path in self._changed:
+                return child
+            found = self._first_changed(child)
+            if found is not None:
+                return found
+        return None
+
+    def _load(self, node) -> None:
+        data: NodeData = node.data
+        if data is None or data.loaded:
+            return
+        data.loaded = True
+        value = data.value
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for i, (k, v) in enumerate(items):
+            if i >= 500:
+                node.add_leaf(Text(f"… {len(value) - 500} more", style="dim"))
+                break
+            path = data.path + (k,)
+            label = _label(k, v, path in self._changed)
+            if isinstance(v, (dict, list)) and v:
+                child = node.add(label, NodeData(path, v))
+                if path in self._open or path in self._changed:
+                    self._load(child)
+                    child.expand()
+            else:
+                node.add_leaf(label, NodeData(path, v, True))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        self._load(event.node)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        data = event.node.data
+        ins = self.inspection
+        if data is None or ins is None or not data.path:
+            return
+        self.post_message(self.BlameRequested(data.path, ins.pos))
+
+    def show_blame(self, path: tuple, text: str) -> None:
+        t = Text(end="")
+        t.append(path_text(path), style="bold")
+        t.append("  ")
+        t.append(text, style="#d7af5f")
+        self.query_one("#blame", Static).update(t)
