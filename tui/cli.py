@@ -17,9 +17,9 @@ import orjson
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "fork")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "fork", "mcp")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
-COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_fork")
+COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_fork", "agentlog_tui.tui.cli_mcp")
 PROG = "agentlog-tui"
 
 
