@@ -17,9 +17,11 @@ import orjson
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "fork", "mcp")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
+               "mcp")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
-COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_fork", "agentlog_tui.tui.cli_mcp")
+COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
+                   "agentlog_tui.tui.cli_find", "agentlog_tui.tui.cli_fork", "agentlog_tui.tui.cli_mcp")
 PROG = "agentlog-tui"
 
 
@@ -217,12 +219,16 @@ def clean_multiline(text: str) -> str:
 
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
+    from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
+    from agentlog_tui.core.subagents import missing_subagents
 
     anomalies = [x.to_json() for x in a.anomalies]
     for pos, err in sorted(a.failed.items()):
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
+    anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -240,6 +246,8 @@ def check_json(a: Any) -> dict:
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
         ],
         "pending_tail": a.pending is not None,
+        "unknown_kinds": unknown_kinds(a),
+        "container": container_json(a.log),
     }
 
 
@@ -256,8 +264,24 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
+    if k == "subagent_missing":
+        return f"#{x['seq']} {x['message']}"
     detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
     return short(detail, 80)
+
+
+def print_unknown_kinds(a: Any, kinds: list[dict]) -> None:
+    """Format drift in `check`'s text: one summary line, then a line per kind (at most 10)."""
+    from agentlog_tui.core.drift import drift_line
+
+    line = drift_line(a)
+    if line is None:
+        return
+    print(f"  {clean(line)} (newer agent version?)")
+    for k in kinds[:10]:
+        print(f"  line {k['first_line']:>6}  unknown kind      {clean(k['kind'])} ×{k['count']}")
+    if len(kinds) > 10:
+        print(f"  {'':>11}  unknown kind      … and {len(kinds) - 10} more (all of them with --json)")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -274,6 +298,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
           f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
           f"{len(resumes)} resumes{comp}")
+    from agentlog_tui.core.jsondoc import container_note
+
+    if (note := container_note(a.log)) is not None:
+        print(f"  {clean(note)}")
     for m in doc["malformed"]:
         print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
     shown: dict[str, int] = defaultdict(int)
@@ -284,6 +312,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
     for c in doc["compactions"]:
@@ -435,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("\nheadless commands:")
                 for name, text in (("state", "the state after an event"), ("check", "integrity and resume checks"),
                                    ("diff", "snapshots against replay"), ("compact", "compaction review / write"),
-                                   ("formats", "the log formats")):
+                                   ("formats", "the log formats"), ("sessions", "the sessions in folders"),
+                                   ("find", "search sessions' text")):
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
@@ -459,10 +489,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
     if args.log:
-        from agentlog_tui.core.reader import LogFile, LogReadError
+        from agentlog_tui.core.jsondoc import open_log
+        from agentlog_tui.core.reader import LogReadError
 
         try:
-            LogFile(args.log, index=False).close()
+            open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     from agentlog_tui.tui.app import run_app
