@@ -143,9 +143,11 @@ def outline(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def bound(doc: dict, key: str, hint: str, limit: int = MAX_RESULT_CHARS) -> dict:
+def bound(doc: dict, key: str, hint: str, limit: int | None = None) -> dict:
     """`doc` whole when it is small enough; else `doc[key]` cut (a list to its first items, an
     object to its outline) and a `truncated` note saying what was cut and how to ask for less."""
+    if limit is None:
+        limit = MAX_RESULT_CHARS
     size = _size(doc)
     if size <= limit:
         return doc

@@ -119,14 +119,20 @@ async def test_bad_input_is_a_tool_error_not_a_crash(tmp_path):
         assert "give `log`" in err
 
 
-async def test_large_results_are_bounded_with_a_note():
+async def test_large_results_are_bounded_with_a_note(monkeypatch):
     async with connect(LONG_RUN) as c:
         doc, _ = await call(c, "compaction_plan", {})
         assert "truncated, ask for a path" in doc["truncated"]
         assert len(json.dumps(doc, separators=(",", ":"))) <= MAX_RESULT_CHARS + 1000
         assert 0 < len(doc["dropped"]) < doc["events"]
+        monkeypatch.setattr("agentlog_tui.tui.mcp_server.MAX_RESULT_CHARS", 3000)
+        doc, _ = await call(c, "state_at", {})
+        assert doc["truncated"].startswith("truncated, ask for a path")
+        assert doc["state"]["draft"].startswith("{…") and len(json.dumps(doc)) < 6000
+        doc, _ = await call(c, "state_at", {"path": "task.task-6"})  # a path is small enough
+        assert "truncated" not in doc and doc["value"]["status"] == "completed"
         doc, _ = await call(c, "diff", {"a": 1, "b": 2995})
-        assert "truncated" in doc and len(json.dumps(doc, separators=(",", ":"))) <= MAX_RESULT_CHARS + 1000
+        assert "truncated" in doc and 0 < len(doc["changes"])
 
 
 def test_state_paths_parse_as_the_cli_prints_them():
@@ -135,3 +141,27 @@ def test_state_paths_parse_as_the_cli_prints_them():
     assert parse_path("tool_call.tc-1") == ("tool_call", "tc-1")
     assert parse_path('["a", 1]') == ("a", 1)
     assert parse_path("") == ()
+
+
+async def test_the_command_serves_over_stdio():
+    """`agentlog-tui mcp LOG` as a real process, spoken to over its stdin and stdout."""
+    import os
+    import sys
+
+    from mcp import StdioServerParameters
+
+    params = StdioServerParameters(command=sys.executable, args=["-m", "agentlog_tui.tui.cli", "mcp", str(RESUMED)],
+                                   env={**os.environ})
+    async with Client(params, read_timeout_seconds=60) as c:
+        assert {t.name for t in (await c.list_tools()).tools} == TOOLS
+        doc, err = await call(c, "blame", {"path": "publish.hashnode.url"})
+        assert err is None and doc["written_by"] == 29
+
+
+def test_mcp_command_bad_path_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "agentlog_tui.tui.cli", "mcp", str(tmp_path / "nope")],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "no such file or folder" in p.stderr
