@@ -46,13 +46,15 @@ class ForkResult:
     verified: bool = True
     dropped: list[int] = field(default_factory=list)  # ids left out to keep the file loadable
     relinked: int = 0
+    validated: str | None = None  # the format whose validator passed on the written file
     note: str | None = None
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"output": self.out, "at": self.seq, "type": self.type,
                                "lines": self.lines, "bytes": self.bytes, "events": self.events,
                                "compact": self.compact, "verified": self.verified,
-                               "dropped": self.dropped, "relinked": self.relinked}
+                               "dropped": self.dropped, "relinked": self.relinked,
+                               "validated": self.validated}
         if self.note:
             out["note"] = self.note
         return out
@@ -67,9 +69,13 @@ class ForkResult:
             extra += f"; left out {len(self.dropped)} record(s) of calls in flight ({shown}{more})"
         if self.relinked:
             extra += f"; relinked {self.relinked}"
+        if self.validated:
+            check = (f"verified: its agent's validator ({self.validated}) passes and it replays to "
+                     f"the state at #{self.seq}" + (" without the calls left out" if self.dropped else ""))
+        else:
+            check = f"verified: it replays to the state at #{self.seq}"
         return (f"wrote {what} of {os.path.basename(log)} at #{self.seq} {self.type} to {self.out}: "
-                f"{self.events} events, {self.bytes:,} bytes; verified: it replays to the state "
-                f"at #{self.seq}{extra}")
+                f"{self.events} events, {self.bytes:,} bytes; {check}{extra}")
 
 
 def _check_destination(src: str, dst: str) -> None:
@@ -164,6 +170,10 @@ def _verify_prefix(a: Analysis, tmp: str, pos: int) -> list[str]:
     return reasons
 
 
+def _validator_name(a: Analysis) -> str | None:
+    return a.format.name if getattr(a.format, "validate", None) is not None else None
+
+
 def _writable(fmt: Any) -> bool:
     return any(getattr(fmt, m, None) is not None for m in ("groups", "relink", "anchors", "validate"))
 
@@ -230,6 +240,7 @@ def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compac
         from agentlog_tui.core.compaction import (
             CompactionError,
             NotVerified,
+            event_objects,
             select_events,
             selection_state,
             write_selection,
@@ -237,8 +248,21 @@ def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compac
     except ImportError:
         raise ForkError(f"{dst}: forking a {a.format.name} log needs the format's writer, "
                         "which this build does not have; nothing written") from None
-    sel = select_events(a, range(pos + 1), partners="drop")
-    dropped = [a.seqs[p] for p in sel.removed]
+    keep = set(range(pos + 1))
+    sel = select_events(a, sorted(keep), partners="drop")
+    # a call never answered up to the cut (in flight, or abandoned earlier) is left out too: the
+    # agent cannot load a call without its result
+    audit = getattr(a.format, "audit", None)
+    unanswered: list[int] = []
+    if audit is not None:
+        objs = event_objects(a)
+        kept = sel.positions
+        unanswered = [kept[f.index] for f in audit([objs[p] for p in kept])
+                      if f.kind == "unanswered_call" and 0 <= f.index < len(kept)]
+        if unanswered:
+            keep.difference_update(unanswered)
+            sel = select_events(a, sorted(keep), partners="drop")
+    dropped = sorted({a.seqs[p] for p in [*sel.removed, *unanswered]})
     expect = selection_state(a, sel)
     seq = a.seqs[pos]
     if not compact:
@@ -249,7 +273,8 @@ def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compac
         except CompactionError as exc:
             raise ForkError(str(exc)) from None
         return ForkResult(dst, seq, a.type_of(pos), len(sel.positions), written, len(sel.positions),
-                          False, dropped=dropped, relinked=len(sel.replaced))
+                          False, dropped=dropped, relinked=len(sel.replaced),
+                          validated=_validator_name(a))
     tmp_name = f".{name}.{secrets.token_hex(4)}.fork"
     tmp = str(folder / tmp_name)
     try:
@@ -257,7 +282,9 @@ def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compac
             write_selection(a, sel, tmp, expect_state=expect)
         except (NotVerified, CompactionError) as exc:
             raise ForkError(str(exc).replace(tmp, dst)) from None
-        return _compact_into(a, tmp, dst, pos, len(sel.positions), dropped, len(sel.replaced))
+        result = _compact_into(a, tmp, dst, pos, len(sel.positions), dropped, len(sel.replaced))
+        result.validated = _validator_name(a)
+        return result
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
