@@ -28,7 +28,7 @@ from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
-from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.formats.base import Boundary, LogFormat, Options, promised_checks
 from agentlog_tui.core.jsondoc import open_log
 from agentlog_tui.core.jsonvalue import round_trip, to_json
 from agentlog_tui.core.native import _fastloop
@@ -157,6 +157,8 @@ class Analysis:
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
+        # timestamps going back are a finding only where the format's writers promise order
+        self._ts_checked = "ts_backwards" in promised_checks(fmt)
         resume_types = getattr(fmt, "resume_types", None)
         self._resume_types = frozenset(resume_types(self.options) if resume_types else ())
         try:
@@ -193,6 +195,7 @@ class Analysis:
         self.boundaries: dict[int, Boundary] = {}
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
+        self.information: list[Anomaly] = []  # anomalies the format does not promise to avoid
         self.drift = kind_counter(self.format)  # records of kinds the format does not know
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
@@ -518,7 +521,8 @@ class Analysis:
                 and ts[-1:] == "Z" == prev_raw[-1:]):
             # same-shaped UTC ISO-8601 strings order as text: no need to parse them
             if ts < prev_raw:
-                self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+                (self.anomalies if self._ts_checked else self.information).append(
+                    Anomaly("ts_backwards", line, seq, {"ts": ts}))
             self._prev_ts_raw, self._prev_ts = ts, None
             return
         t = parse_ts(ts)
@@ -526,7 +530,8 @@ class Analysis:
             return
         prev = self._prev_ts if self._prev_ts is not None else parse_ts(prev_raw)
         if prev is not None and t < prev:
-            self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+            (self.anomalies if self._ts_checked else self.information).append(
+                Anomaly("ts_backwards", line, seq, {"ts": ts}))
         self._prev_ts, self._prev_ts_raw = t, ts
 
     def _seen_line(self, seq: int) -> int | None:

@@ -228,6 +228,7 @@ def check_json(a: Any) -> dict:
     """The `check --json` document."""
     from agentlog_tui.core.branches import branch_reports
     from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.integrity import format_findings, information_json
     from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
     from agentlog_tui.core.subagents import missing_subagents
@@ -237,6 +238,7 @@ def check_json(a: Any) -> dict:
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
     anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
+    anomalies.extend(f.to_json() for f in format_findings(a))  # what the agent would trip over
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -255,6 +257,7 @@ def check_json(a: Any) -> dict:
         ],
         "branches": branch_reports(a),
         "pending_tail": a.pending is not None,
+        "information": information_json(a),
         "unknown_kinds": unknown_kinds(a),
         "container": container_json(a.log),
     }
@@ -271,6 +274,8 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} follows #{x['after']}: {x['missing']} id(s) missing"
     if k == "ts_backwards":
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
+    if "text" in x:  # a format's own finding: what is wrong, then what to do
+        return f"{x['text']}: {x['hint']}" if x.get("hint") else x["text"]
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
     if k == "subagent_missing":
@@ -323,6 +328,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    info: dict[str, int] = defaultdict(int)
+    for x in doc["information"]:
+        info[x["kind"]] += 1
+    for kind, n in info.items():
+        print(f"  {'':>11}  {'information':<17} {n} {kind} ({doc['format']} does not promise "
+              f"this: not a finding)")
     print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
