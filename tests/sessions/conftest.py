@@ -42,3 +42,15 @@ def run_cli(capsys):
         return (0 if code is None else code), out, err
 
     return run
+
+
+async def wait_for(pilot, predicate, timeout: float = 10.0, what: str = "condition") -> None:
+    """Let the app run until `predicate()` holds (polling with pilot.pause, never sleep)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    assert predicate(), f"timed out waiting for {what}"
