@@ -22,10 +22,12 @@ from typing import Any
 import orjson
 
 from agentlog_tui.core.diff import Change, diff_values
+from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
 from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.jsondoc import open_log
 from agentlog_tui.core.native import _fastloop
 from agentlog_tui.core.projection import (
     DEFAULT_KEY_FIELDS,
@@ -37,7 +39,7 @@ from agentlog_tui.core.projection import (
     effect_of,
     effect_of_parts,
 )
-from agentlog_tui.core.reader import LogFile, first_objects, make_record, record_at
+from agentlog_tui.core.reader import first_objects, make_record, record_at
 from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
 
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
@@ -110,7 +112,7 @@ class Analysis:
     ) -> None:
         self.path = os.fspath(path)
         self.options = options or Options()
-        self.log = LogFile(self.path, index=index)
+        self.log = open_log(self.path, index=index)  # JSON Lines, or a JSON array read whole
         if not index:  # enough of the index for detection and a first screen; run() does the rest
             self.log.index_more(FIRST_INDEX_BYTES)
         self._forced_format = REGISTRY.get(format) if isinstance(format, str) else format
@@ -140,6 +142,7 @@ class Analysis:
             return False
         self.format: LogFormat = fmt
         self.mapper = mapper
+        self.drift = kind_counter(fmt)
         self._generation += 1
         self._cache.clear()
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
@@ -181,6 +184,7 @@ class Analysis:
         self.boundaries: dict[int, Boundary] = {}
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
+        self.drift = kind_counter(self.format)  # records of kinds the format does not know
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
         self._initial = copy_state(self.state)
@@ -517,6 +521,8 @@ class Analysis:
         b = self.boundary_of(ev)
         if b is not None:
             self.boundaries[pos] = b
+        if self.drift is not None:
+            self.drift.see(ev)
         eff = effect_of(ev, self._key_fields)
         if eff is not None:
             self.effects[pos] = eff

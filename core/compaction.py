@@ -152,8 +152,12 @@ def write_compacted(analysis: Analysis, plan: CompactionPlan, out: str | os.Path
         raise CompactionError(f"{dst}: {(exc.strerror or str(exc)).lower()}") from None
     written = 0
     try:
+        chunks = _kept_lines(analysis, plan.kept)
+        written_form = getattr(analysis.log, "written_form", None)  # a JSON array stays one
+        if written_form is not None:
+            chunks = written_form(chunks)
         with os.fdopen(fd, "wb") as fh:
-            for chunk in _kept_lines(analysis, plan.kept):
+            for chunk in chunks:
                 fh.write(chunk)
                 written += len(chunk)
         os.replace(tmp, dst)

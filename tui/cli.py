@@ -219,6 +219,8 @@ def clean_multiline(text: str) -> str:
 
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
+    from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
     from agentlog_tui.core.subagents import missing_subagents
 
@@ -244,6 +246,8 @@ def check_json(a: Any) -> dict:
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
         ],
         "pending_tail": a.pending is not None,
+        "unknown_kinds": unknown_kinds(a),
+        "container": container_json(a.log),
     }
 
 
@@ -266,6 +270,20 @@ def anomaly_text(x: dict) -> str:
     return short(detail, 80)
 
 
+def print_unknown_kinds(a: Any, kinds: list[dict]) -> None:
+    """Format drift in `check`'s text: one summary line, then a line per kind (at most 10)."""
+    from agentlog_tui.core.drift import drift_line
+
+    line = drift_line(a)
+    if line is None:
+        return
+    print(f"  {clean(line)} (newer agent version?)")
+    for k in kinds[:10]:
+        print(f"  line {k['first_line']:>6}  unknown kind      {clean(k['kind'])} ×{k['count']}")
+    if len(kinds) > 10:
+        print(f"  {'':>11}  unknown kind      … and {len(kinds) - 10} more (all of them with --json)")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     a = open_log(args)
     doc = check_json(a)
@@ -280,6 +298,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
           f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
           f"{len(resumes)} resumes{comp}")
+    from agentlog_tui.core.jsondoc import container_note
+
+    if (note := container_note(a.log)) is not None:
+        print(f"  {clean(note)}")
     for m in doc["malformed"]:
         print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
     shown: dict[str, int] = defaultdict(int)
@@ -290,6 +312,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
     for c in doc["compactions"]:
@@ -468,10 +491,11 @@ def run_ui(args: argparse.Namespace) -> int:
 
         return run_sessions_ui(args.log, kwargs)
     if args.log:
-        from agentlog_tui.core.reader import LogFile, LogReadError
+        from agentlog_tui.core.jsondoc import open_log
+        from agentlog_tui.core.reader import LogReadError
 
         try:
-            LogFile(args.log, index=False).close()
+            open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     if not args.demo:

@@ -114,6 +114,21 @@ class Detailed(Protocol):
         ...
 
 
+@runtime_checkable
+class KnowsKinds(Protocol):
+    """An optional extra of a format, which every new format should declare: the kinds of record
+    it understands, so that records of other kinds (its agent's newer version, a record missing
+    a field it relies on) are counted and shown (core/drift.py, `check`'s `unknown_kinds`).
+
+    `known_kinds` holds event types as the format's mapper names them; `unknown_kind(event)`,
+    optional too, names the kind of an event of a known type that the format still cannot read
+    (e.g. "assistant without message"), or returns None. A format without `known_kinds` accepts
+    every kind (the generic format does).
+    """
+
+    known_kinds: frozenset[str]
+
+
 def event_details(fmt: Any, event: Any) -> list[tuple[str, str]]:
     """`fmt.details(event)` when the format has it; [] when it has not, fails, or gives junk."""
     details = getattr(fmt, "details", None)

@@ -681,12 +681,45 @@ def _looks_like_record(o: dict) -> bool:
     return any(h in o for h in ENVELOPE_HINTS) or "snapshot" in o or "summary" in o
 
 
+# ---- the kinds this format knows (format drift, core/drift.py) ----------------------------------
+
+# Event types as `record_type` names them; any other (a new record `type`, a new `system` subtype,
+# an assistant record with no content block known here) is counted by `check`.
+KNOWN_KINDS = frozenset({
+    "user.prompt", "user.tool_result", "user.meta", "user.command", "user.compact_summary",
+    "assistant.tool_use", "assistant.text", "assistant.thinking", "assistant",
+    "system.compact_boundary", "system.microcompact_boundary", "system.stop_hook_summary",
+    "system.turn_duration", "system.local_command", "system.api_error", "system.informational",
+    "progress", "summary", "file_history_snapshot", "queue_operation", "attachment", "custom_title",
+    "tag",
+})
+
+
+def unknown_kind(event: Event) -> str | None:
+    """A known record missing what this format reads: a message, a tool result's call id."""
+    obj = event.data
+    if not isinstance(obj, dict):
+        return None
+    t = obj.get("type")
+    if t in ("user", "assistant") and not isinstance(obj.get("message"), dict):
+        return f"{t} without message"
+    if event.type == "assistant":  # none of its content blocks is one record_type knows
+        kinds = sorted({str(b.get("type")) for b in _blocks(obj)})
+        return f"assistant block {', '.join(kinds)}" if kinds else "assistant without content"
+    if event.type == "user.tool_result" and any(
+            not isinstance(b.get("tool_use_id"), str) for b in _tool_result_blocks(obj)):
+        return "tool_result without tool_use_id"
+    return None
+
+
 class ClaudeCodeFormat:
     """Claude Code session transcripts."""
 
     name = "claude-code"
     description = ("Claude Code session transcripts (~/.claude/projects/*/*.jsonl): "
                    "user/assistant/progress/system records, ids are line numbers")
+    known_kinds = KNOWN_KINDS
+    unknown_kind = staticmethod(unknown_kind)
 
     def detect(self, objs: list[dict]) -> float:
         if not objs:

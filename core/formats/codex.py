@@ -451,12 +451,28 @@ class CodexProjection:
 # ---- the format ----------------------------------------------------------------------------------
 
 
+# ---- the kinds this format knows (format drift, core/drift.py) ----------------------------------
+
+# Event types as the mapper names them; any other (a new envelope `type`, a new response item or
+# event message, one with no `payload.type`: bare `response_item`/`event_msg`) is counted by `check`.
+EVENT_MSG_TYPES = frozenset({
+    "user_message", "agent_message", "agent_reasoning", "agent_reasoning_raw_content",
+    "agent_reasoning_section_break", "token_count", "task_started", "task_complete", "turn_aborted",
+    "thread_rolled_back", "context_compacted", "entered_review_mode", "exited_review_mode",
+    "undo_started", "undo_completed",
+})
+KNOWN_KINDS = frozenset({"session_meta", "turn_context", "compacted", "state",
+                         *(f"response_item.{t}" for t in ITEM_TYPES),
+                         *(f"event_msg.{t}" for t in EVENT_MSG_TYPES)})
+
+
 class CodexFormat:
     """OpenAI Codex CLI rollouts (both layouts)."""
 
     name = "codex"
     description = ("OpenAI Codex CLI rollouts (~/.codex/sessions/**/rollout-*.jsonl): session_meta, "
                    "response_item, event_msg, turn_context, compacted; ids are line numbers")
+    known_kinds = KNOWN_KINDS
 
     def detect(self, objs: list[dict]) -> float:
         if not objs:
