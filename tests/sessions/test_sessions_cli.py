@@ -78,6 +78,6 @@ def test_the_app_with_no_argument_and_no_session_folders_says_so(run_cli, tmp_pa
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
     monkeypatch.delenv("CODEX_HOME", raising=False)
-    code, out, err = run_cli()
+    code, _, err = run_cli()
     assert code == 2 and len(err.splitlines()) == 1
     assert "no Claude Code or Codex session folders here" in err
