@@ -77,6 +77,20 @@ def _may_change(name: str, command: str | None) -> bool:
     return name not in READ_ONLY_TOOLS
 
 
+def recent_done(done: list[tuple[int, bool, Item]]) -> list[Item]:
+    """The latest finished calls, in log order, those that may have changed something first:
+    what a resumed agent must not run again matters more than what it read."""
+    done = sorted(done, key=lambda d: d[0])
+    effects = [d for d in done if d[1]][-RECENT_DONE:]
+    reads = [d for d in done if not d[1]][-(RECENT_DONE - len(effects)):] if len(effects) < RECENT_DONE else []
+    return [d[2] for d in sorted(effects + reads, key=lambda d: d[0])]
+
+
+def _is_search(command: str) -> bool:
+    words = command.split()
+    return bool(words) and words[0].rsplit("/", 1)[-1] in ("grep", "rg", "ag", "egrep", "fgrep")
+
+
 def _user_text(text: str) -> bool:
     """A prompt the user wrote (not one the agent or its harness injected)."""
     t = text.lstrip()
@@ -198,11 +212,11 @@ def claude_code_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
                 f"{what} → {short(tool.get('result') or 'error', 90)}",
                 _cites(_seq(a, status_w), _seq(a, call_w)), ("tools", tid, "status")))
         elif status == "done" and status_w is not None:
-            done.append((status_w, Item(f"{what} → {short(tool.get('result') or 'done', 50)}",
-                                        _cites(_seq(a, status_w), _seq(a, call_w)),
-                                        ("tools", tid, "status"))))
-    done.sort(key=lambda d: d[0])
-    sections["done"].items.extend(i for _, i in done[-RECENT_DONE:])
+            command = what.split(": ", 1)[1] if name == "Bash" and ": " in what else None
+            done.append((status_w, _may_change(name, command),
+                         Item(f"{what} → {short(tool.get('result') or 'done', 50)}",
+                              _cites(_seq(a, status_w), _seq(a, call_w)), ("tools", tid, "status"))))
+    sections["done"].items.extend(recent_done(done))
     files = state.get("files") if isinstance(state.get("files"), dict) else {}
     frows = []
     for path, f in files.items():
@@ -323,12 +337,16 @@ def codex_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
         out = str(call.get("output") or "")
         m = _EXIT.search(out[:40])
         cites = _cites(_seq(a, status_w), _seq(a, call_w))
+        known = call_args.get(cid)
+        command = _codex_command(known[2]) if known else None
+        if m and m.group(1) == "1" and command and _is_search(command):
+            m = None  # grep and rg exit 1 when nothing matched: an answer, not a failure
         if m and m.group(1) != "0":
             sections["failed"].items.append(Item(f"{what} → {short(out, 90)}", cites, ("calls", cid, "status")))
         elif status_w is not None and name != "update_plan":  # the plan's items are listed
-            done.append((status_w, Item(f"{what} → {short(out, 50)}", cites, ("calls", cid, "status"))))
-    done.sort(key=lambda d: d[0])
-    sections["done"].items.extend(i for _, i in done[-RECENT_DONE:])
+            done.append((status_w, _may_change(name, command),
+                         Item(f"{what} → {short(out, 50)}", cites, ("calls", cid, "status"))))
+    sections["done"].items.extend(recent_done(done))
     for path, (p, op) in sorted(patched.items(), key=lambda kv: kv[1][0]):
         sections["files"].items.append(Item(f"{op}: {path}", (a.seqs[p],)))
     sections["boundaries"].items.extend(boundary_items(a, pos))
