@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import CODEX, FIXTURE, NOT_A_LOG, PARENT1, SUB1
+from sessions_fixture import CODEX, FIXTURE, NOT_A_LOG, PARENT1, SUB1
 
 
 def test_sessions_json_shape(run_cli):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import CODEX, CODEX_GZ, FIXTURE, GENERIC, NOT_A_LOG, PARENT1, PARENT2, SUB1, wait_for
+from sessions_fixture import (
+    CODEX,
+    CODEX_GZ,
+    FIXTURE,
+    GENERIC,
+    NOT_A_LOG,
+    PARENT1,
+    PARENT2,
+    SUB1,
+    wait_for,
+)
 
 from agentlog_tui.tui.session_browser import Frame, SessionLogApp, browse
 from agentlog_tui.tui.session_list import ListState, SessionListApp
