@@ -68,7 +68,7 @@ def test_gemini_brief(tmp_path):
     check(a, b)
     texts = [i.text for i in items(b, "goal")]
     assert "first prompt: List the files and read README.md" in texts
-    assert [i.text for i in items(b, "boundaries")][0].startswith("compaction at #")
+    assert items(b, "boundaries")[0].text.startswith("compaction at #")
     for p in range(a.n_events):
         bp = make_brief(a, a.seqs[p])
         assert bp.note is None
