@@ -127,12 +127,13 @@ def _version() -> str:
 def build_ui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage=f"{PROG} [LOG | --demo] [options]\n       {PROG} {{state,check,diff,compact,formats}} LOG [--json] ...",
+        usage=f"{PROG} [LOG | DIR | --demo] [options]\n       {PROG} {{state,check,diff,compact,formats}} LOG [--json] ...",
         description="Open the UI on an agent's event log (live-tailed). "
         "Run `agentlog-tui check --help` etc. for the headless commands.",
     )
     parser.epilog = EXIT_CODES
-    parser.add_argument("log", nargs="?", help="the log file (JSON Lines)")
+    parser.add_argument("log", nargs="?", help="the log file (JSON Lines), or a folder of them: "
+                        "a session list (default: your Claude Code and Codex sessions)")
     parser.add_argument("--demo", action="store_true", help="open the UI on a simulated agent writing a log live")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _common(parser)
@@ -560,8 +561,6 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
-            if not args.log and not args.demo:
-                fail("give a log file to open (or --demo); see --help")
             code = run_ui(args)
         sys.stdout.flush()
         return code
@@ -583,6 +582,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
+    if not args.demo and (not args.log or os.path.isdir(args.log)):  # a session list
+        from agentlog_tui.tui.session_browser import run_sessions_ui
+
+        return run_sessions_ui(args.log, kwargs)
     if args.log:
         from agentlog_tui.core.jsondoc import open_log
         from agentlog_tui.core.reader import LogReadError
@@ -591,6 +594,10 @@ def run_ui(args: argparse.Namespace) -> int:
             open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
+    if not args.demo:
+        from agentlog_tui.tui.session_browser import run_log_ui
+
+        return run_log_ui(args.log, kwargs)
     from agentlog_tui.tui.app import run_app
 
     run_app(args.log, analysis_kwargs=kwargs, demo=args.demo)
