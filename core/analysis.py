@@ -28,7 +28,7 @@ from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
-from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.formats.base import Boundary, LogFormat, Options, promised_checks
 from agentlog_tui.core.jsondoc import open_log
 from agentlog_tui.core.jsonvalue import round_trip, to_json
 from agentlog_tui.core.native import _fastloop
@@ -157,6 +157,8 @@ class Analysis:
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
+        # timestamps going back are a finding only where the format's writers promise order
+        self._ts_checked = "ts_backwards" in promised_checks(fmt)
         resume_types = getattr(fmt, "resume_types", None)
         self._resume_types = frozenset(resume_types(self.options) if resume_types else ())
         try:
@@ -166,6 +168,11 @@ class Analysis:
         self.boundary_of = (
             functools.partial(fmt.boundary, options=self.options) if takes_options else fmt.boundary
         )
+        # a mapper may refine boundaries with what it saw earlier in the file (a resume's origin)
+        refine = getattr(mapper, "boundary", None)
+        if refine is not None:
+            fmt_boundary = self.boundary_of
+            self.boundary_of = lambda ev: refine(ev, fmt_boundary(ev))
         return True
 
     def _redetect_if_young(self) -> None:
@@ -191,8 +198,12 @@ class Analysis:
         self.failed: dict[int, str] = {}
         self.snapshot_positions: list[int] = []
         self.boundaries: dict[int, Boundary] = {}
+        restart = getattr(getattr(self, "mapper", None), "restart", None)
+        if restart is not None:  # a pass from the start: what the mapper learnt of the file goes
+            restart()
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
+        self.information: list[Anomaly] = []  # anomalies the format does not promise to avoid
         self.drift = kind_counter(self.format)  # records of kinds the format does not know
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
@@ -528,7 +539,8 @@ class Analysis:
                 and ts[-1:] == "Z" == prev_raw[-1:]):
             # same-shaped UTC ISO-8601 strings order as text: no need to parse them
             if ts < prev_raw:
-                self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+                (self.anomalies if self._ts_checked else self.information).append(
+                    Anomaly("ts_backwards", line, seq, {"ts": ts}))
             self._prev_ts_raw, self._prev_ts = ts, None
             return
         t = parse_ts(ts)
@@ -536,7 +548,8 @@ class Analysis:
             return
         prev = self._prev_ts if self._prev_ts is not None else parse_ts(prev_raw)
         if prev is not None and t < prev:
-            self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+            (self.anomalies if self._ts_checked else self.information).append(
+                Anomaly("ts_backwards", line, seq, {"ts": ts}))
         self._prev_ts, self._prev_ts_raw = t, ts
 
     def _seen_line(self, seq: int) -> int | None:
@@ -728,8 +741,9 @@ class Analysis:
     def replay_events(self, events: list[Event]) -> dict:
         """Fold a list of events from the initial state (for verifying a compacted log)."""
         state = copy_state(self._initial)
-        for ev in events:
-            if self.format.is_snapshot(ev):
+        off = branches.off_in(self.format, events)  # a tree-shaped log's other branches
+        for i, ev in enumerate(events):
+            if self.format.is_snapshot(ev) or i in off:
                 continue
             try:
                 self.projection.apply(state, ev)

@@ -17,10 +17,11 @@ from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
+               "mcp")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
 COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
-                   "agentlog_tui.tui.cli_find")
+                   "agentlog_tui.tui.cli_find", "agentlog_tui.tui.cli_fork", "agentlog_tui.tui.cli_mcp")
 PROG = "agentlog-tui"
 
 
@@ -126,12 +127,13 @@ def _version() -> str:
 def build_ui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage=f"{PROG} [LOG | --demo] [options]\n       {PROG} {{state,check,diff,compact,formats}} LOG [--json] ...",
+        usage=f"{PROG} [LOG | DIR | --demo] [options]\n       {PROG} {{state,check,diff,compact,formats}} LOG [--json] ...",
         description="Open the UI on an agent's event log (live-tailed). "
         "Run `agentlog-tui check --help` etc. for the headless commands.",
     )
     parser.epilog = EXIT_CODES
-    parser.add_argument("log", nargs="?", help="the log file (JSON Lines)")
+    parser.add_argument("log", nargs="?", help="the log file (JSON Lines), or a folder of them: "
+                        "a session list (default: your Claude Code and Codex sessions)")
     parser.add_argument("--demo", action="store_true", help="open the UI on a simulated agent writing a log live")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _common(parser)
@@ -231,6 +233,7 @@ def check_json(a: Any) -> dict:
     """The `check --json` document."""
     from agentlog_tui.core.branches import branch_reports
     from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.integrity import format_findings, information_json
     from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
     from agentlog_tui.core.subagents import missing_subagents
@@ -240,6 +243,10 @@ def check_json(a: Any) -> dict:
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
     anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
+    resumes = [r.to_json() for r in resume_reports(a)]
+    listed = {c["line"] for r in resumes for c in r["unanswered"]}  # told once, by their resume
+    anomalies.extend(f.to_json() for f in format_findings(a)  # what the agent would trip over
+                     if not (f.kind == "unanswered_call" and f.line in listed))
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -251,13 +258,14 @@ def check_json(a: Any) -> dict:
         "fields": a.mapper.describe(),
         "malformed": [{"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed],
         "anomalies": anomalies,
-        "resumes": [r.to_json() for r in resume_reports(a)],
+        "resumes": resumes,
         "compactions": [
             {"seq": a.seqs[p], "line": a.event_lines[p] + 1, "label": b.label}
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
         ],
         "branches": branch_reports(a),
         "pending_tail": a.pending is not None,
+        "information": information_json(a),
         "unknown_kinds": unknown_kinds(a),
         "container": container_json(a.log),
     }
@@ -274,6 +282,8 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} follows #{x['after']}: {x['missing']} id(s) missing"
     if k == "ts_backwards":
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
+    if "text" in x:  # a format's own finding: what is wrong, then what to do
+        return f"{x['text']}: {x['hint']}" if x.get("hint") else x["text"]
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
     if k == "subagent_missing":
@@ -326,6 +336,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    info: dict[str, int] = defaultdict(int)
+    for x in doc["information"]:
+        info[x["kind"]] += 1
+    for kind, n in info.items():
+        print(f"  {'':>11}  {'information':<17} {n} {kind} ({doc['format']} does not promise "
+              f"this: not a finding)")
     print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
@@ -337,6 +353,8 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"({b['events']} events) {fork}, off the live branch")
     for r in resumes:
         head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
+        if r.get("earlier_session"):
+            head += f" (continues session {clean(r['earlier_session'])[:13]})"
         if not r["findings"]:
             print(f"{head}: clean")
             continue
@@ -349,6 +367,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if snap and snap["verdict"] != "match":
             print(f"      loaded snapshot ({snap['source']}, at #{snap['at_seq']}) drifted: "
                   f"{len(snap['differences'])} difference(s) (see `agentlog-tui diff`)")
+        for c in r.get("unanswered", ()):
+            print(f"      never answered: #{c['seq']} {clean(c['input'])} ({clean(c['call_id'])}): "
+                  "check whether it ran before relying on it or running it again")
         for d in r["duplicates"]:
             subj = f" {clean(d['subject'])}" if d["subject"] is not None else ""
             print(f"      possible duplicate effect: #{d['seq']} repeats #{d['original_seq']} "
@@ -535,8 +556,6 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
-            if not args.log and not args.demo:
-                fail("give a log file to open (or --demo); see --help")
             code = run_ui(args)
         sys.stdout.flush()
         return code
@@ -558,6 +577,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
+    if not args.demo and (not args.log or os.path.isdir(args.log)):  # a session list
+        from agentlog_tui.tui.session_browser import run_sessions_ui
+
+        return run_sessions_ui(args.log, kwargs)
     if args.log:
         from agentlog_tui.core.jsondoc import open_log
         from agentlog_tui.core.reader import LogReadError
@@ -566,6 +589,10 @@ def run_ui(args: argparse.Namespace) -> int:
             open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
+    if not args.demo:
+        from agentlog_tui.tui.session_browser import run_log_ui
+
+        return run_log_ui(args.log, kwargs)
     from agentlog_tui.tui.app import run_app
 
     return run_app(args.log, analysis_kwargs=kwargs, demo=args.demo) or 0
