@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
+from agentlog_tui.tui.errors import EXIT_INTERNAL, AppCrashed
 
 SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
                "mcp")
@@ -571,6 +572,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (SystemExit, GeneratorExit):
         raise
+    except AppCrashed as exc:  # the app showed the error in its dialog; the line for stderr
+        sys.stderr.write(exc.line + "\n")
+        return EXIT_INTERNAL
     except Exception as exc:  # noqa: BLE001 - the error boundary: one line, exit 3, never a traceback
         return internal_error(exc, args)
 

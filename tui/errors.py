@@ -28,3 +28,18 @@ def internal_error_line(exc: BaseException, where: str | None = None, *, hint: b
     place = f"{where}: " if where else ""
     tail = " (AGENTLOG_DEBUG=1 shows the traceback)" if hint and not debug_enabled() else ""
     return safe_text(f"{PROG}: internal error: {place}{type(exc).__name__}{': ' + msg if msg else ''}{tail}")
+
+
+class AppCrashed(Exception):
+    """An app closed by its error boundary (the dialog was shown): `line` is for stderr."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def raise_if_crashed(app: object) -> None:
+    """After `app.run()`: raise AppCrashed when the app's error boundary closed it."""
+    line = getattr(app, "internal_error", None)
+    if line is not None:
+        raise AppCrashed(line)

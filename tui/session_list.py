@@ -38,6 +38,7 @@ from agentlog_tui.core.sessions import (
     list_sessions,
     sort_key_activity,
 )
+from agentlog_tui.tui.error_boundary import ErrorBoundary
 from agentlog_tui.tui.text import visible
 
 BATCH_S = 0.25  # a worker reports at most this often
@@ -201,7 +202,7 @@ LIST_ACTIONS = [
 ]
 
 
-class SessionListApp(App):
+class SessionListApp(ErrorBoundary, App):
     """The list of sessions (and of search hits across them); ends with what to open."""
 
     CSS_PATH = "session_list.tcss"

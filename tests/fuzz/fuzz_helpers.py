@@ -188,11 +188,15 @@ COMMANDS: list[list[str]] = [
     ["compact", "LOG"],
     ["compact", "LOG", "--json"],
     ["compact", "LOG", "-o", "OUT"],
+    ["brief", "LOG"],
+    ["brief", "LOG", "--json"],
+    ["fork", "LOG", "--at", "3", "-o", "FORK"],
 ]
 
 
 def fill(argv: list[str], log: str, out: str) -> list[str]:
-    return [log if a == "LOG" else out if a == "OUT" else a for a in argv]
+    fork = os.path.join(os.path.dirname(out), "fork.jsonl")
+    return [log if a == "LOG" else out if a == "OUT" else fork if a == "FORK" else a for a in argv]
 
 
 def fingerprint(path: str) -> tuple[bytes, int]:

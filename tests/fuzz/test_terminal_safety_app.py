@@ -88,6 +88,8 @@ APP_VIEWS: list[tuple[str, list]] = [
     ("compaction review", ["c", tabs]),
     ("write compacted dialog", ["c", "w"]),
     ("export", ["e"]),
+    ("brief", ["b", tabs]),
+    ("fork dialog", ["F"]),
 ]
 
 
@@ -115,3 +117,23 @@ async def test_app_views_show_no_escape(tmp_path):
                 await pilot.press("escape")
             await pilot.pause(0.05)
     assert "PWNED" in seen[0]  # the hostile text is there, shown rather than interpreted
+
+
+async def test_session_list_shows_no_escape(tmp_path):
+    """The session list of a folder holding the hostile log (names, first prompt, search)."""
+    from agentlog_tui.tui.session_list import ListState, SessionListApp
+
+    write_hostile_log(tmp_path, name=HOSTILE_NAME)
+    app = SessionListApp(ListState([tmp_path]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(1.0)
+        shots = [screen_text(app)]
+        for keys in (["s"], ["S"], ["slash", *"PWNED", "enter"], ["question_mark"]):
+            for k in keys:
+                await pilot.press(k)
+                await pilot.pause(0.1)
+            await pilot.pause(0.5)
+            shots.append(screen_text(app))
+            await pilot.press("escape")
+        for shot in shots:
+            assert not unsafe_in(shot), unsafe_in(shot)

@@ -45,3 +45,16 @@ def test_run_app_prints_the_line_and_returns_3(monkeypatch, capsys):
     monkeypatch.setattr(AgentlogApp, "run", run_that_failed)
     assert app_mod.run_app(sample("publish_post.jsonl")) == 3
     assert capsys.readouterr().err == "agentlog-tui: internal error: x.jsonl: RuntimeError: broke\n"
+
+
+def test_the_cli_exits_3_with_the_line_after_the_dialog(monkeypatch, capsys):
+    """`agentlog-tui LOG` (through the session browser): the dialog's line, exit 3."""
+    from agentlog_tui.tui.cli import main
+    from agentlog_tui.tui.session_browser import SessionLogApp
+
+    def run_that_failed(self, *args, **kwargs):
+        self.internal_error = "agentlog-tui: internal error: x.jsonl: RuntimeError: broke"
+
+    monkeypatch.setattr(SessionLogApp, "run", run_that_failed)
+    assert main([sample("publish_post.jsonl")]) == 3
+    assert capsys.readouterr().err == "agentlog-tui: internal error: x.jsonl: RuntimeError: broke\n"
