@@ -26,6 +26,8 @@ HELP = [
     ("e", "export the state at the cursor as a snapshot file"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
     ("c", "compaction review; w then writes the compacted log to a new file"),
+    ("a", "open the subagent of the Task call at the cursor (its header names the call)"),
+    ("escape", "back: to the parent session, or to the session list it was opened from"),
     ("b", "Brief tab: what a fresh executor needs at the cursor's event, items citing events"),
     ("F", "fork: write the log up to the cursor's event to a new file (LOG.fork-N.jsonl)"),
     ("ctrl+p", "command palette"),
