@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from agentlog_tui.core import branches
 from agentlog_tui.core.checkpoints import Checkpoints
 from agentlog_tui.core.diff import Change, diff_values
 from agentlog_tui.core.drift import kind_counter
@@ -129,6 +130,7 @@ class Analysis:
         self._fixed_k = checkpoint_every is not None
         self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
         self.warning: str | None = None
+        self._branch_hint: tuple[frozenset[int], int] | None = None
         self._reset()
 
     # ---- building ------------------------------------------------------------------------------
@@ -208,6 +210,9 @@ class Analysis:
         self._deterministic: bool | None = None
         # answers about a fixed past (a snapshot's drift) that appending cannot change
         self.memo: dict[Any, Any] = {}
+        # a tree-shaped log: which records are off the live branch (core/branches.py)
+        hint, self._branch_hint = self._branch_hint, None
+        self.tree = branches.start(self, *hint) if hint else branches.start(self)
 
     @property
     def n_events(self) -> int:
@@ -245,6 +250,9 @@ class Analysis:
             self._tail_line = total
             self._tail_raw = rec.raw if isinstance(rec, (Event, PendingTail)) else b""
             self._add(rec)
+        if branches.settle(self):  # a rewind changed which records are live: replay once
+            self._reset()
+            self.run(progress)
         if progress is not None:
             progress(total, total)
         return self.n_lines - before
@@ -466,6 +474,9 @@ class Analysis:
             self.seqs.append(rec.seq)
             self.type_ids.append(self._type_id(rec.type))
             self._check_integrity(rec.seq, rec.line, rec.ts)
+            if self.tree is not None and self.tree.add(pos, rec):
+                self._skip(pos, rec)
+                return
             self._apply(pos, rec)
             return
         line_pos.append(-1)
@@ -522,6 +533,15 @@ class Analysis:
             for p in range(len(self.seqs) - 1):
                 self._seq_first_line.setdefault(self.seqs[p], self.event_lines[p] + 1)
         return self._seq_first_line.get(seq)
+
+    def _skip(self, pos: int, ev: Event) -> None:
+        """An event off the live branch (core/branches.py): read, shown, never applied."""
+        self.tracker.begin(pos)
+        self.tracker.commit()
+        if self.drift is not None:
+            self.drift.see(ev)
+        if pos - self.checkpoints.last >= self.checkpoint_every:
+            self._checkpoint(pos)
 
     def _apply(self, pos: int, ev: Event) -> None:
         fmt = self.format
@@ -610,6 +630,7 @@ class Analysis:
         if start >= stop:
             return state
         fmt, proj, failed, mapper = self.format, self.projection, self.failed, self.mapper
+        off_branch = self.tree.off if self.tree is not None else ()
         lines, line_pos = self.event_lines, self.line_pos
         first, last = lines[start], lines[stop - 1]
         log = self.log
@@ -620,7 +641,7 @@ class Analysis:
             records.append((last, a, log.bytes_range(a, b), False))
         for i, off, raw, terminated in records:
             p = line_pos[i]
-            if p < start or p >= stop or p in failed:
+            if p < start or p >= stop or p in failed or p in off_branch:
                 continue
             ev = make_record(i, off, raw, mapper, terminated)
             if not isinstance(ev, Event) or fmt.is_snapshot(ev):

@@ -220,6 +220,7 @@ def clean_multiline(text: str) -> str:
 
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
+    from agentlog_tui.core.branches import branch_reports
     from agentlog_tui.core.drift import unknown_kinds
     from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
@@ -246,6 +247,7 @@ def check_json(a: Any) -> dict:
             {"seq": a.seqs[p], "line": a.event_lines[p] + 1, "label": b.label}
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
         ],
+        "branches": branch_reports(a),
         "pending_tail": a.pending is not None,
         "unknown_kinds": unknown_kinds(a),
         "container": container_json(a.log),
@@ -296,6 +298,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     name = os.path.basename(args.log)
     resumes = doc["resumes"]
     comp = f", {len(doc['compactions'])} compactions" if doc["compactions"] else ""
+    if doc["branches"]:
+        comp += f", {len(doc['branches'])} abandoned branch{'es' if len(doc['branches']) > 1 else ''}"
     print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
           f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
           f"{len(resumes)} resumes{comp}")
@@ -318,6 +322,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
     for c in doc["compactions"]:
         print(f"  line {c['line']:>6}  compaction        #{c['seq']} {clean(c['label'])}")
+    for b in doc["branches"]:  # information, not a finding: a rewind is a branch, not an error
+        fork = f"forks at #{b['forks_at']}" if b["forks_at"] is not None else "has no parent in the file"
+        print(f"  line {b['line']:>6}  branch            #{b['seq']}..#{b['last_seq']} "
+              f"({b['events']} events) {fork}, off the live branch")
     for r in resumes:
         head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
         if not r["findings"]:
