@@ -37,6 +37,7 @@ from agentlog_tui.tui.features import collect_bindings
 from agentlog_tui.tui.header import AppHeader, HeaderFeature
 from agentlog_tui.tui.inspection import InspectionFeature
 from agentlog_tui.tui.inspector import Inspector
+from agentlog_tui.tui.log_source import LogSourceFeature
 from agentlog_tui.tui.model import LogModel
 from agentlog_tui.tui.navigation import NavigationFeature
 from agentlog_tui.tui.resumes import ResumesFeature
@@ -59,7 +60,7 @@ class AppKeys:
 
 
 FEATURES = (NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-            ExportFeature, CompactionFeature, AppKeys)
+            ExportFeature, CompactionFeature, LogSourceFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
@@ -69,7 +70,7 @@ FOOTER_ORDER = [
 
 
 class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-                  ExportFeature, CompactionFeature, HeaderFeature, App):
+                  ExportFeature, CompactionFeature, LogSourceFeature, HeaderFeature, App):
     """Inspect and time-travel an append-only agent event log."""
 
     CSS_PATH = "app.tcss"
@@ -89,6 +90,7 @@ class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionF
         self._init_navigation()
         self._init_inspection()
         self._init_compaction()
+        self._init_log_source()
 
     # ---- layout ----------------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ ACTIONS = [
     ("toggle_event_view", "Event: raw/readable",
      "the Event tab as readable text and tool inputs, or as JSON with the raw line (v)"),
     ("write_compacted", "Write compacted log", "write the compacted log to a new file (w)"),
+    ("next_unknown_kind", "Next unknown kind",
+     "next record of a kind the log's format does not know: a newer agent version? (u)"),
     ("first", "First record", "move to the first record (g)"),
     ("last", "Last record", "move to the last record and follow (G)"),
     ("help", "Help", "keys and markers (?)"),
