@@ -40,6 +40,9 @@ def _load_builtin() -> None:
         pass
     else:
         register(CodexFormat())
+    from agentlog_tui.core.formats.openhands import OpenHandsFormat
+
+    register(OpenHandsFormat())
 
 
 _load_builtin()
