@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from agentlog_tui.core.checkpoints import Checkpoints
 from agentlog_tui.core.diff import Change, diff_values
 from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
@@ -49,6 +50,8 @@ NATIVE_BAIL = 1
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
+MIN_CHECKPOINT_EVERY = 16
+CHECKPOINT_BYTES = 128 << 10
 FIRST_INDEX_BYTES = 256 << 10
 Progress = Callable[[int, int], None]
 
@@ -189,7 +192,8 @@ class Analysis:
         self.state: dict = self.projection.initial_state()
         self._initial = copy_state(self.state)
         seed(self.tracker, self.state)
-        self.checkpoints: list[tuple[int, bytes]] = []
+        self.checkpoints = Checkpoints()
+        self._cp_offset = 0  # where the line after the last checkpoint starts (general path)
         self.lines_done = 0  # complete lines analysed
         self._tail_line: int | None = None  # the unterminated line counted, if any
         self._tail_raw = b""  # its bytes when it was read
@@ -325,14 +329,14 @@ class Analysis:
         ctx = (orjson.loads, m.type_field, m.id_field, m.ts_field, m.data_field, "key",
                self._key_fields, self._type_info, self.state, tracker.root, tracker.blame_root,
                self.effects, tracker.live, tracker.last_death, tracker.killer, tracker.wrote,
-               tids, deaths, ev_lines, ev_seqs, Slot, BlameNode)
+               tids, deaths, ev_lines, ev_seqs, Slot, BlameNode, tracker.touched)
         for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
             if progress is not None:
                 progress(i, total)
             tracker.reserve(len(seqs) + j - i)
             while i < j:
                 pos = len(seqs)
-                last_cp = checkpoints[-1][0] if checkpoints else -1
+                last_cp = checkpoints.last
                 max_seq = self._max_seq
                 status, k, n, new_max, prev_ts, nd = run(
                     ctx, chunk, base, bounds, i, j, pos, last_cp, self.checkpoint_every,
@@ -418,17 +422,21 @@ class Analysis:
                 tracker.no_undo()
                 apply_parts(tracker, state, t, data, key)
             commit()
-            if pos - (checkpoints[-1][0] if checkpoints else -1) >= self.checkpoint_every:
+            if pos - checkpoints.last >= self.checkpoint_every:
                 self._checkpoint(pos)
 
         return line
 
     def _checkpoint(self, pos: int) -> None:
-        blob = orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)
-        self.checkpoints.append((pos, blob))
+        """A checkpoint after position `pos` (core/checkpoints.py: a delta or the whole state)."""
+        cps = self.checkpoints
+        cps.add(pos, self.state, self.tracker.touched)
+        self._cp_offset = self.log.line_span(self.event_lines[pos])[1]
         if not self._fixed_k:
+            # a bigger state is checkpointed less often (a full checkpoint costs its size; each
+            # query replays at most K events); the general path also checkpoints by bytes read
             self.checkpoint_every = min(MAX_CHECKPOINT_EVERY,
-                                        max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 16))
+                                        max(DEFAULT_CHECKPOINT_EVERY, cps.state_size // 16))
 
     def _type_id(self, type_: str) -> int:
         tid = self._type_index.get(type_)
@@ -547,8 +555,12 @@ class Analysis:
                 self.failed[pos] = f"{type(exc).__name__}: {exc}"
             else:
                 tracker.commit()
-        last = self.checkpoints[-1][0] if self.checkpoints else -1
-        if pos - last >= self.checkpoint_every:
+        since = pos - self.checkpoints.last
+        if since >= self.checkpoint_every or (
+                not self._fixed_k and since >= MIN_CHECKPOINT_EVERY
+                and ev.offset - self._cp_offset >= CHECKPOINT_BYTES):
+            # formats whose events are big or slow to apply: a query replays at most about
+            # CHECKPOINT_BYTES of the log
             self._checkpoint(pos)
 
     # ---- records -----------------------------------------------------------------------------
@@ -625,10 +637,9 @@ class Analysis:
         if pos == self.n_events - 1:
             return copy_state(self.state)
         cps = self.checkpoints
-        i = bisect.bisect_right(cps, pos, key=lambda c: c[0]) - 1
+        i = cps.at_or_before(pos)
         if i >= 0:
-            cp_pos, blob = cps[i]
-            state = orjson.loads(blob)
+            cp_pos, state = cps.positions[i], cps.state(i)
         else:
             cp_pos, state = -1, copy_state(self._initial)
         return self._replay_onto(state, cp_pos + 1, pos + 1)

@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("compact", help="what compaction drops; with -o, write the compacted log")
     p.add_argument("log")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the compacted log here (never the input)")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write the compacted log here (never the input, never over an existing file)")
+    p.add_argument("--force", action="store_true", help="with -o: replace OUT if it exists")
     p.add_argument("--protect-last", type=int, default=0, metavar="N",
                    help="keep the last N events whatever they are")
     p.add_argument("--json", action="store_true")
@@ -377,27 +379,38 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
+    from agentlog_tui.core.compaction import (
+        CompactionError,
+        NotVerified,
+        plan_compaction,
+        write_compacted,
+    )
 
     if args.protect_last < 0:
         raise UsageError("--protect-last must be 0 or more")
+    if args.output is not None and not args.output:
+        raise UsageError("-o: give a file name (leave -o out for a dry run)")
     if args.output:
         src, dst = os.path.abspath(args.log), os.path.abspath(args.output)
         if src == dst or (os.path.exists(dst) and os.path.exists(src) and os.path.samefile(src, dst)):
             raise UsageError(f"{args.output}: refusing to write over the log being compacted")
+        if not args.force and (os.path.lexists(dst)):
+            raise UsageError(f"{args.output}: already exists; nothing written "
+                             "(choose another name, or --force to replace it)")
     a = open_log(args)
-    plan = plan_compaction(a, args.protect_last)
+    # with -o, the written bytes themselves are verified (read back afresh) before they count
+    plan = plan_compaction(a, args.protect_last, verify=not args.output)
     written = None
     error = None
-    if args.output and plan.verified:
+    if args.output:
         try:
-            written = write_compacted(a, plan, args.output)
+            written = write_compacted(a, plan, args.output, overwrite=args.force)
+        except NotVerified:
+            error = "not verified: nothing written"
         except CompactionError as exc:
             raise UsageError(str(exc)) from None
         except OSError as exc:
             raise UsageError(f"{args.output}: {(exc.strerror or str(exc)).lower()}") from None
-    elif args.output:
-        error = "not verified: nothing written"
     if args.json:
         doc = plan.to_json()
         doc["output"] = args.output if written is not None else None
@@ -408,8 +421,16 @@ def cmd_compact(args: argparse.Namespace) -> int:
     print(f"{clean(os.path.basename(args.log))}: {plan.events} events, keep {len(plan.kept)}, "
           f"drop {len(plan.dropped)}; {plan.bytes_before:,} -> {plan.bytes_after:,} bytes "
           f"({pct:.0f}% saved)")
-    print("  verified: replaying the compacted log gives the same state" if plan.verified
-          else "  NOT verified: replaying the compacted log gives a different state")
+    print("  verified: the compacted file, read afresh, replays to the same state"
+          + (f" and {a.format.name} could load it" if hasattr(a.format, "validate") else "")
+          if plan.verified else "  NOT verified:")
+    for r in plan.reasons[:20]:
+        print(f"    {clean(r)}")
+    sel = plan.selection
+    if sel is not None and sel.added:
+        print(f"  {len(sel.added)} superseded event(s) kept so that calls and results stay paired")
+    if sel is not None and sel.replaced:
+        print(f"  {len(sel.replaced)} record(s) relinked to their nearest kept ancestor")
     for p in plan.differing_paths[:20]:
         print(f"    differs at {fmt_path(p)}")
     if plan.protect_last:
