@@ -4,7 +4,8 @@ Each event is one JSON object with `id`, `timestamp`, `source` (`agent`, `user`,
 and either `action` + `args` or `observation` + `content` + `extras`; an observation's `cause` is
 the id of the action it answers. (This is the event stream of OpenHands before its V1 SDK; the
 reader in core/jsondoc.py turns the array or the folder into one event per element.) The event
-type is `action.<action>` or `observation.<observation>`; the id is the event's own `id`, so ids
+type is the action's name (`run`, `edit`, `message`) or the observation's with `.obs` after it
+(`run.obs`, `agent_state_changed.obs`), short enough for a timeline column; the id is the event's own `id`, so ids
 may skip numbers (a saved trajectory leaves hidden events out). The payload is the whole event.
 
 A `condensation` action is OpenHands' own context compaction: the events it names (a list of ids
@@ -33,7 +34,7 @@ OBSERVATIONS = frozenset({
     "success", "null", "think", "agent_state_changed", "user_rejected", "condense", "recall", "mcp",
     "download", "task_tracking", "loop_detection",
 })
-KNOWN_KINDS = frozenset({*(f"action.{a}" for a in ACTIONS), *(f"observation.{o}" for o in OBSERVATIONS)})
+KNOWN_KINDS = frozenset({*ACTIONS, *(f"{o}.obs" for o in OBSERVATIONS)})
 FILE_OPS = {"read": "read", "write": "write", "edit": "edit"}
 COMMANDS = ("run", "run_ipython")
 BROWSING = ("browse", "browse_interactive")
@@ -63,9 +64,9 @@ class OpenHandsMapper:
     def map(self, obj: dict) -> Mapped:
         a, ob = obj.get("action"), obj.get("observation")
         if isinstance(a, str) and a:
-            t = f"action.{a}"
+            t = a
         elif isinstance(ob, str) and ob:
-            t = f"observation.{ob}"
+            t = f"{ob}.obs"
         else:
             raise MappingError("event has neither an `action` nor an `observation` string")
         seq = _int(obj.get("id"))
@@ -74,7 +75,7 @@ class OpenHandsMapper:
         return Mapped(t, seq, obj.get("timestamp"), obj, None)
 
     def describe(self) -> dict[str, Any]:
-        return {"type": "action / observation", "id": "id", "ts": "timestamp", "data": "the whole event"}
+        return {"type": "action / observation + .obs", "id": "id", "ts": "timestamp", "data": "the whole event"}
 
 
 # ---- reading one event ---------------------------------------------------------------------------
@@ -82,8 +83,10 @@ class OpenHandsMapper:
 
 def _kind(event: Event) -> tuple[str, str]:
     """("action" | "observation", its name)."""
-    head, _, name = event.type.partition(".")
-    return head, name
+    t = event.type
+    if t.endswith(".obs"):
+        return "observation", t[:-4]
+    return "action", t
 
 
 def exit_code(obj: dict) -> int | None:
@@ -360,7 +363,7 @@ class OpenHandsFormat:
         return None
 
     def boundary(self, event: Event, options: Options | None = None) -> Boundary | None:
-        if event.type == "action.condensation" and isinstance(event.data, dict):
+        if event.type == "condensation" and isinstance(event.data, dict):
             n = len(forgotten_ids(_dict(event.data.get("args"))))
             return Boundary("compaction", None, f"context condensed ({n} events forgotten)")
         return None

@@ -41,7 +41,7 @@ def test_a_trajectory_array_opens_as_openhands_with_event_ids(array_log):
     assert a.format.name == "openhands" and a.log.container == "json array"
     assert a.n_events == len(OPENHANDS) and a.malformed == [] and a.failed == {}
     assert list(a.seqs) == [e["id"] for e in OPENHANDS]
-    assert a.event(3).type == "action.message" and a.event(4).type == "observation.agent_state_changed"
+    assert a.event(3).type == "message" and a.event(4).type == "agent_state_changed.obs"
 
 
 def test_the_task_and_the_agent_state(array_log):
@@ -147,7 +147,7 @@ def test_new_kinds_of_event_are_counted(write_log):
     a = analysed(write_log(drifted))
     assert a.format.name == "openhands"
     assert [(k["kind"], k["count"], k["first_line"]) for k in unknown_kinds(a)] == [
-        ("action.teleport", 2, 6), ("observation.teleported", 1, 7), ("action.run without args", 1, 9)]
+        ("teleport", 2, 6), ("teleported.obs", 1, 7), ("run without args", 1, 9)]
 
 
 def test_detection_never_confuses_openhands_with_the_others():
