@@ -21,14 +21,16 @@ from typing import Any
 
 import orjson
 
+from agentlog_tui.core import branches
 from agentlog_tui.core.checkpoints import Checkpoints
 from agentlog_tui.core.diff import Change, diff_values
 from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
-from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.formats.base import Boundary, LogFormat, Options, promised_checks
 from agentlog_tui.core.jsondoc import open_log
+from agentlog_tui.core.jsonvalue import round_trip, to_json
 from agentlog_tui.core.native import _fastloop
 from agentlog_tui.core.projection import (
     DEFAULT_KEY_FIELDS,
@@ -40,7 +42,7 @@ from agentlog_tui.core.projection import (
     effect_of,
     effect_of_parts,
 )
-from agentlog_tui.core.reader import first_objects, make_record, record_at
+from agentlog_tui.core.reader import ID_MAX, ID_MIN, first_objects, make_record, record_at
 from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
 
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
@@ -57,29 +59,32 @@ Progress = Callable[[int, int], None]
 
 
 def canonical(state: Any) -> bytes:
-    """Canonical JSON bytes of a state: sorted keys, non-string keys as strings."""
-    return orjson.dumps(state, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr)
+    """Canonical JSON bytes of a state: sorted keys, non-string keys as strings (at any depth,
+    with integers of any size: core.jsonvalue falls back where orjson refuses)."""
+    return to_json(state, sort_keys=True)
 
 
 def copy_state(state: Any) -> Any:
-    """A deep copy of a JSON-like state."""
-    return orjson.loads(orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS, default=repr))
+    """A deep copy of a JSON-like state (as a JSON round trip makes it; any depth or size)."""
+    return round_trip(state)
 
 
 def parse_ts(ts: Any) -> float | None:
     """Seconds since the epoch for an ISO-8601 string or an epoch number; None otherwise."""
     if isinstance(ts, bool) or ts is None:
         return None
-    if isinstance(ts, (int, float)):
-        return float(ts) / 1000.0 if ts > 1e11 else float(ts)
-    if isinstance(ts, str):
-        try:
-            dt = datetime.fromisoformat(ts.replace("Z", "+00:00") if ts.endswith("Z") else ts)
-        except ValueError:
-            return None
-        if dt.tzinfo is None:
-            return dt.replace(tzinfo=None).timestamp()
-        return dt.timestamp()
+    try:  # any number JSON allows, any date ISO 8601 allows (year 1 has no local epoch time)
+        if isinstance(ts, (int, float)):
+            t = float(ts)
+            return t / 1000.0 if t > 1e11 else t
+        if isinstance(ts, str):
+            try:
+                dt = datetime.fromisoformat(ts.replace("Z", "+00:00") if ts.endswith("Z") else ts)
+            except ValueError:
+                return None
+            return dt.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return None
     return None
 
 
@@ -128,6 +133,7 @@ class Analysis:
         self._fixed_k = checkpoint_every is not None
         self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
         self.warning: str | None = None
+        self._branch_hint: tuple[frozenset[int], int] | None = None
         self._reset()
 
     # ---- building ------------------------------------------------------------------------------
@@ -151,6 +157,8 @@ class Analysis:
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
+        # timestamps going back are a finding only where the format's writers promise order
+        self._ts_checked = "ts_backwards" in promised_checks(fmt)
         resume_types = getattr(fmt, "resume_types", None)
         self._resume_types = frozenset(resume_types(self.options) if resume_types else ())
         try:
@@ -187,6 +195,7 @@ class Analysis:
         self.boundaries: dict[int, Boundary] = {}
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
+        self.information: list[Anomaly] = []  # anomalies the format does not promise to avoid
         self.drift = kind_counter(self.format)  # records of kinds the format does not know
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
@@ -207,6 +216,9 @@ class Analysis:
         self._deterministic: bool | None = None
         # answers about a fixed past (a snapshot's drift) that appending cannot change
         self.memo: dict[Any, Any] = {}
+        # a tree-shaped log: which records are off the live branch (core/branches.py)
+        hint, self._branch_hint = self._branch_hint, None
+        self.tree = branches.start(self, *hint) if hint else branches.start(self)
 
     @property
     def n_events(self) -> int:
@@ -244,6 +256,9 @@ class Analysis:
             self._tail_line = total
             self._tail_raw = rec.raw if isinstance(rec, (Event, PendingTail)) else b""
             self._add(rec)
+        if branches.settle(self):  # a rewind changed which records are live: replay once
+            self._reset()
+            self.run(progress)
         if progress is not None:
             progress(total, total)
         return self.n_lines - before
@@ -395,7 +410,7 @@ class Analysis:
             t = obj.get(type_field)
             if id_field is not None:
                 seq = obj.get(id_field)
-                if type(seq) is not int:
+                if type(seq) is not int or not ID_MIN <= seq <= ID_MAX:  # the reader says why
                     seq = None
             else:
                 seq = i + 1
@@ -465,6 +480,9 @@ class Analysis:
             self.seqs.append(rec.seq)
             self.type_ids.append(self._type_id(rec.type))
             self._check_integrity(rec.seq, rec.line, rec.ts)
+            if self.tree is not None and self.tree.add(pos, rec):
+                self._skip(pos, rec)
+                return
             self._apply(pos, rec)
             return
         line_pos.append(-1)
@@ -503,7 +521,8 @@ class Analysis:
                 and ts[-1:] == "Z" == prev_raw[-1:]):
             # same-shaped UTC ISO-8601 strings order as text: no need to parse them
             if ts < prev_raw:
-                self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+                (self.anomalies if self._ts_checked else self.information).append(
+                    Anomaly("ts_backwards", line, seq, {"ts": ts}))
             self._prev_ts_raw, self._prev_ts = ts, None
             return
         t = parse_ts(ts)
@@ -511,7 +530,8 @@ class Analysis:
             return
         prev = self._prev_ts if self._prev_ts is not None else parse_ts(prev_raw)
         if prev is not None and t < prev:
-            self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+            (self.anomalies if self._ts_checked else self.information).append(
+                Anomaly("ts_backwards", line, seq, {"ts": ts}))
         self._prev_ts, self._prev_ts_raw = t, ts
 
     def _seen_line(self, seq: int) -> int | None:
@@ -521,6 +541,15 @@ class Analysis:
             for p in range(len(self.seqs) - 1):
                 self._seq_first_line.setdefault(self.seqs[p], self.event_lines[p] + 1)
         return self._seq_first_line.get(seq)
+
+    def _skip(self, pos: int, ev: Event) -> None:
+        """An event off the live branch (core/branches.py): read, shown, never applied."""
+        self.tracker.begin(pos)
+        self.tracker.commit()
+        if self.drift is not None:
+            self.drift.see(ev)
+        if pos - self.checkpoints.last >= self.checkpoint_every:
+            self._checkpoint(pos)
 
     def _apply(self, pos: int, ev: Event) -> None:
         fmt = self.format
@@ -609,6 +638,7 @@ class Analysis:
         if start >= stop:
             return state
         fmt, proj, failed, mapper = self.format, self.projection, self.failed, self.mapper
+        off_branch = self.tree.off if self.tree is not None else ()
         lines, line_pos = self.event_lines, self.line_pos
         first, last = lines[start], lines[stop - 1]
         log = self.log
@@ -619,7 +649,7 @@ class Analysis:
             records.append((last, a, log.bytes_range(a, b), False))
         for i, off, raw, terminated in records:
             p = line_pos[i]
-            if p < start or p >= stop or p in failed:
+            if p < start or p >= stop or p in failed or p in off_branch:
                 continue
             ev = make_record(i, off, raw, mapper, terminated)
             if not isinstance(ev, Event) or fmt.is_snapshot(ev):

@@ -11,10 +11,11 @@ one added key, `RESUME_KEY`, naming the session it continues.
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentlog_tui.core.branches import Link
 from agentlog_tui.core.events import Event
 from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
 
@@ -681,6 +682,31 @@ class ClaudeCodeProjection:
             "kind": d.get("type"), "text": record_summary("progress", obj)}
 
 
+# ---- the tree (core/branches.py) ------------------------------------------------------------------
+
+CONVERSATION_TYPES = frozenset({"user", "assistant", "system"})
+TURN_TYPES = frozenset({"user.prompt", "user.command"})
+
+
+def tree_link(event: Event) -> Link | None:
+    """A record's place in the session's tree: `uuid` under `parentUuid` (a compaction boundary,
+    whose `parentUuid` is null, under its `logicalParentUuid`). Progress records hang off the chain
+    without ending it; prompts are the turns that make a subtree off the live chain a branch (a
+    parallel tool call's records hang off it too, with no prompt). Sidechain records (a subagent's,
+    in older files) are not in the session's tree."""
+    d = event.data
+    if not isinstance(d, dict):
+        return None
+    uuid = d.get("uuid")
+    if not isinstance(uuid, str) or d.get("isSidechain") is True:
+        return None
+    parent = d.get("parentUuid")
+    if not isinstance(parent, str):
+        logical = d.get("logicalParentUuid")
+        parent = logical if isinstance(logical, str) else None
+    return Link(uuid, parent, d.get("type") in CONVERSATION_TYPES, event.type in TURN_TYPES)
+
+
 # ---- links between records: groups, relinking, audit ------------------------------------------------
 
 # Record fields that name another record of the session by its uuid.
@@ -874,7 +900,7 @@ def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Find
 
 def _looks_like_record(o: dict) -> bool:
     t = o.get("type")
-    if t not in RECORD_TYPES or "seq" in o:
+    if type(t) is not str or t not in RECORD_TYPES or "seq" in o:
         return False
     if t in ("user", "assistant"):
         return isinstance(o.get("message"), dict)
@@ -968,6 +994,10 @@ class ClaudeCodeFormat:
 
     def is_snapshot(self, event: Event) -> bool:
         return False
+
+    def tree_linker(self) -> Callable[[Event], Link | None]:
+        """Records form a tree by uuid/parentUuid: the live branch is the chain from the last leaf."""
+        return tree_link
 
     def details(self, event: Event) -> list[tuple[str, str]]:
         """The record's payload as readable (label, text) sections, texts whole; [] when odd."""
