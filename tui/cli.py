@@ -17,10 +17,11 @@ from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
+               "mcp")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
 COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
-                   "agentlog_tui.tui.cli_find")
+                   "agentlog_tui.tui.cli_find", "agentlog_tui.tui.cli_fork", "agentlog_tui.tui.cli_mcp")
 PROG = "agentlog-tui"
 
 

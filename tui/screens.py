@@ -26,6 +26,8 @@ HELP = [
     ("u", "next record of a kind the log's format does not know (header: ? N unknown kinds)"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
     ("c", "compaction review; w then writes the compacted log to a new file"),
+    ("b", "Brief tab: what a fresh executor needs at the cursor's event, items citing events"),
+    ("F", "fork: write the log up to the cursor's event to a new file (LOG.fork-N.jsonl)"),
     ("ctrl+p", "command palette"),
     ("?", "this help"),
     ("q", "quit"),
