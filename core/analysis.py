@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import inspect
 import os
 from array import array
@@ -52,8 +53,8 @@ NATIVE_BAIL = 1
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
-MIN_CHECKPOINT_EVERY = 16
-CHECKPOINT_BYTES = 128 << 10
+MIN_CHECKPOINT_EVERY = 4
+CHECKPOINT_BYTES = 32 << 10
 FIRST_INDEX_BYTES = 256 << 10
 Progress = Callable[[int, int], None]
 
@@ -168,6 +169,11 @@ class Analysis:
         self.boundary_of = (
             functools.partial(fmt.boundary, options=self.options) if takes_options else fmt.boundary
         )
+        # a mapper may refine boundaries with what it saw earlier in the file (a resume's origin)
+        refine = getattr(mapper, "boundary", None)
+        if refine is not None:
+            fmt_boundary = self.boundary_of
+            self.boundary_of = lambda ev: refine(ev, fmt_boundary(ev))
         return True
 
     def _redetect_if_young(self) -> None:
@@ -193,6 +199,9 @@ class Analysis:
         self.failed: dict[int, str] = {}
         self.snapshot_positions: list[int] = []
         self.boundaries: dict[int, Boundary] = {}
+        restart = getattr(getattr(self, "mapper", None), "restart", None)
+        if restart is not None:  # a pass from the start: what the mapper learnt of the file goes
+            restart()
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
         self.information: list[Anomaly] = []  # anomalies the format does not promise to avoid
@@ -664,6 +673,17 @@ class Analysis:
         """The state after the event at position `pos` (-1: the initial state). A fresh copy."""
         if pos >= self.n_events:
             raise IndexError(pos)
+        # a state read back makes many objects and no cycles: without this, building it
+        # triggered full collections over every object of the analysis (tens of ms each)
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._state_at_pos(pos)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _state_at_pos(self, pos: int) -> dict:
         if pos == self.n_events - 1:
             return copy_state(self.state)
         cps = self.checkpoints

@@ -239,7 +239,10 @@ def check_json(a: Any) -> dict:
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
     anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
-    anomalies.extend(f.to_json() for f in format_findings(a))  # what the agent would trip over
+    resumes = [r.to_json() for r in resume_reports(a)]
+    listed = {c["line"] for r in resumes for c in r["unanswered"]}  # told once, by their resume
+    anomalies.extend(f.to_json() for f in format_findings(a)  # what the agent would trip over
+                     if not (f.kind == "unanswered_call" and f.line in listed))
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -251,7 +254,7 @@ def check_json(a: Any) -> dict:
         "fields": a.mapper.describe(),
         "malformed": [{"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed],
         "anomalies": anomalies,
-        "resumes": [r.to_json() for r in resume_reports(a)],
+        "resumes": resumes,
         "compactions": [
             {"seq": a.seqs[p], "line": a.event_lines[p] + 1, "label": b.label}
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
@@ -346,6 +349,8 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"({b['events']} events) {fork}, off the live branch")
     for r in resumes:
         head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
+        if r.get("earlier_session"):
+            head += f" (continues session {clean(r['earlier_session'])[:13]})"
         if not r["findings"]:
             print(f"{head}: clean")
             continue
@@ -358,6 +363,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if snap and snap["verdict"] != "match":
             print(f"      loaded snapshot ({snap['source']}, at #{snap['at_seq']}) drifted: "
                   f"{len(snap['differences'])} difference(s) (see `agentlog-tui diff`)")
+        for c in r.get("unanswered", ()):
+            print(f"      never answered: #{c['seq']} {clean(c['input'])} ({clean(c['call_id'])}): "
+                  "check whether it ran before relying on it or running it again")
         for d in r["duplicates"]:
             subj = f" {clean(d['subject'])}" if d["subject"] is not None else ""
             print(f"      possible duplicate effect: #{d['seq']} repeats #{d['original_seq']} "
