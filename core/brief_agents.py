@@ -236,7 +236,7 @@ def tool_sections(a: Analysis, pos: int, state: dict, sections: dict[str, Sectio
     for w, key, item in sorted(failed, key=lambda f: f[0]):
         later = succeeded.get(key, -1)
         if later > w:  # the same call was run again and succeeded: say so, cite it
-            item = Item(f"{item.text}; later succeeded at #{a.seqs[later]}",
+            item = Item(f"{item.text}; a later `{' '.join(key[1]) or key[0]}` succeeded at #{a.seqs[later]}",
                         (*item.seqs, a.seqs[later]), item.path)
         sections["failed"].items.append(item)
     files = state.get("files") if isinstance(state.get("files"), dict) else {}

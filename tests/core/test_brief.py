@@ -275,7 +275,7 @@ def test_claude_code_session_brief(tmp_path):
     assert any(i.seqs == (11,) and i.text.startswith("Grep: ") for i in running)  # a read, not an effect
     failed = items(b, "failed")
     assert [i.seqs for i in failed] == [(7, 6, 13)] and "lint failed" in failed[0].text
-    assert failed[0].text.endswith("; later succeeded at #13")
+    assert failed[0].text.endswith("; a later `make lint` succeeded at #13")
     failed = items(make_brief(a, 12), "failed")  # before the second run
     assert [i.seqs for i in failed] == [(7, 6)] and "later" not in failed[0].text
     assert ("[x] write notes", (2,)) in [(i.text, i.seqs) for i in items(b, "done")]
