@@ -20,6 +20,7 @@ HELP = [
     ("[ / ]", "previous / next resume (opens the Snapshot tab)"),
     ("m", "mark the event under the cursor; the Diff tab compares cursor vs mark"),
     ("h", "hide / show superseded events"),
+    ("o", "hide / show the records off the live branch (a rewind's abandoned branch)"),
     ("r", "marks relative to the cursor's event / to the head (header: marks @#N)"),
     ("f", "follow the end of the log (live tail) / pause"),
     ("e", "export the state at the cursor as a snapshot file"),
@@ -35,6 +36,7 @@ HELP = [
 ]
 LEGEND = [
     ("░", "superseded: nothing at the head depends on it (⤳N: overwritten by #N)"),
+    ("⎇", "off the live branch: never applied to the state (↱#N: the branch forks at #N)"),
     ("·", "after the cursor's event, when marks are relative to the cursor (r): no mark"),
     ("─", "resume boundary (✓ clean, ⚠ findings)"),
     ("◇", "snapshot event (✓ match, ⚠ drift)"),
