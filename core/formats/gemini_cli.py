@@ -472,6 +472,17 @@ class GeminiCliFormat:
     def projection(self, options: Options) -> GeminiProjection:
         return GeminiProjection()
 
+    def session_card(self, head: list[dict], tail: list[dict]) -> tuple[str | None, str]:
+        """(project, title) for the session list: the first workspace directory when recorded;
+        the session's summary when written, else its first prompt."""
+        dirs = next((o.get("directories") for o in head if isinstance(o.get("directories"), list)), None)
+        project = dirs[0] if dirs and isinstance(dirs[0], str) else None
+        summary = next((o["$set"]["summary"] for o in reversed(tail) if isinstance(o.get("$set"), dict)
+                        and isinstance(o["$set"].get("summary"), str)), None)
+        prompt = next((parts_text(o.get("content")) for o in head
+                       if o.get("type") == "user" and isinstance(o.get("id"), str)), "")
+        return project, summary or prompt
+
     def boundary(self, event: Event) -> Boundary | None:
         if event.type == "set.messages":
             n = len(event.data["$set"]["messages"])

@@ -660,6 +660,17 @@ class PiFormat:
     def activity(self, objs: list[dict]) -> Activity:
         return session_activity(objs)
 
+    def session_card(self, head: list[dict], tail: list[dict]) -> tuple[str | None, str]:
+        """(project, title) for the session list, from the first and last lines: the header's
+        cwd; the session's name when it was given one, else its first prompt."""
+        cwd = next((o.get("cwd") for o in head if o.get("type") == "session"
+                    and isinstance(o.get("cwd"), str)), None)
+        name = next((o.get("name") for o in reversed(tail) if o.get("type") == "session_info"
+                     and isinstance(o.get("name"), str) and o.get("name")), None)
+        prompt = next((block_text(_message(o).get("content")) for o in head
+                       if o.get("type") == "message" and _message(o).get("role") == "user"), "")
+        return cwd, name or prompt
+
     def boundary(self, event: Event) -> Boundary | None:
         if isinstance(event.data, dict) and RESUME_KEY in event.data:
             return Boundary("resume", None, f"resumed after {event.data[RESUME_KEY]}")
