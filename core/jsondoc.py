@@ -65,6 +65,11 @@ def event_files(folder: Path) -> list[tuple[int, Path]] | None:
     return None
 
 
+def is_event_folder(path: str | os.PathLike[str]) -> bool:
+    """True for a folder that is one log: per-event JSON files in it or in its `events/`."""
+    return os.path.isdir(path) and event_files(Path(path)) is not None
+
+
 class JsonDocLog(LogFile):
     """A JSON document (or a folder of per-event files) presented as JSON Lines, in memory.
 

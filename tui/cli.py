@@ -590,8 +590,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
-    if not args.demo and (not args.log or os.path.isdir(args.log)):  # a session list
-        from agentlog_tui.tui.session_browser import run_sessions_ui
+    from agentlog_tui.core.jsondoc import is_event_folder  # a folder of per-event files is a log
+
+    if not args.demo and (not args.log or (os.path.isdir(args.log) and not is_event_folder(args.log))):
+        from agentlog_tui.tui.session_browser import run_sessions_ui  # a session list
 
         return run_sessions_ui(args.log, kwargs)
     if args.log:

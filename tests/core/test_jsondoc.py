@@ -217,3 +217,15 @@ def test_compacting_an_object_keeps_the_object_around_the_array(tmp_path):
     out = tmp_path / "small.json"
     assert main(["compact", str(p), "-o", str(out)]) == 0
     assert json.loads(out.read_text()) == {"version": 2, "events": [EVENTS[1], EVENTS[2]]}
+
+
+def test_an_event_folder_is_a_log_for_the_app_not_a_session_list(tmp_path):
+    from agentlog_tui.core.jsondoc import is_event_folder
+
+    session = tmp_path / "sess"
+    (session / "events").mkdir(parents=True)
+    assert not is_event_folder(session) and not is_event_folder(tmp_path)
+    (session / "events" / "0.json").write_text(json.dumps(EVENTS[0]))
+    assert is_event_folder(session) and is_event_folder(session / "events")
+    assert not is_event_folder(tmp_path)  # a folder of sessions stays a session list
+    assert not is_event_folder(session / "events" / "0.json")
