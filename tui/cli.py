@@ -175,6 +175,9 @@ def open_log(args: argparse.Namespace):
     kwargs = analysis_kwargs(args)
     cli_formats.warn_problems()
     try:
+        from agentlog_tui.core.jsondoc import open_log as open_source
+
+        open_source(args.log, index=False, strict=True).close()  # no log at all: one line, exit 2
         a = Analysis(args.log, **kwargs)
     except LogReadError as exc:
         raise UsageError(str(exc)) from None
@@ -596,7 +599,7 @@ def run_ui(args: argparse.Namespace) -> int:
         from agentlog_tui.core.reader import LogReadError
 
         try:
-            open_log(args.log, index=False).close()
+            open_log(args.log, index=False, strict=True).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     if not args.demo:
