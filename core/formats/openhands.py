@@ -327,6 +327,63 @@ def event_sections(event: Event) -> list[tuple[str, str]]:
     return out
 
 
+# ---- context compactions (core/context_review.py) ------------------------------------------------
+
+RUNNABLE = frozenset({"run", "run_ipython", "read", "write", "edit", "browse", "browse_interactive",
+                      "call_tool_mcp", "delegate"})
+
+
+def context_compactions(objs: list[dict]) -> list[dict]:
+    """Every condensation of an event stream, by position, with what its forgotten events held
+    (the fields core.context_review reads): user prompts, files read or written, errors, and the
+    calls in flight (actions not yet answered) when it happened."""
+    out: list[dict] = []
+    answered_at: dict[int, int] = {}
+    for j, o in enumerate(objs):
+        c = _int(o.get("cause")) if "observation" in o else None
+        if c is not None:
+            answered_at.setdefault(c, j)
+    requested = False
+    for i, o in enumerate(objs):
+        if o.get("action") == "condensation_request":
+            requested = True
+        if o.get("action") != "condensation":
+            continue
+        args = _dict(o.get("args"))
+        gone = set(forgotten_ids(args))
+        summary = args.get("summary") if isinstance(args.get("summary"), str) else None
+        prompts, errors, files, dropped = [], [], {}, 0
+        for j in range(i):
+            e = objs[j]
+            if _int(e.get("id")) not in gone:
+                continue
+            dropped += 1
+            a, ob = e.get("action"), e.get("observation")
+            if a == "message" and e.get("source") == "user":
+                text = _dict(e.get("args")).get("content") or e.get("message")
+                prompts.append((j, one_line(text, 200), False))
+            elif ob in FILE_OPS:
+                path = _dict(e.get("extras")).get("path")
+                if isinstance(path, str) and path:
+                    f = files.setdefault(path, {"read": False, "written": False})
+                    f["read" if ob == "read" else "written"] = True
+            elif ob == "error" or (ob in COMMANDS and exit_code(e) not in (0, -1, None)):
+                errors.append((j, str(ob), one_line(e.get("content"), 160)))
+        in_flight = []
+        for j in range(i):
+            e = objs[j]
+            eid = _int(e.get("id"))
+            if e.get("action") in RUNNABLE and eid is not None and answered_at.get(eid, i + 1) > i:
+                in_flight.append((j, str(eid), str(e["action"]), action_summary(str(e["action"]), e)))
+        out.append({"index": i, "summary": summary, "prompts": prompts,
+                    "trigger": "requested" if requested else "auto", "tokens_before": None,
+                    "tokens_after": None, "summary_index": i if summary else None,
+                    "dropped": dropped, "files": files, "errors": errors, "open_todos": [],
+                    "in_flight": in_flight})
+        requested = False
+    return out
+
+
 # ---- the format ----------------------------------------------------------------------------------
 
 
@@ -367,6 +424,9 @@ class OpenHandsFormat:
             n = len(forgotten_ids(_dict(event.data.get("args"))))
             return Boundary("compaction", None, f"context condensed ({n} events forgotten)")
         return None
+
+    def context_compactions(self, objs: list[dict]) -> list[dict]:
+        return context_compactions(objs)
 
     def is_snapshot(self, event: Event) -> bool:
         return False

@@ -178,3 +178,28 @@ def test_real_trajectories_open_with_a_legible_state():
         assert a.format.name == "openhands" and a.malformed == [] and a.failed == {}, f
         assert unknown_kinds(a) == [], f
         assert a.state["task"], f
+
+
+def test_condensations_are_reviewed_like_the_other_agents_compactions(array_log, capsys):
+    main(["check", "--json", str(array_log)])
+    first, second = orjson.loads(capsys.readouterr().out)["compactions"]
+    assert first["seq"] == 21 and first["trigger"] == "auto" and first["summary_seq"] == 21
+    assert first["dropped_events"] == 4
+    assert first["files"] == [{"path": "/workspace/calc.py", "read": True, "written": False,
+                               "in_summary": True}]
+    assert first["errors"] == [{"seq": 10, "tool": "run", "text": "F 1 failed"}]
+    assert second["seq"] == 31 and second["trigger"] == "requested" and second["summary_seq"] is None
+    assert second["dropped_events"] == 8
+    assert [f["path"] for f in second["files"]] == ["/workspace/calc.py", "/workspace/NOTES.md"]
+
+
+def test_a_condensation_names_the_user_prompts_and_calls_in_flight_it_affects(write_log, capsys):
+    log = write_log([
+        action(0, "user", "message", {"content": "Deploy the site"}),
+        action(1, "agent", "run", {"command": "make deploy"}),
+        action(2, "agent", "condensation", {"forgotten_event_ids": [0]}),
+    ])
+    main(["check", "--json", str(log)])
+    (c,) = orjson.loads(capsys.readouterr().out)["compactions"]
+    assert c["user_prompts"] == [{"seq": 0, "text": "Deploy the site", "in_summary": False}]
+    assert c["calls_in_flight"] == [{"seq": 1, "call_id": "1", "name": "run", "input": "$ make deploy"}]
