@@ -42,6 +42,7 @@ from agentlog_tui.tui.features import collect_bindings
 from agentlog_tui.tui.header import AppHeader, HeaderFeature
 from agentlog_tui.tui.inspection import InspectionFeature
 from agentlog_tui.tui.inspector import Inspector
+from agentlog_tui.tui.log_source import LogSourceFeature
 from agentlog_tui.tui.model import LogModel
 from agentlog_tui.tui.navigation import NavigationFeature
 from agentlog_tui.tui.resumes import ResumesFeature
@@ -64,7 +65,8 @@ class AppKeys:
 
 
 FEATURES = (NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-            ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, AppKeys)
+            ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, LogSourceFeature,
+            AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
@@ -73,9 +75,10 @@ FOOTER_ORDER = [
 ]
 
 
-class AgentlogApp(ErrorBoundary, NavigationFeature, ResumesFeature, InspectionFeature,
-                  SessionFeature, ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
-                  HeaderFeature, App):
+class AgentlogApp(ErrorBoundary, NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
+                  ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
+                  LogSourceFeature, HeaderFeature,
+                  App):
     """Inspect and time-travel an append-only agent event log."""
 
     CSS_PATH = "app.tcss"
@@ -95,6 +98,7 @@ class AgentlogApp(ErrorBoundary, NavigationFeature, ResumesFeature, InspectionFe
         self._init_navigation()
         self._init_inspection()
         self._init_compaction()
+        self._init_log_source()
         self._init_branches()
 
     # ---- layout ----------------------------------------------------------------------------

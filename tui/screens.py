@@ -24,6 +24,7 @@ HELP = [
     ("r", "marks relative to the cursor's event / to the head (header: marks @#N)"),
     ("f", "follow the end of the log (live tail) / pause"),
     ("e", "export the state at the cursor as a snapshot file"),
+    ("u", "next record of a kind the log's format does not know (header: ? N unknown kinds)"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
     ("c", "compaction review; w then writes the compacted log to a new file"),
     ("a", "open the subagent of the Task call at the cursor (its header names the call)"),
