@@ -319,6 +319,14 @@ class Analysis:
             self._reset()
             return True
         self._tail_line = None
+        # a pending tail, or an unterminated line that was malformed or blank: read it again,
+        # so what it was counted as goes with it
+        if line < len(self.kinds):
+            if self.kinds[line] == Kind.MALFORMED:
+                while self.malformed and self.malformed[-1].line > line:
+                    self.malformed.pop()
+            elif self.kinds[line] == Kind.BLANK:
+                self.blank_lines -= 1
         del self.kinds[line:]
         del self.line_pos[line:]
         self.pending = None

@@ -69,3 +69,20 @@ def test_a_failed_run_adds_nothing_twice(write_log, native, monkeypatch):
         a.update()
         assert a.n_events == 3000 and a.n_lines == 3000
         assert not a.malformed
+
+
+def test_an_unterminated_malformed_or_blank_line_is_counted_once_when_its_newline_arrives(tmp_path):
+    # found by the native tail property: the line was read again but its first count stayed
+    p = tmp_path / "log.jsonl"
+    p.write_bytes(b'{"seq":1,"type":"a_done"}\n{"seq":2.5,"type":"b_done"}')
+    a = Analysis(p)
+    a.run()
+    assert [m.line for m in a.malformed] == [2]
+    with open(p, "ab") as fh:
+        fh.write(b'\n   ')
+    a.update()
+    assert [m.line for m in a.malformed] == [2]
+    with open(p, "ab") as fh:
+        fh.write(b'\n{"seq":3,"type":"c_done"}\n')
+    a.update()
+    assert [m.line for m in a.malformed] == [2] and a.blank_lines == 1 and a.n_events == 2
