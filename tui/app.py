@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -64,7 +65,7 @@ FEATURES = (NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
     "hide_superseded", "marks_at_cursor", "marks_at_head", "follow", "export", "compaction",
-    "toggle_event_view", "write_compacted", "*", "help", "quit", "cancel",
+    "toggle_event_view", "write_compacted", "tab1", "*", "help", "quit", "cancel",
 ]
 
 
@@ -75,6 +76,9 @@ class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionF
     CSS_PATH = "app.tcss"
     TITLE = "agentlog-tui"
     COMMANDS = App.COMMANDS | {AgentlogCommands}
+    # below 100 columns the timeline sits over the inspector; from 160 the inspector widens
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"), (100, "-medium"), (160, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = collect_bindings(FEATURES, FOOTER_ORDER)
 
     def __init__(self, path: str, analysis_kwargs: dict | None = None, *, watch: bool = True,
@@ -137,6 +141,21 @@ class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionF
         """Each feature says when its action is available: `_can_<action>()`."""
         can = getattr(self, f"_can_{action}", None)
         return can() if can is not None else True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action has nothing to do now says so (the footer hides such keys, and
+        Textual would drop the key silently). The reason comes from the feature's
+        `_why_not_<action>()`, else from the binding's description."""
+        if len(self.screen_stack) > 1 or self.prompt_mode is not None:
+            return  # a dialog or the prompt has the keys
+        mine = [b for b in self.BINDINGS if isinstance(b, Binding)
+                and event.key in (k.strip() for k in b.key.split(","))]
+        if not mine or any(self.check_action(b.action, ()) for b in mine):
+            return  # not ours, or a binding runs
+        action = mine[0].action.split("(", 1)[0]
+        why = getattr(self, f"_why_not_{action}", None)
+        text = why() if why is not None else f"{mine[0].description}: nothing to do here"
+        self.notify(text, timeout=3, markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

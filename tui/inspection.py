@@ -46,6 +46,9 @@ class InspectionFeature:
         Binding("m", "mark", "mark", id="mark"),
         # not in the footer (the Event tab says "v: ..." where it applies)
         Binding("v", "toggle_event_view", "raw/readable", show=False, id="toggle_event_view"),
+        # the inspector's tabs: one footer entry for the five keys
+        Binding("1", "tab(1)", "tabs", key_display="1-5", id="tab1"),
+        *(Binding(str(i), f"tab({i})", f"tab {i}", show=False, id=f"tab{i}") for i in range(2, 6)),
     ]
 
     def _init_inspection(self) -> None:
@@ -98,6 +101,13 @@ class InspectionFeature:
     def on_inspected(self, msg: Inspected) -> None:
         self.inspector.log_format = self.model.a.format
         self.inspector.show(msg.inspection, self.timeline.derived)
+
+    def action_tab(self, n: int) -> None:
+        """Show the inspector's n-th tab (1: State … 5: Compaction)."""
+        tabs = self.query_one(TabbedContent)
+        panes = [p.id for p in tabs.query("TabPane")]
+        if 1 <= n <= len(panes):
+            tabs.active = panes[n - 1]
 
     def action_toggle_event_view(self) -> None:
         """The Event tab: readable sections or the JSON and raw line."""

@@ -36,8 +36,11 @@ class NavigationFeature:
     """Go to, filter, matches, hide superseded (mixed into `AgentlogApp`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("colon", "goto", "go to", key_display=":", id="goto"),
-        Binding("slash", "filter", "filter", key_display="/", id="filter"),
+        # priority: handled as the app reads the key, before the keys typed after it are routed
+        # (else `:501` typed at full speed sends `501` to the timeline); off while a prompt or
+        # a dialog has the keys (see `_can_goto`)
+        Binding("colon", "goto", "go to", key_display=":", id="goto", priority=True),
+        Binding("slash", "filter", "filter", key_display="/", id="filter", priority=True),
         Binding("n", "next_match", "next", id="next_match"),
         Binding("N", "prev_match", "prev", id="prev_match"),
         Binding("h", "hide_superseded", "hide superseded", id="hide_superseded"),
@@ -51,6 +54,8 @@ class NavigationFeature:
         self.prompt_mode: str | None = None
 
     def _can_goto(self) -> bool:  # they read the analysis: wait for the first pass
+        if self.prompt_mode is not None or len(self.screen_stack) > 1:
+            return False  # the key is text for the prompt or the dialog
         return self.model.analysed
 
     _can_filter = _can_goto
@@ -59,6 +64,11 @@ class NavigationFeature:
         return self.filter_query is not None
 
     _can_prev_match = _can_next_match
+
+    def _why_not_next_match(self) -> str:
+        return "no filter: / filters first"
+
+    _why_not_prev_match = _why_not_next_match
 
     def _can_hide_superseded(self) -> bool:
         d = self.timeline.derived if self.is_mounted else Derived()
@@ -76,10 +86,12 @@ class NavigationFeature:
         prompt.placeholder = placeholder
         prompt.value = value
         prompt.display = True
-        prompt.focus()
+        # focus now, not after a refresh: keys already queued behind this one (`:501` typed at
+        # full speed) must reach the prompt, not the timeline
+        self.set_focus(prompt, scroll_visible=False)
 
     def action_goto(self) -> None:
-        self._show_prompt("goto", ": event id, then Enter (escape cancels)")
+        self._show_prompt("goto", ": event id, or L and a line number (L151), then Enter")
 
     def action_filter(self) -> None:
         self._show_prompt("filter", "/ type or text to filter by, then Enter (empty clears)",
@@ -112,19 +124,39 @@ class NavigationFeature:
             self.refresh_bindings()
 
     def goto_id(self, value: str) -> None:
-        text = value.lstrip("#")
+        """`:501` goes to event #501, `:L151` to line 151 (as `check` numbers lines); an id no
+        event has but a line has goes to that line. A toast says which it went to."""
+        text = value.strip().lstrip("#")
+        as_line = text[:1] in ("L", "l")
         try:
-            seq = int(text)
+            n = int(text[1:] if as_line else text)
         except ValueError:
-            self.notify(f"not an event id: {value!r}", severity="warning", markup=False)
+            self.notify(f"not an event id or line (L151): {value!r}", severity="warning",
+                        markup=False)
             return
         m = self.model
-        with m.lock:
-            pos = m.a.pos_of_seq(seq)
-            line = m.a.event_lines[pos] if pos is not None else None
-        if line is None:
-            self.notify(f"no event #{seq} in this log", severity="warning", markup=False)
+        line = None
+        if not as_line:
+            with m.lock:
+                pos = m.a.pos_of_seq(n)
+                line = m.a.event_lines[pos] if pos is not None else None
+            if line is not None:  # the row under the cursor says #n: no toast
+                self._reveal_line(line)
+                return
+        if not 1 <= n <= m.n_lines:
+            what = f"line {n}" if as_line else f"event #{n}"
+            self.notify(f"no {what} in this log ({m.n_lines:,} lines)", severity="warning",
+                        markup=False)
             return
+        self._reveal_line(n - 1)
+        row = m.row(n - 1)
+        seq = getattr(row.record, "seq", None) if row is not None else None
+        here = f"event #{seq}" if seq is not None else "no event on it"
+        prefix = "" if as_line else f"no event #{n}: went to "
+        self.notify(f"{prefix}line {n} ({here})", timeout=3, markup=False)
+
+    def _reveal_line(self, line: int) -> None:
+        """Move the cursor to `line`, showing every row first if the filter or hiding hides it."""
         tl = self.timeline
         if tl.rows is not None and line not in set(tl.rows):
             self.filter_query = None

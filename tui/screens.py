@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -46,6 +46,10 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "close", id="help.close"),
+        Binding("j,down", "scroll(1)", "scroll", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "scroll", show=False, id="help.up"),
+        Binding("space,pagedown", "scroll(10)", "page", show=False, id="help.page_down"),
+        Binding("pageup", "scroll(-10)", "page", show=False, id="help.page_up"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -58,9 +62,12 @@ class HelpScreen(ModalScreen[None]):
         for k, what in LEGEND:
             t.append(f"  {k:<3}", style="bold")
             t.append(what + "\n")
-        t.append("\nescape closes", style="dim")
-        with Vertical(id="help-box"):
+        t.append("\nj/k or ↓/↑ scroll · escape closes", style="dim")
+        with VerticalScroll(id="help-box"):
             yield Static(t, id="help-text")
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-box", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -285,7 +285,7 @@ class Timeline(ScrollView, can_focus=True):
         if width >= NARROW:
             t.append(clock(rec.ts), style="#8a8a8a")
             t.append(" ")
-            tw = max(10, min(24, (width - idw - 12) * 2 // 5))
+            tw = max(10, min(24, (width - idw - 12) // 2))
         else:  # the type tells events apart; the time is in the Event tab
             tw = max(10, min(24, (width - idw - 3) // 2))
         typ = visible(rec.type)

@@ -11,7 +11,7 @@ from tui_helpers import goto_seq, ready, screen_rows, static_text
 from agentlog_tui.tui.app import AgentlogApp
 from agentlog_tui.tui.commands import ACTIONS
 
-SIZE = (120, 40)
+SIZE = (160, 40)  # the timeline row has room for the first line of output
 _spec = importlib.util.spec_from_file_location(
     "format_fixtures", Path(__file__).resolve().parents[1] / "formats" / "format_fixtures.py")
 ff = importlib.util.module_from_spec(_spec)

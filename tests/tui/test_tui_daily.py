@@ -1,0 +1,239 @@
+"""The app for daily use (issue 14): legible state, layouts that fit the terminal, every key
+reachable at 80x24, no lost keystrokes, `:` to lines, keys that say when they have nothing to do.
+
+Each behaviour runs at 80x24 and at 200x60 (the size is in the test's name)."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.containers import VerticalScroll
+from textual.widgets import TabbedContent
+from tui_fixtures import CLAUDE_SESSION, write
+from tui_helpers import (
+    cursor_seq,
+    goto_seq,
+    ready,
+    sample,
+    screen_rows,
+    static_text,
+    tree_text,
+    wait_for,
+)
+
+from agentlog_tui.tui.app import AgentlogApp
+from agentlog_tui.tui.inspector import StateTree
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((200, 60), id="200x60")]
+
+
+def notes(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@pytest.fixture
+def claude_log(tmp_path):
+    return write(tmp_path / "session.jsonl", CLAUDE_SESSION)
+
+
+# ---- legible state -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_claude_context_reads_as_a_conversation(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        text = tree_text(app)
+        # the context is open at once, each message says who and what, in order
+        assert "user: Fix the failing parser test" in text
+        assert "assistant: I'll run the tests first." in text
+        assert "user: error: npm ERR! 1 test failed" in text
+        assert "assistant: tool_use: Glob: **/*.py in /home/dev/proj" in text
+        assert text.index("Fix the failing") < text.index("I'll run") < text.index("explain the fix")
+        # a message shows no field count: its preview says it all
+        assert "u1 {" not in text
+        # tool calls (collapsed) show name, key argument and status
+        tree = app.query_one(StateTree)
+        tools = next(n for n in tree.root.children if n.label.plain.startswith("tools"))
+        tools.expand()
+        await pilot.pause()
+        labels = [c.label.plain for c in tools.children]
+        assert any("Bash npm test · error" in lab for lab in labels), labels
+        assert any("Grep def parse in src · done" in lab for lab in labels), labels
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_lists_show_length_and_first_items(tmp_path, size):
+    log = tmp_path / "l.jsonl"
+    log.write_text('{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"note_added",'
+                   '"data":{"id":"n1","tags":["alpha","beta","gamma","delta"]}}\n')
+    app = AgentlogApp(str(log), {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        tree = app.query_one(StateTree)
+        note = tree.root.children[0]
+        # a one-entry dict shows its entry; an entity its first fields
+        assert "note {1}  n1: status: added" in note.label.plain
+        note.children[0].expand()
+        await pilot.pause()
+        text = tree_text(app)
+        assert "tags [4]  alpha, beta, gamma, …" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_changed_path_is_expanded_and_in_view(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await goto_seq(pilot, 6)  # the error result
+        await ready(pilot)
+        tree = app.query_one(StateTree)
+        await wait_for(pilot, lambda: tree.cursor_node is not None
+                       and "◀ changed" in tree.cursor_node.label.plain, what="cursor on a change")
+        await pilot.pause(0.1)
+        node = tree.cursor_node
+        top = round(tree.scroll_offset.y)
+        assert top <= node.line < top + tree.scrollable_content_region.height
+        assert all(p.is_expanded for p in _ancestors(node))
+
+
+def _ancestors(node):
+    p = node.parent
+    while p is not None and p.parent is not None:
+        yield p
+        p = p.parent
+
+
+# ---- views ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_number_keys_switch_inspector_tabs(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        tabs = app.query_one(TabbedContent)
+        for key, pane in (("2", "tab-event"), ("3", "tab-diff"), ("4", "tab-snapshot"),
+                          ("5", "tab-compaction"), ("1", "tab-state")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == pane
+
+
+async def test_layout_stacked_at_80x24():
+    app = AgentlogApp(sample("resumed_executor.jsonl"), {}, watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        tl, ins = app.timeline.outer_size, app.inspector.outer_size
+        assert app.inspector.region.y >= app.timeline.region.bottom  # timeline over inspector
+        assert tl.width == ins.width >= 78  # the full width
+
+
+async def test_layout_wide_inspector_at_200x60():
+    app = AgentlogApp(sample("resumed_executor.jsonl"), {}, watch=False)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        tl, ins = app.timeline.region, app.inspector.region
+        assert ins.x >= tl.right and ins.y == tl.y  # side by side
+        assert ins.width >= 85
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_rows_show_time_and_type(size):
+    app = AgentlogApp(sample("resumed_executor.jsonl"), {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        rows = screen_rows(app)
+        assert any("09:07:36 task_completed" in r for r in rows), rows
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_help_scrolls_to_the_last_key_and_the_legend(size):
+    app = AgentlogApp(sample("resumed_executor.jsonl"), {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box = app.screen.query_one("#help-box", VerticalScroll)
+        for _ in range(60):
+            await pilot.press("j")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y
+        # the last lines of the help (legend) are inside the visible part of the box
+        text = static_text(app.screen, "#help-text").splitlines()
+        last = len(text) - 1
+        assert box.scroll_y + box.scrollable_content_region.height >= last
+        assert any("ctrl+p" in line for line in text) and any(line.strip().startswith("q ")
+                                                              for line in text)
+        assert any("◆" in line for line in text)  # the legend's last entry
+        await pilot.press("escape")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_header_shortens_a_long_file_name_first(tmp_path, size):
+    name = "a-very-long-session-file-name-0123456789abcdef-0123456789abcdef-0123456789.jsonl"
+    log = tmp_path / name
+    log.write_text((tmp_path.parent / "x").as_posix() and
+                   '{"seq":1,"ts":"2026-01-01T00:00:00Z","type":"task_started","data":{"id":"t"}}\n')
+    app = AgentlogApp(str(log), {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        header = static_text(app, "AppHeader")
+        assert "1 events" in header and "live" in header
+        if size[0] < len(name) + 40:
+            assert "…" in header and name not in header
+            assert header.split()[0].endswith("0123456789.jsonl")
+        else:
+            assert name in header
+
+
+# ---- every input kept ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_keys_typed_at_full_speed_reach_the_prompt(size):
+    app = AgentlogApp(sample("resumed_executor.jsonl"), {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        # `m` then `:25⏎` posted at once, without waiting between keys
+        for key, char in (("m", "m"), ("colon", ":"), ("2", "2"), ("5", "5"), ("enter", None)):
+            app.post_message(events.Key(key, char))
+        await wait_for(pilot, lambda: cursor_seq(app) == 25, what="cursor on #25")
+        assert not any("not an event id" in n for n in notes(app))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_colon_goes_to_a_line_and_says_which(tmp_path, size):
+    app = AgentlogApp(sample("malformed.jsonl"), {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("colon", "L", "3", "enter")
+        await wait_for(pilot, lambda: app.timeline.cursor_line == 2, what="cursor on line 3")
+        assert any("line 3 (no event on it)" in n for n in notes(app))
+        await pilot.press("colon", "L", "4", "enter")
+        await wait_for(pilot, lambda: cursor_seq(app) == 3, what="cursor on line 4, event #3")
+        assert any("line 4 (event #3)" in n for n in notes(app))
+        await pilot.press("colon", "2", "enter")
+        await wait_for(pilot, lambda: cursor_seq(app) == 2, what="event #2")
+        await pilot.press("colon", "9", "enter")  # no event #9: line 9 instead
+        await wait_for(pilot, lambda: app.timeline.cursor_line == 8, what="line 9")
+        assert any("no event #9: went to line 9" in n for n in notes(app))
+        await pilot.press("colon", "L", "9", "9", "9", "enter")
+        await pilot.pause()
+        assert any("no line 999" in n for n in notes(app))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_key_with_nothing_to_do_says_so(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("right_square_bracket")
+        await pilot.press("n")
+        await pilot.press("w")
+        await pilot.pause()
+        said = notes(app)
+        assert "no resumes in this log" in said
+        assert "no filter: / filters first" in said
+        assert any("c reviews one first" in n for n in said)

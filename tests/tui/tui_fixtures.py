@@ -1,0 +1,80 @@
+"""Hand-made agent sessions for the UI tests (written for these tests, not copied from logs).
+
+Claude Code and Codex ids are line numbers; the comments give them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+SID = "11111111-aaaa-bbbb-cccc-000000000001"
+
+
+def _env(uuid: str, parent: str | None, ts: str) -> dict:
+    return {"parentUuid": parent, "isSidechain": False, "userType": "external",
+            "cwd": "/home/dev/proj", "sessionId": SID, "version": "2.1.0", "gitBranch": "main",
+            "uuid": uuid, "timestamp": f"2026-01-01T10:00:{ts}Z"}
+
+
+def _user(uuid: str, parent: str | None, ts: str, content) -> dict:
+    return {**_env(uuid, parent, ts), "type": "user",
+            "message": {"role": "user", "content": content}}
+
+
+def _assistant(uuid: str, parent: str, ts: str, mid: str, block: dict) -> dict:
+    return {**_env(uuid, parent, ts), "type": "assistant",
+            "message": {"model": "claude-test", "id": mid, "type": "message", "role": "assistant",
+                        "content": [block], "usage": {"input_tokens": 5, "output_tokens": 3}}}
+
+
+def _call(tid: str, name: str, **inp) -> dict:
+    return {"type": "tool_use", "id": tid, "name": name, "input": inp}
+
+
+def _result(uuid: str, parent: str, ts: str, tid: str, text: str, is_error: bool = False,
+            tur: dict | None = None) -> dict:
+    rec = _user(uuid, parent, ts, [{"tool_use_id": tid, "type": "tool_result", "content": text,
+                                    "is_error": is_error}])
+    rec["toolUseResult"] = tur if tur is not None else {
+        "stdout": text, "stderr": "", "interrupted": False}
+    return rec
+
+
+def _hook(uuid: str, parent: str, ts: str, tid: str, event: str) -> dict:
+    return {**_env(uuid, parent, ts), "type": "progress", "parentToolUseID": tid,
+            "toolUseID": f"p-{uuid}",
+            "data": {"type": "hook_progress", "hookEvent": event, "hookName": f"{event}:Bash",
+                     "command": "true"}}
+
+
+CLAUDE_SESSION: list[dict] = [
+    _user("u1", None, "01.000", "Fix the failing parser test\nin src/parse.py"),              # 1
+    _assistant("a1", "u1", "02.000", "m1", {"type": "text", "text": "I'll run the tests first."}),  # 2
+    _assistant("a2", "a1", "02.100", "m1",
+               _call("t1", "Bash", command='cd "C:\\Users\\dev\\proj" && npm test',
+                     description="Run the tests")),                                          # 3
+    _hook("h1", "a2", "02.200", "t1", "PreToolUse"),                                         # 4
+    _hook("h2", "h1", "02.300", "t1", "PostToolUse"),                                        # 5
+    _result("u2", "a2", "03.000", "t1", "npm ERR! 1 test failed: parse()", is_error=True),  # 6
+    _assistant("a3", "u2", "04.000", "m2", _call("t2", "Glob", pattern="**/*.py",
+                                                 path="/home/dev/proj")),                    # 7
+    _result("u3", "a3", "04.500", "t2", "/home/dev/proj/src/parse.py",
+            tur={"filenames": ["/home/dev/proj/src/parse.py"], "numFiles": 1}),              # 8
+    _assistant("a4", "u3", "05.000", "m3", _call("t3", "Grep", pattern="def parse",
+                                                 path="src")),                               # 9
+    _result("u4", "a4", "05.500", "t3", "src/parse.py:1:def parse():",
+            tur={"filenames": ["src/parse.py"], "numFiles": 1, "mode": "content"}),          # 10
+    {"type": "queue-operation", "operation": "enqueue", "timestamp": "2026-01-01T10:00:06.000Z",
+     "sessionId": SID, "content": "also run the linter"},                                    # 11
+    {**_env("s1", "u4", "06.500"), "type": "system", "subtype": "turn_duration",
+     "durationMs": 5000, "isMeta": False},                                                    # 12
+    _user("u5", "s1", "07.000", "Thanks, now explain the fix"),                               # 13
+    _assistant("a5", "u5", "08.000", "m4", {"type": "text", "text": "The parser skipped a line."}),  # 14
+]
+
+
+def write(path: Path, records: list[dict]) -> str:
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return str(path)
