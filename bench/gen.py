@@ -1,6 +1,7 @@
 """Generate large, realistic agent logs for the benchmarks (DESIGN.md section 12).
 
     python bench/gen.py --events 1000000 --seed 1 -o /tmp/1m.jsonl
+    python bench/gen.py --format codex --mb 50 -o /tmp/codex.jsonl     # bench/gen_agents.py
 
 Deterministic for a given (events, seed). About 170 bytes per event at the default mix: drafts
 rewritten, checks re-run, tool calls that fail and are retried, files and cache entries written and
@@ -354,9 +355,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Generate a realistic agentlog for benchmarks.")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--format", choices=["agentlog", "claude-code", "codex"], default="agentlog",
+                        help="claude-code / codex: a session of that agent (bench/gen_agents.py)")
+    parser.add_argument("--mb", type=float, default=50.0,
+                        help="size of a claude-code / codex session in MB (default 50)")
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.format != "agentlog":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from gen_agents import GENERATORS
+
+        stats = GENERATORS[args.format](args.output, int(args.mb * 1e6), args.seed)
+        print(f"gen: {args.format} session, {stats['events']} records, "
+              f"{stats['bytes'] / 1e6:.1f} MB to {args.output} in "
+              f"{time.perf_counter() - started:.1f}s", file=sys.stderr)
+        return
     stats = generate(args.output, args.events, args.seed)
     took = time.perf_counter() - started
     print(

@@ -21,7 +21,7 @@
 
 enum { C_LOADS, C_TYPE, C_ID, C_TS, C_DATA, C_KEY, C_KEY_FIELDS, C_TYPE_INFO, C_STATE, C_ROOT,
        C_BLAME_ROOT, C_EFFECTS, C_LIVE, C_LAST_DEATH, C_KILLER, C_WROTE, C_TIDS, C_DIED,
-       C_LINES, C_SEQS, C_SLOT, C_BLAME_NODE, C_N };
+       C_LINES, C_SEQS, C_SLOT, C_BLAME_NODE, C_TOUCHED, C_N };
 
 /* flags in a type's info tuple (tid, entity, verb, flags) */
 #define F_TOMB 1
@@ -381,6 +381,12 @@ static int one(Loop *L, PyObject *obj, Py_ssize_t pos, Py_ssize_t n, Py_ssize_t 
         a->live[pos] += 1;
         a->wrote[pos] = 1;
         if (blame_append(&L->ly, subject == Py_None ? node : node2, pos_obj) < 0) goto out;
+        /* the path written, for the next checkpoint's delta (Tracker.touched) */
+        PyObject *path = subject == Py_None ? PyTuple_Pack(1, entity) : PyTuple_Pack(2, entity, subject);
+        if (path == NULL) goto out;
+        int r = PyList_Append(ctx[C_TOUCHED], path);
+        Py_DECREF(path);
+        if (r < 0) goto out;
     }
     if (seq_obj != NULL && L->sfl != Py_None) {
         PyObject *ln = PyLong_FromSsize_t(line);
@@ -482,6 +488,10 @@ static PyObject *run(PyObject *self, PyObject *args) {
     L.max_seq = max_seq;
     L.prev_ts = prev_ts == Py_None ? NULL : prev_ts;
     L.sfl = sfl;
+    if (!PyList_CheckExact(ctx[C_TOUCHED])) {
+        PyErr_SetString(PyExc_TypeError, "touched must be a list");
+        goto done;
+    }
     if (sfl != Py_None && !PyDict_CheckExact(sfl)) {
         PyErr_SetString(PyExc_TypeError, "first_lines must be a dict or None");
         goto done;

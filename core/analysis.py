@@ -21,11 +21,15 @@ from typing import Any
 
 import orjson
 
+from agentlog_tui.core import branches
+from agentlog_tui.core.checkpoints import Checkpoints
 from agentlog_tui.core.diff import Change, diff_values
+from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
 from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.jsondoc import open_log
 from agentlog_tui.core.native import _fastloop
 from agentlog_tui.core.projection import (
     DEFAULT_KEY_FIELDS,
@@ -37,7 +41,7 @@ from agentlog_tui.core.projection import (
     effect_of,
     effect_of_parts,
 )
-from agentlog_tui.core.reader import LogFile, first_objects, make_record, record_at
+from agentlog_tui.core.reader import first_objects, make_record, record_at
 from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
 
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
@@ -47,6 +51,8 @@ NATIVE_BAIL = 1
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
+MIN_CHECKPOINT_EVERY = 16
+CHECKPOINT_BYTES = 128 << 10
 FIRST_INDEX_BYTES = 256 << 10
 Progress = Callable[[int, int], None]
 
@@ -110,7 +116,7 @@ class Analysis:
     ) -> None:
         self.path = os.fspath(path)
         self.options = options or Options()
-        self.log = LogFile(self.path, index=index)
+        self.log = open_log(self.path, index=index)  # JSON Lines, or a JSON array read whole
         if not index:  # enough of the index for detection and a first screen; run() does the rest
             self.log.index_more(FIRST_INDEX_BYTES)
         self._forced_format = REGISTRY.get(format) if isinstance(format, str) else format
@@ -123,6 +129,7 @@ class Analysis:
         self._fixed_k = checkpoint_every is not None
         self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
         self.warning: str | None = None
+        self._branch_hint: tuple[frozenset[int], int] | None = None
         self._reset()
 
     # ---- building ------------------------------------------------------------------------------
@@ -140,6 +147,7 @@ class Analysis:
             return False
         self.format: LogFormat = fmt
         self.mapper = mapper
+        self.drift = kind_counter(fmt)
         self._generation += 1
         self._cache.clear()
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
@@ -181,11 +189,13 @@ class Analysis:
         self.boundaries: dict[int, Boundary] = {}
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
+        self.drift = kind_counter(self.format)  # records of kinds the format does not know
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
         self._initial = copy_state(self.state)
         seed(self.tracker, self.state)
-        self.checkpoints: list[tuple[int, bytes]] = []
+        self.checkpoints = Checkpoints()
+        self._cp_offset = 0  # where the line after the last checkpoint starts (general path)
         self.lines_done = 0  # complete lines analysed
         self._tail_line: int | None = None  # the unterminated line counted, if any
         self._tail_raw = b""  # its bytes when it was read
@@ -199,6 +209,9 @@ class Analysis:
         self._deterministic: bool | None = None
         # answers about a fixed past (a snapshot's drift) that appending cannot change
         self.memo: dict[Any, Any] = {}
+        # a tree-shaped log: which records are off the live branch (core/branches.py)
+        hint, self._branch_hint = self._branch_hint, None
+        self.tree = branches.start(self, *hint) if hint else branches.start(self)
 
     @property
     def n_events(self) -> int:
@@ -236,6 +249,9 @@ class Analysis:
             self._tail_line = total
             self._tail_raw = rec.raw if isinstance(rec, (Event, PendingTail)) else b""
             self._add(rec)
+        if branches.settle(self):  # a rewind changed which records are live: replay once
+            self._reset()
+            self.run(progress)
         if progress is not None:
             progress(total, total)
         return self.n_lines - before
@@ -321,14 +337,14 @@ class Analysis:
         ctx = (orjson.loads, m.type_field, m.id_field, m.ts_field, m.data_field, "key",
                self._key_fields, self._type_info, self.state, tracker.root, tracker.blame_root,
                self.effects, tracker.live, tracker.last_death, tracker.killer, tracker.wrote,
-               tids, deaths, ev_lines, ev_seqs, Slot, BlameNode)
+               tids, deaths, ev_lines, ev_seqs, Slot, BlameNode, tracker.touched)
         for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
             if progress is not None:
                 progress(i, total)
             tracker.reserve(len(seqs) + j - i)
             while i < j:
                 pos = len(seqs)
-                last_cp = checkpoints[-1][0] if checkpoints else -1
+                last_cp = checkpoints.last
                 max_seq = self._max_seq
                 status, k, n, new_max, prev_ts, nd = run(
                     ctx, chunk, base, bounds, i, j, pos, last_cp, self.checkpoint_every,
@@ -414,17 +430,21 @@ class Analysis:
                 tracker.no_undo()
                 apply_parts(tracker, state, t, data, key)
             commit()
-            if pos - (checkpoints[-1][0] if checkpoints else -1) >= self.checkpoint_every:
+            if pos - checkpoints.last >= self.checkpoint_every:
                 self._checkpoint(pos)
 
         return line
 
     def _checkpoint(self, pos: int) -> None:
-        blob = orjson.dumps(self.state, option=orjson.OPT_NON_STR_KEYS, default=repr)
-        self.checkpoints.append((pos, blob))
+        """A checkpoint after position `pos` (core/checkpoints.py: a delta or the whole state)."""
+        cps = self.checkpoints
+        cps.add(pos, self.state, self.tracker.touched)
+        self._cp_offset = self.log.line_span(self.event_lines[pos])[1]
         if not self._fixed_k:
+            # a bigger state is checkpointed less often (a full checkpoint costs its size; each
+            # query replays at most K events); the general path also checkpoints by bytes read
             self.checkpoint_every = min(MAX_CHECKPOINT_EVERY,
-                                        max(DEFAULT_CHECKPOINT_EVERY, len(blob) // 16))
+                                        max(DEFAULT_CHECKPOINT_EVERY, cps.state_size // 16))
 
     def _type_id(self, type_: str) -> int:
         tid = self._type_index.get(type_)
@@ -453,6 +473,9 @@ class Analysis:
             self.seqs.append(rec.seq)
             self.type_ids.append(self._type_id(rec.type))
             self._check_integrity(rec.seq, rec.line, rec.ts)
+            if self.tree is not None and self.tree.add(pos, rec):
+                self._skip(pos, rec)
+                return
             self._apply(pos, rec)
             return
         line_pos.append(-1)
@@ -510,6 +533,15 @@ class Analysis:
                 self._seq_first_line.setdefault(self.seqs[p], self.event_lines[p] + 1)
         return self._seq_first_line.get(seq)
 
+    def _skip(self, pos: int, ev: Event) -> None:
+        """An event off the live branch (core/branches.py): read, shown, never applied."""
+        self.tracker.begin(pos)
+        self.tracker.commit()
+        if self.drift is not None:
+            self.drift.see(ev)
+        if pos - self.checkpoints.last >= self.checkpoint_every:
+            self._checkpoint(pos)
+
     def _apply(self, pos: int, ev: Event) -> None:
         fmt = self.format
         tracker = self.tracker
@@ -517,6 +549,8 @@ class Analysis:
         b = self.boundary_of(ev)
         if b is not None:
             self.boundaries[pos] = b
+        if self.drift is not None:
+            self.drift.see(ev)
         eff = effect_of(ev, self._key_fields)
         if eff is not None:
             self.effects[pos] = eff
@@ -541,8 +575,12 @@ class Analysis:
                 self.failed[pos] = f"{type(exc).__name__}: {exc}"
             else:
                 tracker.commit()
-        last = self.checkpoints[-1][0] if self.checkpoints else -1
-        if pos - last >= self.checkpoint_every:
+        since = pos - self.checkpoints.last
+        if since >= self.checkpoint_every or (
+                not self._fixed_k and since >= MIN_CHECKPOINT_EVERY
+                and ev.offset - self._cp_offset >= CHECKPOINT_BYTES):
+            # formats whose events are big or slow to apply: a query replays at most about
+            # CHECKPOINT_BYTES of the log
             self._checkpoint(pos)
 
     # ---- records -----------------------------------------------------------------------------
@@ -591,6 +629,7 @@ class Analysis:
         if start >= stop:
             return state
         fmt, proj, failed, mapper = self.format, self.projection, self.failed, self.mapper
+        off_branch = self.tree.off if self.tree is not None else ()
         lines, line_pos = self.event_lines, self.line_pos
         first, last = lines[start], lines[stop - 1]
         log = self.log
@@ -601,7 +640,7 @@ class Analysis:
             records.append((last, a, log.bytes_range(a, b), False))
         for i, off, raw, terminated in records:
             p = line_pos[i]
-            if p < start or p >= stop or p in failed:
+            if p < start or p >= stop or p in failed or p in off_branch:
                 continue
             ev = make_record(i, off, raw, mapper, terminated)
             if not isinstance(ev, Event) or fmt.is_snapshot(ev):
@@ -619,10 +658,9 @@ class Analysis:
         if pos == self.n_events - 1:
             return copy_state(self.state)
         cps = self.checkpoints
-        i = bisect.bisect_right(cps, pos, key=lambda c: c[0]) - 1
+        i = cps.at_or_before(pos)
         if i >= 0:
-            cp_pos, blob = cps[i]
-            state = orjson.loads(blob)
+            cp_pos, state = cps.positions[i], cps.state(i)
         else:
             cp_pos, state = -1, copy_state(self._initial)
         return self._replay_onto(state, cp_pos + 1, pos + 1)

@@ -13,7 +13,16 @@ Rules (all err towards keeping an event):
 - reading a scalar, `len()`, iteration, `in` or `==` read the slots involved;
 - stepping into an existing container depends on its creator; `setdefault` on an existing
   container depends on nothing;
-- `list.append` reads the list's length (every index's slot) and writes the new index.
+- `list.append` reads the list's length and writes the new index. A list's length is owned by
+  the last event that changed it (`Slot.size`): an append depends on that one event, which in
+  turn depended on the one before, so the chain keeps every earlier appender alive for a live
+  appender at the cost of one dependency per append. (Depending on every index's slot, as this
+  did until issue 11, recorded n dependencies for the n-th append: quadratic memory for any
+  projection that appends to a list, 1.1 GB at 5,000 events.)
+
+Undo records what a write replaced (a dict value, a list item, a list's length), never a copy
+of a whole container, so a failed event costs what it wrote. Every write also notes its path in
+`touched`, from which the analysis stores checkpoints as deltas (core/checkpoints.py).
 """
 
 from __future__ import annotations
@@ -30,20 +39,22 @@ class Slot:
     """Shadow of one value in the state.
 
     `owner`: the event a reader of this value depends on (leaf writer, container creator,
-    deleter for a tombstone). `vis`: the event this slot keeps visible, or None when it keeps
+    deleter for a tombstone). `size`: for an expanded list, the event that last changed its
+    length (what `len()` and `append` read). `vis`: the event this slot keeps visible, or None when it keeps
     none (a non-empty container). `children`: key -> Slot for an expanded container; None for a
     scalar, a tombstone, or an *opaque* value: a container written whole by one event, which
     stands for all its leaves at once until something steps into it (`expand`). Every leaf of an
     opaque value has the same writer and dies at the same time, so one slot is an exact stand-in.
     """
 
-    __slots__ = ("children", "owner", "tomb", "vis")
+    __slots__ = ("children", "owner", "size", "tomb", "vis")
 
     def __init__(self, owner: int, vis: int | None, children: dict | None, tomb: bool = False):
         self.owner = owner
         self.vis = vis
         self.children = children
         self.tomb = tomb
+        self.size = owner
 
 
 def _minus_ones(n: int) -> array:
@@ -75,6 +86,7 @@ class Tracker:
         self.died = array("i")  # events whose last visible slot died, in order (for update_marks)
         self.blame_root = BlameNode()
         self.wrote = bytearray()  # per event: 1 when it wrote anything
+        self.touched: list[tuple] = []  # paths written since the last checkpoint took them
         self._undo: list[tuple] | None = None
 
     # ---- event lifecycle -------------------------------------------------------------------
@@ -121,6 +133,14 @@ class Tracker:
             elif kind == "list":
                 _, lst, old = op
                 lst[:] = old
+            elif kind == "lset":
+                _, lst, i, old = op
+                lst[i] = old
+            elif kind == "pop":
+                op[1].pop()
+            elif kind == "size":
+                _, slot, old = op
+                slot.size = old
             elif kind == "child":
                 _, slot, k, old = op
                 if old is None:
@@ -188,6 +208,16 @@ class Tracker:
         if slot.children:
             for child in slot.children.values():
                 self.dep(child.owner)
+
+    def dep_len(self, slot: Slot) -> None:
+        """Read a list's length: the event that last changed it (see the module's docstring)."""
+        self.dep(slot.size)
+
+    def set_size(self, slot: Slot) -> None:
+        """The current event changed the length of the list shadowed by `slot`."""
+        if self._undo is not None:
+            self._undo.append(("size", slot, slot.size))
+        slot.size = self.cur
 
     def dep_subtree(self, slot: Slot) -> None:
         """Read every value under a slot (equality, copying)."""
@@ -275,6 +305,7 @@ class Tracker:
         else:
             return
         owner, vis = slot.owner, slot.vis
+        slot.size = owner
         slot.children = {k: Slot(owner, vis, None) for k in keys}
         if slot.children and vis is not None:
             self.live[vis] += len(slot.children) - 1
@@ -311,6 +342,7 @@ class Tracker:
             node = nxt
         cur = self.cur
         self.wrote[cur] = 1
+        self.touched.append(path)
         if not node.writers or node.writers[-1] != cur:
             node.writers.append(cur)
             if self._undo is not None:
@@ -327,7 +359,7 @@ class Tracker:
             if isinstance(container, dict):
                 self._undo.append(("dset", container, key, container.get(key, _MISSING)))
             else:
-                self._undo.append(("list", container, list(container)))
+                self._undo.append(("lset", container, key, container[key]))
         container[key] = value
         self.set_child(parent, key, self.build(value))
         self.record_write(path + (key,))
@@ -355,6 +387,9 @@ class Tracker:
             return
         if self._undo is not None:
             self._undo.append(("list", lst, list(lst)))
+        if len(new) != len(lst):
+            self.set_size(slot)
+        self.touched.append(path)  # the list as a whole: a checkpoint stores it whole
         for i in range(start, len(lst)):
             old = slot.children.get(i)
             if old is not None:
@@ -416,6 +451,15 @@ def seed(tracker: Tracker, state: dict) -> None:
 
 def plain(value: Any, tracker: Tracker | None = None) -> Any:
     """A deep, untracked copy of a value; reading a tracked view records the reads."""
+    t = type(value)
+    # the common cases by exact type first: isinstance against the tracked views goes through
+    # the ABC machinery (MutableMapping), which was a good part of writing a parsed payload
+    if t in _SCALARS:
+        return value
+    if t is dict:
+        return {k: plain(v, tracker) for k, v in value.items()}
+    if t is list:
+        return [plain(v, tracker) for v in value]
     if isinstance(value, (TrackedDict, TrackedList)):
         if tracker is not None:
             tracker.dep_subtree(value._slot)
@@ -425,6 +469,9 @@ def plain(value: Any, tracker: Tracker | None = None) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain(v, tracker) for v in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _view(tracker: Tracker, value: Any, slot: Slot | None, path: tuple) -> Any:
@@ -556,13 +603,13 @@ class TrackedList(MutableSequence):
         n = len(self._data)
         j = i + n if i < 0 else i
         if not 0 <= j < n:
-            self._t.dep_children(self._slot)
+            self._t.dep_len(self._slot)
             raise IndexError(i)
         return j
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            self._t.dep_children(self._slot)
+            self._t.dep_len(self._slot)
             return [plain(self[j]) for j in range(*i.indices(len(self._data)))]
         j = self._index(i)
         slot = self._slot.children.get(j)
@@ -594,23 +641,25 @@ class TrackedList(MutableSequence):
 
     def append(self, value: Any) -> None:
         t = self._t
-        t.dep_children(self._slot)
+        slot = self._slot
+        t.dep_len(slot)
         if not self._data:
-            t.filled(self._slot)
+            t.filled(slot)
         n = len(self._data)
         value = plain(value, t)
         if t._undo is not None:
-            t._undo.append(("list", self._data, list(self._data)))
+            t._undo.append(("pop", self._data))
         self._data.append(value)
-        t.set_child(self._slot, n, t.build(value))
+        t.set_size(slot)
+        t.set_child(slot, n, t.build(value))
         t.record_write(self._path + (n,))
 
     def __len__(self) -> int:
-        self._t.dep_children(self._slot)
+        self._t.dep_len(self._slot)
         return len(self._data)
 
     def __iter__(self) -> Iterator[Any]:
-        self._t.dep_children(self._slot)
+        self._t.dep_len(self._slot)
         for j in range(len(self._data)):
             yield self[j]
 

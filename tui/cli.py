@@ -17,9 +17,10 @@ import orjson
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
-COMMAND_MODULES = ("agentlog_tui.tui.cli_brief",)
+COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
+                   "agentlog_tui.tui.cli_find")
 PROG = "agentlog-tui"
 
 
@@ -99,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("compact", help="what compaction drops; with -o, write the compacted log")
     p.add_argument("log")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the compacted log here (never the input)")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write the compacted log here (never the input, never over an existing file)")
+    p.add_argument("--force", action="store_true", help="with -o: replace OUT if it exists")
     p.add_argument("--protect-last", type=int, default=0, metavar="N",
                    help="keep the last N events whatever they are")
     p.add_argument("--json", action="store_true")
@@ -217,12 +220,17 @@ def clean_multiline(text: str) -> str:
 
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
+    from agentlog_tui.core.branches import branch_reports
+    from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
+    from agentlog_tui.core.subagents import missing_subagents
 
     anomalies = [x.to_json() for x in a.anomalies]
     for pos, err in sorted(a.failed.items()):
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
+    anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -239,7 +247,10 @@ def check_json(a: Any) -> dict:
             {"seq": a.seqs[p], "line": a.event_lines[p] + 1, "label": b.label}
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
         ],
+        "branches": branch_reports(a),
         "pending_tail": a.pending is not None,
+        "unknown_kinds": unknown_kinds(a),
+        "container": container_json(a.log),
     }
 
 
@@ -256,8 +267,24 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
+    if k == "subagent_missing":
+        return f"#{x['seq']} {x['message']}"
     detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
     return short(detail, 80)
+
+
+def print_unknown_kinds(a: Any, kinds: list[dict]) -> None:
+    """Format drift in `check`'s text: one summary line, then a line per kind (at most 10)."""
+    from agentlog_tui.core.drift import drift_line
+
+    line = drift_line(a)
+    if line is None:
+        return
+    print(f"  {clean(line)} (newer agent version?)")
+    for k in kinds[:10]:
+        print(f"  line {k['first_line']:>6}  unknown kind      {clean(k['kind'])} ×{k['count']}")
+    if len(kinds) > 10:
+        print(f"  {'':>11}  unknown kind      … and {len(kinds) - 10} more (all of them with --json)")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -271,9 +298,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     name = os.path.basename(args.log)
     resumes = doc["resumes"]
     comp = f", {len(doc['compactions'])} compactions" if doc["compactions"] else ""
+    if doc["branches"]:
+        comp += f", {len(doc['branches'])} abandoned branch{'es' if len(doc['branches']) > 1 else ''}"
     print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
           f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
           f"{len(resumes)} resumes{comp}")
+    from agentlog_tui.core.jsondoc import container_note
+
+    if (note := container_note(a.log)) is not None:
+        print(f"  {clean(note)}")
     for m in doc["malformed"]:
         print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
     shown: dict[str, int] = defaultdict(int)
@@ -284,10 +317,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
     for c in doc["compactions"]:
         print(f"  line {c['line']:>6}  compaction        #{c['seq']} {clean(c['label'])}")
+    for b in doc["branches"]:  # information, not a finding: a rewind is a branch, not an error
+        fork = f"forks at #{b['forks_at']}" if b["forks_at"] is not None else "has no parent in the file"
+        print(f"  line {b['line']:>6}  branch            #{b['seq']}..#{b['last_seq']} "
+              f"({b['events']} events) {fork}, off the live branch")
     for r in resumes:
         head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
         if not r["findings"]:
@@ -346,27 +384,38 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
+    from agentlog_tui.core.compaction import (
+        CompactionError,
+        NotVerified,
+        plan_compaction,
+        write_compacted,
+    )
 
     if args.protect_last < 0:
         raise UsageError("--protect-last must be 0 or more")
+    if args.output is not None and not args.output:
+        raise UsageError("-o: give a file name (leave -o out for a dry run)")
     if args.output:
         src, dst = os.path.abspath(args.log), os.path.abspath(args.output)
         if src == dst or (os.path.exists(dst) and os.path.exists(src) and os.path.samefile(src, dst)):
             raise UsageError(f"{args.output}: refusing to write over the log being compacted")
+        if not args.force and (os.path.lexists(dst)):
+            raise UsageError(f"{args.output}: already exists; nothing written "
+                             "(choose another name, or --force to replace it)")
     a = open_log(args)
-    plan = plan_compaction(a, args.protect_last)
+    # with -o, the written bytes themselves are verified (read back afresh) before they count
+    plan = plan_compaction(a, args.protect_last, verify=not args.output)
     written = None
     error = None
-    if args.output and plan.verified:
+    if args.output:
         try:
-            written = write_compacted(a, plan, args.output)
+            written = write_compacted(a, plan, args.output, overwrite=args.force)
+        except NotVerified:
+            error = "not verified: nothing written"
         except CompactionError as exc:
             raise UsageError(str(exc)) from None
         except OSError as exc:
             raise UsageError(f"{args.output}: {(exc.strerror or str(exc)).lower()}") from None
-    elif args.output:
-        error = "not verified: nothing written"
     if args.json:
         doc = plan.to_json()
         doc["output"] = args.output if written is not None else None
@@ -377,8 +426,16 @@ def cmd_compact(args: argparse.Namespace) -> int:
     print(f"{clean(os.path.basename(args.log))}: {plan.events} events, keep {len(plan.kept)}, "
           f"drop {len(plan.dropped)}; {plan.bytes_before:,} -> {plan.bytes_after:,} bytes "
           f"({pct:.0f}% saved)")
-    print("  verified: replaying the compacted log gives the same state" if plan.verified
-          else "  NOT verified: replaying the compacted log gives a different state")
+    print("  verified: the compacted file, read afresh, replays to the same state"
+          + (f" and {a.format.name} could load it" if hasattr(a.format, "validate") else "")
+          if plan.verified else "  NOT verified:")
+    for r in plan.reasons[:20]:
+        print(f"    {clean(r)}")
+    sel = plan.selection
+    if sel is not None and sel.added:
+        print(f"  {len(sel.added)} superseded event(s) kept so that calls and results stay paired")
+    if sel is not None and sel.replaced:
+        print(f"  {len(sel.replaced)} record(s) relinked to their nearest kept ancestor")
     for p in plan.differing_paths[:20]:
         print(f"    differs at {fmt_path(p)}")
     if plan.protect_last:
@@ -435,7 +492,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("\nheadless commands:")
                 for name, text in (("state", "the state after an event"), ("check", "integrity and resume checks"),
                                    ("diff", "snapshots against replay"), ("compact", "compaction review / write"),
-                                   ("formats", "the log formats")):
+                                   ("formats", "the log formats"), ("sessions", "the sessions in folders"),
+                                   ("find", "search sessions' text")):
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
@@ -459,10 +517,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
     if args.log:
-        from agentlog_tui.core.reader import LogFile, LogReadError
+        from agentlog_tui.core.jsondoc import open_log
+        from agentlog_tui.core.reader import LogReadError
 
         try:
-            LogFile(args.log, index=False).close()
+            open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     from agentlog_tui.tui.app import run_app

@@ -99,6 +99,8 @@ class LogModel:
     def shrunk(self) -> bool:
         """True when the file is now shorter than what the index maps (truncated, not yet
         reloaded by the tail): reading its mapped bytes then would kill the process (SIGBUS)."""
+        if not getattr(self.a.log, "live", True):
+            return False  # read whole into memory (a JSON array): nothing mapped can vanish
         try:
             return os.stat(self.path).st_size < self.a.log.size
         except OSError:

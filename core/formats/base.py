@@ -114,6 +114,87 @@ class Detailed(Protocol):
         ...
 
 
+# The engine's generic integrity checks (analysis.Anomaly kinds). A format that does not list one
+# in its `promises` does not promise it: such anomalies are information, not findings.
+GENERIC_CHECKS = frozenset({"duplicate_id", "id_backwards", "id_gap", "ts_backwards"})
+
+
+def promised_checks(fmt: Any) -> frozenset[str]:
+    """The generic integrity checks whose failure is a finding for logs of `fmt` (all of them
+    unless the format declares `promises`)."""
+    p = getattr(fmt, "promises", None)
+    return GENERIC_CHECKS if p is None else frozenset(p)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem a format's own audit found in a log, that a user would act on.
+
+    `index` is the object's position in the list audited, `line` its 1-based line in the file,
+    `text` what is wrong (naming the record), `hint` what to do about it."""
+
+    kind: str
+    index: int
+    line: int
+    text: str
+    hint: str = ""
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"kind": self.kind, "line": self.line, "seq": self.line,
+                               "text": self.text}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+@runtime_checkable
+class Writable(Protocol):
+    """An optional extra of a format whose logs an agent loads again (Claude Code, Codex).
+
+    The machinery in `core.compaction.select_events` uses it to turn a set of kept records into
+    a file the agent could load; `validate` says whether a file is one. All methods take the
+    file's JSON objects in line order (`objs[i]` is line i + 1 when `lines` is not given).
+    """
+
+    def groups(self, objs: list[dict]) -> list[list[int]]:
+        """Indices of records that must be kept or dropped together (a call and its result;
+        a compaction boundary and its summary). Groups of one need not be listed."""
+        ...
+
+    def relink(self, objs: list[dict], keep: list[bool]) -> dict[int, dict]:
+        """For kept records whose links name a dropped record: the record with its links moved
+        to the nearest kept ancestor (never to a record that was not its ancestor). Others are
+        not in the result and are written byte for byte."""
+        ...
+
+    def anchors(self, objs: list[dict]) -> list[int]:
+        """Indices every written file keeps (optional: Codex's first line, the session_meta)."""
+        ...
+
+    def audit(self, objs: list[dict], lines: list[int] | None = None) -> list[Finding]:
+        """What is wrong in these records for the agent that wrote them ([] when nothing)."""
+        ...
+
+    def validate(self, objs: list[dict]) -> list[str]:
+        """Why the agent could not load a file of these records ([] = it could)."""
+        ...
+
+
+@runtime_checkable
+class KnowsKinds(Protocol):
+    """An optional extra of a format, which every new format should declare: the kinds of record
+    it understands, so that records of other kinds (its agent's newer version, a record missing
+    a field it relies on) are counted and shown (core/drift.py, `check`'s `unknown_kinds`).
+
+    `known_kinds` holds event types as the format's mapper names them; `unknown_kind(event)`,
+    optional too, names the kind of an event of a known type that the format still cannot read
+    (e.g. "assistant without message"), or returns None. A format without `known_kinds` accepts
+    every kind (the generic format does).
+    """
+
+    known_kinds: frozenset[str]
+
+
 def event_details(fmt: Any, event: Any) -> list[tuple[str, str]]:
     """`fmt.details(event)` when the format has it; [] when it has not, fails, or gives junk."""
     details = getattr(fmt, "details", None)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentlog_tui.core.branches import Link
 from agentlog_tui.core.events import Event
-from agentlog_tui.core.formats.base import Boundary, Mapped, MappingError, Options
+from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
 
 RESUME_KEY = "_agentlog_resumed_from_session"
 
@@ -48,9 +49,21 @@ def one_line(value: Any, width: int = 100) -> str:
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
         except (TypeError, ValueError):
             value = repr(value)
-    s = " ".join(value.split())
-    s = "".join(c if c >= " " and c != "\x7f" else "?" for c in s)
+    # Only the start matters: collapse a prefix first (a long tool output used to be collapsed
+    # whole, character by character: most of the analysis time of a Claude Code or Codex log).
+    # The collapsed prefix is a prefix of the collapsed whole, so once it is longer than
+    # `width` the answer is the same.
+    cut = 4 * width + 64
+    while True:
+        s = " ".join(value[:cut].split())
+        if len(s) > width or cut >= len(value):
+            break
+        cut *= 4
+    s = s.translate(_CONTROLS)
     return s if len(s) <= width else s[: width - 1] + "…"
+
+
+_CONTROLS = {c: "?" for c in [*range(32), 127]}  # what one_line shows for a control character
 
 
 def count_lines(text: Any) -> int:
@@ -690,6 +703,219 @@ class ClaudeCodeProjection:
             "kind": d.get("type"), "text": record_summary("progress", obj)}
 
 
+# ---- the tree (core/branches.py) ------------------------------------------------------------------
+
+CONVERSATION_TYPES = frozenset({"user", "assistant", "system"})
+TURN_TYPES = frozenset({"user.prompt", "user.command"})
+
+
+def tree_link(event: Event) -> Link | None:
+    """A record's place in the session's tree: `uuid` under `parentUuid` (a compaction boundary,
+    whose `parentUuid` is null, under its `logicalParentUuid`). Progress records hang off the chain
+    without ending it; prompts are the turns that make a subtree off the live chain a branch (a
+    parallel tool call's records hang off it too, with no prompt). Sidechain records (a subagent's,
+    in older files) are not in the session's tree."""
+    d = event.data
+    if not isinstance(d, dict):
+        return None
+    uuid = d.get("uuid")
+    if not isinstance(uuid, str) or d.get("isSidechain") is True:
+        return None
+    parent = d.get("parentUuid")
+    if not isinstance(parent, str):
+        logical = d.get("logicalParentUuid")
+        parent = logical if isinstance(logical, str) else None
+    return Link(uuid, parent, d.get("type") in CONVERSATION_TYPES, event.type in TURN_TYPES)
+
+
+# ---- links between records: groups, relinking, audit ------------------------------------------------
+
+# Record fields that name another record of the session by its uuid.
+LINK_FIELDS = ("parentUuid", "logicalParentUuid", "leafUuid")
+
+
+def tool_ids(obj: dict) -> tuple[list[str], list[str]]:
+    """(ids of the `tool_use` blocks, `tool_use_id`s of the `tool_result` blocks) of a record.
+
+    A `server_tool_use` (web search) is answered inside the same response, not by a user record,
+    so it is not a call waiting for a result here."""
+    uses: list[str] = []
+    results: list[str] = []
+    for b in _blocks(obj):
+        t = b.get("type")
+        if t == "tool_use" and isinstance(b.get("id"), str):
+            uses.append(b["id"])
+        elif t == "tool_result" and isinstance(b.get("tool_use_id"), str):
+            results.append(b["tool_use_id"])
+    return uses, results
+
+
+def _union_groups(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    out: dict[int, list[int]] = {}
+    for a, b in pairs:
+        for x in (a, b):
+            out.setdefault(find(x), [])
+    for x in range(n):
+        r = find(x)
+        if r in out:
+            out[r].append(x)
+    return [g for g in out.values() if len(g) > 1]
+
+
+def _is_boundary(o: dict) -> bool:
+    return o.get("type") == "system" and o.get("subtype") == "compact_boundary"
+
+
+def record_groups(objs: list[dict]) -> list[list[int]]:
+    """Records kept or dropped together: every `tool_use` with the records answering it, every
+    compaction boundary with its summary record."""
+    pairs: list[tuple[int, int]] = []
+    use_at: dict[str, int] = {}
+    boundary_at: dict[str, int] = {}
+    for i, o in enumerate(objs):
+        uses, results = tool_ids(o)
+        for u in uses:
+            use_at.setdefault(u, i)
+        for r in results:
+            j = use_at.get(r)
+            if j is not None and j != i:
+                pairs.append((j, i))
+        uuid = o.get("uuid")
+        if _is_boundary(o) and isinstance(uuid, str):
+            boundary_at[uuid] = i
+        elif o.get("isCompactSummary"):
+            j = boundary_at.get(o.get("parentUuid"))  # type: ignore[arg-type]
+            if j is not None:
+                pairs.append((j, i))
+    return _union_groups(len(objs), pairs)
+
+
+def relink_records(objs: list[dict], keep: list[bool]) -> dict[int, dict]:
+    """Kept records whose links name a dropped record, with each such link moved to the nearest
+    kept ancestor along the `parentUuid` chain (or to where that chain leaves the file: null, or
+    the earlier session's record a resumed session names). Never a record that was not an
+    ancestor."""
+    where: dict[str, int] = {}
+    for i, o in enumerate(objs):
+        u = o.get("uuid")
+        if isinstance(u, str):
+            where[u] = i
+    nearest: dict[str, Any] = {}
+
+    def resolve(u: Any) -> Any:
+        # walk up from a dropped record to the first kept one (memoised: linear overall)
+        path = []
+        seen = set()
+        while isinstance(u, str) and u in where and not keep[where[u]] and u not in seen:
+            if u in nearest:
+                u = nearest[u]
+                break
+            seen.add(u)
+            path.append(u)
+            u = objs[where[u]].get("parentUuid")
+        if isinstance(u, str) and u in seen:  # a cycle of dropped records: no kept ancestor
+            u = None
+        for p in path:
+            nearest[p] = u
+        return u
+
+    out: dict[int, dict] = {}
+    for i, o in enumerate(objs):
+        if not keep[i]:
+            continue
+        new = None
+        for f in LINK_FIELDS:
+            v = o.get(f)
+            if isinstance(v, str) and v in where and not keep[where[v]]:
+                if new is None:
+                    new = dict(o)
+                new[f] = resolve(v)
+        if new is not None:
+            out[i] = new
+    return out
+
+
+def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Finding]:
+    """Problems Claude Code would trip over when it loads this transcript, each naming the line.
+
+    - a `uuid` used twice;
+    - a `parentUuid` naming no record of the file, other than the first record of the file or
+      of a session continued in it (a resumed session links to the session it continues);
+    - a `tool_result` whose `tool_use` is not earlier in the file;
+    - a `tool_use` never answered, unless it is still in flight at the end (no user record after it);
+    - a compact summary not linked to its compaction boundary.
+    """
+    ln = (lambda i: lines[i]) if lines is not None else (lambda i: i + 1)
+    out: list[Finding] = []
+    first_uuid_line: dict[str, int] = {}
+    for i, o in enumerate(objs):
+        u = o.get("uuid")
+        if isinstance(u, str):
+            if u in first_uuid_line:
+                out.append(Finding("duplicate_uuid", i, ln(i),
+                                   f"uuid {u[:8]} was already used on line {first_uuid_line[u]}",
+                                   "two records claim one id: Claude Code keeps only one of them; "
+                                   "remove the copy"))
+            else:
+                first_uuid_line[u] = ln(i)
+    last_user = max((i for i, o in enumerate(objs) if o.get("type") == "user"), default=-1)
+    use_at: dict[str, int] = {}
+    answered: set[str] = set()
+    prev_session: Any = None
+    seen_uuid_record = False
+    boundaries: set[str] = set()
+    for i, o in enumerate(objs):
+        u, parent, sid = o.get("uuid"), o.get("parentUuid"), o.get("sessionId")
+        if isinstance(u, str):
+            starts_session = not seen_uuid_record or (isinstance(sid, str) and sid != prev_session)
+            if isinstance(parent, str) and parent not in first_uuid_line and not starts_session:
+                out.append(Finding("dangling_parent", i, ln(i),
+                                   f"parentUuid {parent[:8]} names no record in the file",
+                                   "the conversation chain breaks here: Claude Code would resume "
+                                   "without what came before; restore the missing record"))
+            seen_uuid_record = True
+            if isinstance(sid, str):
+                prev_session = sid
+        if _is_boundary(o) and isinstance(u, str):
+            boundaries.add(u)
+        if o.get("isCompactSummary") and parent not in boundaries:
+            out.append(Finding("summary_unlinked", i, ln(i),
+                               "compact summary does not follow its compaction boundary",
+                               "the summary would be read as an ordinary prompt; keep the "
+                               "boundary record with it"))
+        uses, results = tool_ids(o)
+        for r in results:
+            if r not in use_at:
+                out.append(Finding("orphan_result", i, ln(i),
+                                   f"tool_result for {r} has no tool_use earlier in the file",
+                                   "the API rejects a result without its call: drop this record "
+                                   "or restore the call"))
+            answered.add(r)
+        for t in uses:
+            use_at.setdefault(t, i)
+    for t, i in use_at.items():
+        if t not in answered and i < last_user:
+            name = next((b.get("name") for b in _blocks(objs[i]) if b.get("id") == t), "tool")
+            out.append(Finding("unanswered_call", i, ln(i),
+                               f"{name} call {t} was never answered",
+                               "the call was cut off (interrupted or crashed): check whether it "
+                               "ran before you rely on its effect"))
+    out.sort(key=lambda f: f.index)
+    return out
+
+
 # ---- the format ----------------------------------------------------------------------------------
 
 
@@ -702,12 +928,45 @@ def _looks_like_record(o: dict) -> bool:
     return any(h in o for h in ENVELOPE_HINTS) or "snapshot" in o or "summary" in o
 
 
+# ---- the kinds this format knows (format drift, core/drift.py) ----------------------------------
+
+# Event types as `record_type` names them; any other (a new record `type`, a new `system` subtype,
+# an assistant record with no content block known here) is counted by `check`.
+KNOWN_KINDS = frozenset({
+    "user.prompt", "user.tool_result", "user.meta", "user.command", "user.compact_summary",
+    "assistant.tool_use", "assistant.text", "assistant.thinking", "assistant",
+    "system.compact_boundary", "system.microcompact_boundary", "system.stop_hook_summary",
+    "system.turn_duration", "system.local_command", "system.api_error", "system.informational",
+    "progress", "summary", "file_history_snapshot", "queue_operation", "attachment", "custom_title",
+    "tag",
+})
+
+
+def unknown_kind(event: Event) -> str | None:
+    """A known record missing what this format reads: a message, a tool result's call id."""
+    obj = event.data
+    if not isinstance(obj, dict):
+        return None
+    t = obj.get("type")
+    if t in ("user", "assistant") and not isinstance(obj.get("message"), dict):
+        return f"{t} without message"
+    if event.type == "assistant":  # none of its content blocks is one record_type knows
+        kinds = sorted({str(b.get("type")) for b in _blocks(obj)})
+        return f"assistant block {', '.join(kinds)}" if kinds else "assistant without content"
+    if event.type == "user.tool_result" and any(
+            not isinstance(b.get("tool_use_id"), str) for b in _tool_result_blocks(obj)):
+        return "tool_result without tool_use_id"
+    return None
+
+
 class ClaudeCodeFormat:
     """Claude Code session transcripts."""
 
     name = "claude-code"
     description = ("Claude Code session transcripts (~/.claude/projects/*/*.jsonl): "
                    "user/assistant/progress/system records, ids are line numbers")
+    known_kinds = KNOWN_KINDS
+    unknown_kind = staticmethod(unknown_kind)
 
     def detect(self, objs: list[dict]) -> float:
         if not objs:
@@ -735,8 +994,31 @@ class ClaudeCodeFormat:
             return Boundary("resume", None, f"session {str(sid)[:8]} resumes {str(event.data[RESUME_KEY])[:8]}")
         return None
 
+    # concurrent writers (hooks, the queue) stamp records out of order: no generic check applies
+    # (ids are line numbers); `audit` says what is wrong instead
+    promises: frozenset[str] = frozenset()
+
+    def groups(self, objs: list[dict]) -> list[list[int]]:
+        return record_groups(objs)
+
+    def relink(self, objs: list[dict], keep: list[bool]) -> dict[int, dict]:
+        return relink_records(objs, keep)
+
+    def audit(self, objs: list[dict], lines: list[int] | None = None) -> list[Finding]:
+        return audit_records(objs, lines)
+
+    def validate(self, objs: list[dict]) -> list[str]:
+        """Why Claude Code could not load these records as a session ([] = it could)."""
+        if not objs:
+            return ["no records: an empty file is no session"]
+        return [f"line {f.line}: {f.text}" for f in audit_records(objs)]
+
     def is_snapshot(self, event: Event) -> bool:
         return False
+
+    def tree_linker(self) -> Callable[[Event], Link | None]:
+        """Records form a tree by uuid/parentUuid: the live branch is the chain from the last leaf."""
+        return tree_link
 
     def details(self, event: Event) -> list[tuple[str, str]]:
         """The record's payload as readable (label, text) sections, texts whole; [] when odd."""

@@ -18,8 +18,10 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from agentlog_tui.core.events import Event
-from agentlog_tui.core.formats.base import Boundary, Mapped, MappingError, Options
+from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
 from agentlog_tui.core.formats.claude_code import (
     TODO_MARKS,
     block_text,
@@ -83,11 +85,20 @@ class CodexMapper:
 # ---- summaries -----------------------------------------------------------------------------------
 
 
+def _json(text: str) -> Any:
+    """json.loads, through orjson when it can (several times faster on long tool outputs; what
+    orjson refuses, such as NaN or integers beyond 64 bits, goes to json as before)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _arguments(p: dict) -> Any:
     a = p.get("arguments", p.get("input"))
     if isinstance(a, str):
         try:
-            return json.loads(a)
+            return _json(a)
         except ValueError:
             return a
     return a
@@ -107,7 +118,7 @@ def _output_and_meta(p: dict) -> tuple[Any, dict]:
     meta: dict = {}
     if isinstance(out, str):
         try:
-            parsed = json.loads(out)
+            parsed = _json(out)
         except ValueError:
             parsed = None
         if isinstance(parsed, dict) and "output" in parsed:
@@ -448,7 +459,115 @@ class CodexProjection:
             del hist[cut:]
 
 
+# ---- calls and their outputs: groups, audit --------------------------------------------------------
+
+
+def response_item(obj: dict) -> dict | None:
+    """The response item a line holds (either layout), or None."""
+    if obj.get("type") == "response_item":
+        p = obj.get("payload")
+        return p if isinstance(p, dict) else None
+    if "payload" not in obj and obj.get("type") in ITEM_TYPES:
+        return obj
+    return None
+
+
+def _event_kind(obj: dict) -> str | None:
+    if obj.get("type") == "event_msg" and isinstance(obj.get("payload"), dict):
+        k = obj["payload"].get("type")
+        return k if isinstance(k, str) else None
+    return None
+
+
+def call_of(item: dict) -> tuple[str | None, str | None]:
+    """(call id this item opens, call id it answers)."""
+    t = item.get("type")
+    if t in CALL_TYPES:
+        cid = item.get("call_id") or item.get("id")
+        return (cid if isinstance(cid, str) else None), None
+    if t in OUTPUT_TYPES:
+        cid = item.get("call_id")
+        return None, (cid if isinstance(cid, str) else None)
+    return None, None
+
+
+def line_groups(objs: list[dict]) -> list[list[int]]:
+    """Lines kept or dropped together: a call with its output(s)."""
+    from agentlog_tui.core.formats.claude_code import _union_groups
+
+    call_at: dict[str, int] = {}
+    pairs: list[tuple[int, int]] = []
+    for i, o in enumerate(objs):
+        item = response_item(o)
+        if item is None:
+            continue
+        opens, answers = call_of(item)
+        if opens is not None:
+            call_at.setdefault(opens, i)
+        if answers is not None and answers in call_at:
+            pairs.append((call_at[answers], i))
+    return _union_groups(len(objs), pairs)
+
+
+def _starts_turn(o: dict) -> bool:
+    item = response_item(o)
+    if item is not None:
+        return item.get("type") == "message" and item.get("role") == "user"
+    return _event_kind(o) in ("user_message", "task_started")
+
+
+def audit_lines(objs: list[dict], lines: list[int] | None = None) -> list[Finding]:
+    """Problems Codex would trip over when it resumes this rollout, each naming the line.
+
+    - an output whose call is not earlier in the file (the API rejects it);
+    - a call never answered, unless it is in flight at the end (no new turn after it).
+    """
+    ln = (lambda i: lines[i]) if lines is not None else (lambda i: i + 1)
+    out: list[Finding] = []
+    last_turn = max((i for i, o in enumerate(objs) if _starts_turn(o)), default=-1)
+    call_at: dict[str, int] = {}
+    answered: set[str] = set()
+    for i, o in enumerate(objs):
+        item = response_item(o)
+        if item is None:
+            continue
+        opens, answers = call_of(item)
+        if answers is not None:
+            if answers not in call_at:
+                out.append(Finding("orphan_result", i, ln(i),
+                                   f"output for {answers} has no call earlier in the file",
+                                   "the API rejects an output without its call: drop this line "
+                                   "or restore the call"))
+            answered.add(answers)
+        if opens is not None:
+            call_at.setdefault(opens, i)
+    for cid, i in call_at.items():
+        if cid not in answered and i < last_turn:
+            item = response_item(objs[i]) or {}
+            out.append(Finding("unanswered_call", i, ln(i),
+                               f"{item.get('name') or item.get('type')} call {cid} was never answered",
+                               "the turn was interrupted: check whether the command ran before "
+                               "you rely on (or repeat) its effect"))
+    out.sort(key=lambda f: f.index)
+    return out
+
+
 # ---- the format ----------------------------------------------------------------------------------
+
+
+# ---- the kinds this format knows (format drift, core/drift.py) ----------------------------------
+
+# Event types as the mapper names them; any other (a new envelope `type`, a new response item or
+# event message, one with no `payload.type`: bare `response_item`/`event_msg`) is counted by `check`.
+EVENT_MSG_TYPES = frozenset({
+    "user_message", "agent_message", "agent_reasoning", "agent_reasoning_raw_content",
+    "agent_reasoning_section_break", "token_count", "task_started", "task_complete", "turn_aborted",
+    "thread_rolled_back", "context_compacted", "entered_review_mode", "exited_review_mode",
+    "undo_started", "undo_completed",
+})
+KNOWN_KINDS = frozenset({"session_meta", "turn_context", "compacted", "state",
+                         *(f"response_item.{t}" for t in ITEM_TYPES),
+                         *(f"event_msg.{t}" for t in EVENT_MSG_TYPES)})
 
 
 class CodexFormat:
@@ -457,6 +576,7 @@ class CodexFormat:
     name = "codex"
     description = ("OpenAI Codex CLI rollouts (~/.codex/sessions/**/rollout-*.jsonl): session_meta, "
                    "response_item, event_msg, turn_context, compacted; ids are line numbers")
+    known_kinds = KNOWN_KINDS
 
     def detect(self, objs: list[dict]) -> float:
         if not objs:
@@ -486,6 +606,32 @@ class CodexFormat:
             sid = event.data.get("id") if isinstance(event.data, dict) else None
             return Boundary("resume", None, f"session {str(sid)[:13]} appended" if sid else "session appended")
         return None
+
+    # concurrent writers stamp lines out of order: no generic check applies (ids are line
+    # numbers); `audit` says what is wrong instead
+    promises: frozenset[str] = frozenset()
+
+    def groups(self, objs: list[dict]) -> list[list[int]]:
+        return line_groups(objs)
+
+    def relink(self, objs: list[dict], keep: list[bool]) -> dict[int, dict]:
+        return {}  # lines do not name each other, except calls and outputs (kept together)
+
+    def anchors(self, objs: list[dict]) -> list[int]:
+        """Codex reads a rollout from its first line, the session_meta: always written."""
+        return [0] if objs and (objs[0].get("type") == "session_meta" or _is_old_meta(objs[0])) else []
+
+    def audit(self, objs: list[dict], lines: list[int] | None = None) -> list[Finding]:
+        return audit_lines(objs, lines)
+
+    def validate(self, objs: list[dict]) -> list[str]:
+        """Why Codex could not resume a rollout of these lines ([] = it could)."""
+        if not objs:
+            return ["no lines: an empty file is no rollout"]
+        first = objs[0]
+        if not (first.get("type") == "session_meta" or _is_old_meta(first)):
+            return ["line 1 is not the session_meta Codex reads a rollout from"]
+        return [f"line {f.line}: {f.text}" for f in audit_lines(objs)]
 
     def is_snapshot(self, event: Event) -> bool:
         return False

@@ -161,6 +161,18 @@ class FormatContract:
         for b in a.boundaries.values():
             assert isinstance(b, Boundary) and b.kind in ("resume", "compaction") and b.label
 
+    def test_its_own_log_has_no_unknown_kinds(self, fmt, registered, fixture_log):
+        """A format that declares its kinds (`known_kinds`) knows every kind of its sample log."""
+        from agentlog_tui.core.drift import unknown_kinds
+
+        a = Analysis(fixture_log)
+        a.run()
+        assert unknown_kinds(a) == []
+        known = getattr(fmt, "known_kinds", None)
+        if known is not None:  # declared: the kinds are strings, and they are checked
+            assert known and all(isinstance(k, str) for k in known)
+            assert a.drift is not None
+
     def test_compaction_of_its_log_verifies(self, fmt, registered, fixture_log):
         a = Analysis(fixture_log)
         a.run()

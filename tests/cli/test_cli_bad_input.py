@@ -130,23 +130,14 @@ def test_only_blank_lines(cli, tmp_path):
 
 
 def test_binary_file(cli, tmp_path):
+    """Not a log at all: one line naming what it looks like (not thousands of malformed lines)."""
     p = tmp_path / "random.bin"
     p.write_bytes(random.Random(1234).randbytes(8192))
-    res = cli("check", p, "--json")
-    assert res.code == 1
-    assert "Traceback" not in res.err
-    doc = res.json
-    assert doc["events"] == 0
-    assert len(doc["malformed"]) >= 1
-    assert_accounted(doc, p)
-    for m in doc["malformed"]:
-        assert isinstance(m["line"], int) and isinstance(m["offset"], int) and m["error"]
-    res = cli("check", p)
-    assert res.code == 1 and "Traceback" not in res.err
-    res = cli("state", p, "--json")
-    assert res.code == 0 and res.json == {"seq": 0, "state": {}}
-    assert cli("compact", p, "--json").code in (0, 1)
-    assert cli("diff", p, "--json").code == 0
+    for args in (("check", p, "--json"), ("check", p), ("state", p, "--json"), ("compact", p),
+                 ("diff", p, "--json")):
+        res = cli(*args)
+        assert_usage_error(res, p)
+        assert "it looks like binary data" in res.err
 
 
 def test_binary_between_good_events(cli, tmp_path):

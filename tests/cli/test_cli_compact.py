@@ -192,15 +192,38 @@ def test_impure_projection_refused(cli, log, tmp_path):
     assert not out.exists()
 
 
-def test_compact_existing_output_is_replaced_only_when_verified(cli, log, tmp_path):
+def test_compact_never_replaces_an_existing_file_unless_forced(cli, log, tmp_path):
     out = tmp_path / "existing.jsonl"
     out.write_bytes(b"old\n")
+    out.chmod(0o644)
+    res = cli("compact", log, "-o", out)
+    assert_usage_error(res, out)
+    assert "already exists" in res.err and "--force" in res.err
+    assert out.read_bytes() == b"old\n"
+    res = cli("compact", log, "-o", out, "--json")
+    assert res.code == 2 and out.read_bytes() == b"old\n"
     proj = tmp_path / "impure2.py"
     proj.write_text(IMPURE)
-    assert cli("compact", log, "--projection", f"{proj}:proj", "-o", out).code == 1
+    assert cli("compact", log, "--projection", f"{proj}:proj", "-o", out, "--force").code == 1
     assert out.read_bytes() == b"old\n"
-    assert cli("compact", log, "-o", out).code == 0
+    assert cli("compact", log, "-o", out, "--force").code == 0
     assert out.read_bytes() == _kept_bytes(log)
+
+
+def test_compact_output_mode_follows_the_umask(cli, log, tmp_path):
+    import os
+
+    out = tmp_path / "fresh.jsonl"
+    old = os.umask(0o022)
+    try:
+        assert cli("compact", log, "-o", out).code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_compact_empty_output_name_is_a_usage_error(cli, log):
+    assert_usage_error(cli("compact", log, "-o", ""), "-o")
 
 
 def test_compact_output_in_missing_directory(cli, log, tmp_path):

@@ -58,10 +58,11 @@ def test_compact_over_input_process(tmp_path):
 def test_binary_log_process(tmp_path):
     p = tmp_path / "junk.jsonl"
     p.write_bytes(bytes(range(256)) * 16)
+    # not a log at all: one line saying what it looks like, exit 2 (was: a malformed record a line)
     res = run_subprocess("check", p, cwd=tmp_path)
-    assert res.code == 1 and "Traceback" not in res.err
+    assert res.code == 2 and "Traceback" not in res.err and "it looks like binary data" in res.err
     res = run_subprocess("state", p, "--json", cwd=tmp_path)
-    assert res.code == 0 and "Traceback" not in res.err
+    assert res.code == 2 and "Traceback" not in res.err and res.err.count("\n") == 1
 
 
 def test_formats_process(tmp_path):

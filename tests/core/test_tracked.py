@@ -133,9 +133,29 @@ def test_append_reads_the_length_and_writes_the_new_index(write_log):
         state.setdefault("log", []).append(ev.data["m"])
 
     a = run(write_log, proj, [("m", {"m": "a"}), ("m", {"m": "b"}), ("m", {"m": "c"})])
-    assert deps(a, 3) == [1, 2]
+    # the length is owned by the last append: one dependency per append, a chain to the first
+    assert deps(a, 3) == [2] and deps(a, 2) == [1]
     assert a.blame_seq(("log", 2)) == 3 and a.blame_seq(("log", 0)) == 1
     assert a.state == {"log": ["a", "b", "c"]}
+
+
+def test_an_append_keeps_the_appenders_before_it_even_when_their_items_were_overwritten(write_log):
+    def proj(state, ev):
+        log = state.setdefault("log", [])
+        if ev.type == "m":
+            log.append(ev.data["m"])
+        elif ev.type == "fix":
+            log[0] = "fixed"
+        else:
+            state["n"] = len(log)
+
+    a = run(write_log, proj, [("m", {"m": "a"}), ("fix", {}), ("m", {"m": "b"}), ("len", {})])
+    m = compute_marks(a)
+    # the first append's item was overwritten, but without it the second append (and the length
+    # read after it) would see a shorter list: it is kept, read by the second append
+    assert m.reason(0) == "read_by" and m.read_by(0) == [3]
+    assert deps(a, 4) == [3]
+    assert a.state == {"log": ["fixed", "b"], "n": 2}
 
 
 def test_a_projection_that_raises_leaves_the_state_as_before_and_replay_goes_on(write_log):

@@ -219,4 +219,9 @@ def test_compaction_keeps_what_is_live_and_verifies(cc):
     assert plan.verified
     kept_lines = [cc.seqs[p] for p in plan.kept]
     assert 24 in kept_lines and 25 in kept_lines and 19 in kept_lines
-    assert not {4, 8, 9, 10, 12, 13} & set(kept_lines)
+    assert not {4, 8, 9, 12} & set(kept_lines)
+    # the calls at 7 and 11 stay (token totals), so their results at 10 and 13 stay with them:
+    # Claude Code could not load a call without its result
+    assert {7, 10, 11, 13} <= set(kept_lines)
+    assert sorted(cc.seqs[p] for p in plan.selection.added) == [10, 13, 15, 17, 21]
+    assert plan.valid and plan.reasons == []

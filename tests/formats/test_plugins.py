@@ -260,3 +260,10 @@ def test_analysis_with_a_plugin_format_object(steps_log):
     a = Analysis(steps_log, format=_example_class()())
     a.run()
     assert a.format.name == "steplog" and a.n_events == 4 and a.state == {"values": {"y": 2}}
+
+
+def test_a_plugin_formats_declared_kinds_drive_unknown_kinds(plugin_file, steps_log, capsys,
+                                                             restore_registry):
+    main(["check", "--json", "--format", f"{plugin_file}:StepLog", str(steps_log)])
+    doc = orjson.loads(capsys.readouterr().out)
+    assert doc["unknown_kinds"] == [{"kind": "step.rename", "count": 1, "first_line": 4, "first_seq": 4}]

@@ -1,0 +1,295 @@
+"""Tree-shaped logs: the live branch and the records left on other branches.
+
+Some agents link their records into a tree (Claude Code `uuid`/`parentUuid`, pi `id`/`parentId`;
+Gemini CLI's `$rewindTo` makes one). Rewinding or editing an earlier prompt leaves the records
+after it in the file, on a branch the agent no longer follows. The live branch is the chain from
+the last leaf (the last record that can end a conversation) up to its root; a subtree hanging off
+that chain is an abandoned branch when it holds a turn (a prompt). Subtrees without one are part
+of the live branch's own step (Claude Code's progress records and parallel tool calls hang off
+the chain that way). Records on abandoned branches never feed the state.
+
+A format declares its tree with `tree_linker()`, a fresh callable per pass that gives each event's
+`Link` (or None: not in the tree). The verdict for a record is given when it is read, so a live
+tail stays linear: a record continuing the live branch is decided at once; one that switches the
+branch (its parent is not the leaf) marks the tree dirty, and the analysis settles it after the
+batch (one linear pass over the links; a replay only when a record's verdict changed, which is
+rare: a rewind).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from agentlog_tui.core.analysis import Analysis
+
+
+class Link(NamedTuple):
+    """Where one record sits in its log's tree.
+
+    `id` names the record's node (records repeating an id are more records of the same node);
+    `parent` the node it follows (None: a root). `leaf`: the record can end the live branch (a
+    conversation record, not a progress note). `turn`: a subtree off the live branch holding one
+    is an abandoned branch (a prompt); every turn is also a leaf."""
+
+    id: str
+    parent: str | None
+    leaf: bool = True
+    turn: bool = True
+
+
+Linker = Callable[[Any], "Link | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """An abandoned branch: positions of its first record, the live-branch record it forks from
+    (None when it hangs off no record of the file), its first turn, its last record; its size."""
+
+    first: int
+    fork: int | None
+    turn: int | None
+    last: int
+    events: int
+
+
+class Tree:
+    """The tree links of one pass over a log, and which records are off the live branch.
+
+    `forced` (positions) are the verdicts worked out by an earlier pass over the same lines; they
+    are used as given for positions up to `forced_upto`, so a replay after a rewind is exact."""
+
+    def __init__(self, linker: Linker, forced: frozenset[int] = frozenset(), forced_upto: int = -1) -> None:
+        self.linker = linker
+        self.forced, self.forced_upto = forced, forced_upto
+        self.node_of: dict[str, int] = {}
+        self.parent = array("i")  # per node: parent node, -1 none or not (yet) known
+        self.parent_id: list[str | None] = []  # per node: the parent's id as written
+        self.first_pos = array("i")  # per node: its first record's position
+        self.extra: dict[int, list[int]] = {}  # node -> positions of its later records
+        self.flags = bytearray()  # per node: 1 leaf, 2 turn
+        self.node_off = bytearray()  # per node: 1 when off the live branch (as applied)
+        self.off: set[int] = set()  # positions applied as off the live branch
+        self.leaf = -1
+        self.chain: list[int] = []  # the live branch, root first
+        self.chain_at: dict[int, int] = {}  # node -> index in chain
+        self.chain_turns: list[int] = []  # turns in chain[:i+1]
+        self.dirty = False
+        self.n_linked = 0
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def add(self, pos: int, event: Any) -> bool:
+        """Take the event at `pos` in; True when it is off the live branch (not to be applied)."""
+        link = self.linker(event)
+        if link is None:
+            return False
+        self.n_linked += 1
+        node = self.node_of.get(link.id)
+        if node is not None:  # another record of a known node: it shares the node's fate
+            self.extra.setdefault(node, []).append(pos)
+            off = bool(self.node_off[node])
+        else:
+            off = self._new_node(pos, link)
+            node = len(self.first_pos) - 1
+        if pos <= self.forced_upto:  # an earlier pass over these lines settled it
+            off = pos in self.forced
+            self.node_off[node] = 1 if off else 0
+        if off:
+            self.off.add(pos)
+        return off
+
+    def _new_node(self, pos: int, link: Link) -> bool:
+        node = len(self.first_pos)
+        self.node_of[link.id] = node
+        p = self.node_of.get(link.parent, -1) if link.parent is not None else -1
+        self.parent.append(p)
+        self.parent_id.append(link.parent)
+        self.first_pos.append(pos)
+        self.flags.append((1 if link.leaf or link.turn else 0) | (2 if link.turn else 0))
+        off = bool(self.node_off[p]) if p >= 0 else False
+        self.node_off.append(1 if off else 0)
+        if self.dirty or not (link.leaf or link.turn):
+            return off
+        if p >= 0 and p == self.leaf:
+            self._extend([node])
+            return False
+        self._switch(node, p)
+        return bool(self.node_off[node])
+
+    def _extend(self, nodes: list[int]) -> None:
+        chain, at, turns = self.chain, self.chain_at, self.chain_turns
+        for n in nodes:
+            at[n] = len(chain)
+            turns.append((turns[-1] if turns else 0) + (1 if self.flags[n] & 2 else 0))
+            chain.append(n)
+        self.leaf = chain[-1]
+
+    def _switch(self, node: int, p: int) -> None:
+        """A new leaf whose parent is not the leaf: cheap when no verdict changes, else dirty."""
+        path = []
+        n, seen = p, 0
+        while n >= 0 and n not in self.chain_at:
+            if self.node_off[n] or seen > len(self.node_off):
+                self.dirty = True
+                return
+            path.append(n)
+            n, seen = self.parent[n], seen + 1
+        if n < 0 and self.chain:
+            self.dirty = True  # a new root (or a parent not in the file): settle it whole
+            return
+        cut = self.chain_at[n] + 1 if n >= 0 else 0
+        # the part of the chain left behind stays live only if it holds no turn and nothing
+        # hangs off it that is already off (which would make the whole part a branch)
+        below = self.chain_turns[-1] - (self.chain_turns[cut - 1] if cut else 0) if self.chain else 0
+        if below or (cut < len(self.chain) and self.off):
+            self.dirty = True
+            return
+        for m in self.chain[cut:]:
+            del self.chain_at[m]
+        del self.chain[cut:]
+        del self.chain_turns[cut:]
+        path.reverse()
+        path.append(node)
+        self._extend(path)
+
+    # ---- settling --------------------------------------------------------------------------
+
+    def positions(self, node: int) -> list[int]:
+        return [self.first_pos[node], *self.extra.get(node, ())]
+
+    def _resolve_parents(self) -> None:
+        node_of, parent = self.node_of, self.parent
+        for n, pid in enumerate(self.parent_id):
+            if parent[n] < 0 and pid is not None:
+                parent[n] = node_of.get(pid, -1)
+
+    def _tops(self, on_chain: bytearray) -> array:
+        """Per node: the root of the subtree off the chain it is in (itself when it hangs off a
+        chain node), -1 on the chain, -2 in no subtree of the chain (another root)."""
+        parent, n_nodes = self.parent, len(self.first_pos)
+        top = array("i", [-3]) * n_nodes
+        for start in range(n_nodes):
+            if top[start] != -3:
+                continue
+            walk, n = [], start
+            while n >= 0 and top[n] == -3 and not on_chain[n] and len(walk) <= n_nodes:
+                walk.append(n)
+                n = parent[n]
+            if n < 0 or len(walk) > n_nodes:
+                t = -2
+            elif on_chain[n]:
+                t = walk[-1] if walk else -1
+            else:
+                t = top[n]
+            for m in walk:
+                top[m] = t
+            if on_chain[start]:
+                top[start] = -1
+        return top
+
+    def settle(self) -> set[int]:
+        """Work the live branch out anew from every link read; returns the positions off it and
+        brings the incremental state (chain, verdicts) up to date."""
+        self._resolve_parents()
+        n_nodes = len(self.first_pos)
+        leaf = -1
+        for n in range(n_nodes - 1, -1, -1):
+            if self.flags[n] & 1:
+                leaf = n
+                break
+        chain: list[int] = []
+        on_chain = bytearray(n_nodes)
+        n = leaf
+        while n >= 0 and not on_chain[n]:
+            on_chain[n] = 1
+            chain.append(n)
+            n = self.parent[n]
+        chain.reverse()
+        top = self._tops(on_chain)
+        has_turn = bytearray(n_nodes)
+        for n in range(n_nodes):
+            t = top[n]
+            if t >= 0 and self.flags[n] & 2:
+                has_turn[t] = 1
+        node_off = bytearray(n_nodes)
+        off: set[int] = set()
+        for n in range(n_nodes):
+            t = top[n]
+            if t >= 0 and has_turn[t]:
+                node_off[n] = 1
+                off.update(self.positions(n))
+        self.node_off = node_off
+        self.chain, self.chain_at, self.chain_turns = [], {}, []
+        if chain:
+            self._extend(chain)
+        else:
+            self.leaf = -1
+        self._top, self._has_turn = top, has_turn
+        self.dirty = False
+        return off
+
+    def branches(self) -> list[Branch]:
+        """The abandoned branches, in file order (settles the tree first when needed)."""
+        if self.dirty or not hasattr(self, "_top"):
+            self.settle()
+        top, has_turn = self._top, self._has_turn
+        members: dict[int, list[int]] = {}
+        for n in range(len(self.first_pos)):
+            t = top[n]
+            if t >= 0 and has_turn[t]:
+                members.setdefault(t, []).append(n)
+        out = []
+        for t, nodes in members.items():
+            pos = sorted(p for n in nodes for p in self.positions(n))
+            turns = [self.first_pos[n] for n in nodes if self.flags[n] & 2]
+            p = self.parent[t]
+            out.append(Branch(first=self.first_pos[t], fork=self.first_pos[p] if p >= 0 else None,
+                              turn=min(turns) if turns else None, last=pos[-1], events=len(pos)))
+        out.sort(key=lambda b: b.first)
+        return out
+
+
+# ---- the analysis's side -----------------------------------------------------------------------
+
+
+def start(analysis: Analysis, forced: frozenset[int] = frozenset(), forced_upto: int = -1) -> Tree | None:
+    """A fresh tree for a pass over the log, when its format declares one."""
+    make = getattr(analysis.format, "tree_linker", None)
+    if make is None:
+        return None
+    return Tree(make(), forced, forced_upto)
+
+
+def settle(analysis: Analysis) -> bool:
+    """After a batch: when a record switched the branch, work the live branch out again; when
+    that changes a verdict already applied, replay from the start with the new verdicts (the
+    caller then runs the analysis again). True when such a replay is needed."""
+    tree = analysis.tree
+    if tree is None or not tree.dirty:
+        return False
+    off = tree.settle()
+    if off == tree.off or tree.forced_upto >= analysis.n_events - 1:
+        return False  # nothing applied differs (or this pass already used settled verdicts)
+    analysis._branch_hint = (frozenset(off), analysis.n_events - 1)
+    return True
+
+
+def branch_reports(analysis: Analysis) -> list[dict]:
+    """The abandoned branches as `check --json` prints them."""
+    tree = analysis.tree
+    if tree is None:
+        return []
+    seqs, lines = analysis.seqs, analysis.event_lines
+    out = []
+    for b in tree.branches():
+        d: dict[str, Any] = {"seq": seqs[b.first], "line": lines[b.first] + 1, "events": b.events,
+                             "last_seq": seqs[b.last]}
+        d["forks_at"] = seqs[b.fork] if b.fork is not None else None
+        d["forks_at_line"] = lines[b.fork] + 1 if b.fork is not None else None
+        d["first_turn"] = seqs[b.turn] if b.turn is not None else None
+        out.append(d)
+    return out
