@@ -28,8 +28,9 @@ from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
-from agentlog_tui.core.formats.base import Boundary, LogFormat, Options
+from agentlog_tui.core.formats.base import Boundary, LogFormat, Options, promised_checks
 from agentlog_tui.core.jsondoc import open_log
+from agentlog_tui.core.jsonvalue import round_trip, to_json
 from agentlog_tui.core.native import _fastloop
 from agentlog_tui.core.projection import (
     DEFAULT_KEY_FIELDS,
@@ -41,7 +42,7 @@ from agentlog_tui.core.projection import (
     effect_of,
     effect_of_parts,
 )
-from agentlog_tui.core.reader import first_objects, make_record, record_at
+from agentlog_tui.core.reader import ID_MAX, ID_MIN, first_objects, make_record, record_at
 from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
 
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
@@ -58,29 +59,32 @@ Progress = Callable[[int, int], None]
 
 
 def canonical(state: Any) -> bytes:
-    """Canonical JSON bytes of a state: sorted keys, non-string keys as strings."""
-    return orjson.dumps(state, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr)
+    """Canonical JSON bytes of a state: sorted keys, non-string keys as strings (at any depth,
+    with integers of any size: core.jsonvalue falls back where orjson refuses)."""
+    return to_json(state, sort_keys=True)
 
 
 def copy_state(state: Any) -> Any:
-    """A deep copy of a JSON-like state."""
-    return orjson.loads(orjson.dumps(state, option=orjson.OPT_NON_STR_KEYS, default=repr))
+    """A deep copy of a JSON-like state (as a JSON round trip makes it; any depth or size)."""
+    return round_trip(state)
 
 
 def parse_ts(ts: Any) -> float | None:
     """Seconds since the epoch for an ISO-8601 string or an epoch number; None otherwise."""
     if isinstance(ts, bool) or ts is None:
         return None
-    if isinstance(ts, (int, float)):
-        return float(ts) / 1000.0 if ts > 1e11 else float(ts)
-    if isinstance(ts, str):
-        try:
-            dt = datetime.fromisoformat(ts.replace("Z", "+00:00") if ts.endswith("Z") else ts)
-        except ValueError:
-            return None
-        if dt.tzinfo is None:
-            return dt.replace(tzinfo=None).timestamp()
-        return dt.timestamp()
+    try:  # any number JSON allows, any date ISO 8601 allows (year 1 has no local epoch time)
+        if isinstance(ts, (int, float)):
+            t = float(ts)
+            return t / 1000.0 if t > 1e11 else t
+        if isinstance(ts, str):
+            try:
+                dt = datetime.fromisoformat(ts.replace("Z", "+00:00") if ts.endswith("Z") else ts)
+            except ValueError:
+                return None
+            return dt.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return None
     return None
 
 
@@ -153,6 +157,8 @@ class Analysis:
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
+        # timestamps going back are a finding only where the format's writers promise order
+        self._ts_checked = "ts_backwards" in promised_checks(fmt)
         resume_types = getattr(fmt, "resume_types", None)
         self._resume_types = frozenset(resume_types(self.options) if resume_types else ())
         try:
@@ -189,6 +195,7 @@ class Analysis:
         self.boundaries: dict[int, Boundary] = {}
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
+        self.information: list[Anomaly] = []  # anomalies the format does not promise to avoid
         self.drift = kind_counter(self.format)  # records of kinds the format does not know
         self.tracker = Tracker()
         self.state: dict = self.projection.initial_state()
@@ -403,7 +410,7 @@ class Analysis:
             t = obj.get(type_field)
             if id_field is not None:
                 seq = obj.get(id_field)
-                if type(seq) is not int:
+                if type(seq) is not int or not ID_MIN <= seq <= ID_MAX:  # the reader says why
                     seq = None
             else:
                 seq = i + 1
@@ -514,7 +521,8 @@ class Analysis:
                 and ts[-1:] == "Z" == prev_raw[-1:]):
             # same-shaped UTC ISO-8601 strings order as text: no need to parse them
             if ts < prev_raw:
-                self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+                (self.anomalies if self._ts_checked else self.information).append(
+                    Anomaly("ts_backwards", line, seq, {"ts": ts}))
             self._prev_ts_raw, self._prev_ts = ts, None
             return
         t = parse_ts(ts)
@@ -522,7 +530,8 @@ class Analysis:
             return
         prev = self._prev_ts if self._prev_ts is not None else parse_ts(prev_raw)
         if prev is not None and t < prev:
-            self.anomalies.append(Anomaly("ts_backwards", line, seq, {"ts": ts}))
+            (self.anomalies if self._ts_checked else self.information).append(
+                Anomaly("ts_backwards", line, seq, {"ts": ts}))
         self._prev_ts, self._prev_ts_raw = t, ts
 
     def _seen_line(self, seq: int) -> int | None:
@@ -714,8 +723,9 @@ class Analysis:
     def replay_events(self, events: list[Event]) -> dict:
         """Fold a list of events from the initial state (for verifying a compacted log)."""
         state = copy_state(self._initial)
-        for ev in events:
-            if self.format.is_snapshot(ev):
+        off = branches.off_in(self.format, events)  # a tree-shaped log's other branches
+        for i, ev in enumerate(events):
+            if self.format.is_snapshot(ev) or i in off:
                 continue
             try:
                 self.projection.apply(state, ev)

@@ -264,6 +264,18 @@ def start(analysis: Analysis, forced: frozenset[int] = frozenset(), forced_upto:
     return Tree(make(), forced, forced_upto)
 
 
+def off_in(fmt: Any, events: list) -> set[int]:
+    """Indices of `events` (a whole log's, in order) off its live branch; empty for a format
+    without a tree."""
+    make = getattr(fmt, "tree_linker", None)
+    if make is None:
+        return set()
+    tree = Tree(make())
+    for i, ev in enumerate(events):
+        tree.add(i, ev)
+    return tree.settle() if tree.dirty else set(tree.off)
+
+
 def settle(analysis: Analysis) -> bool:
     """After a batch: when a record switched the branch, work the live branch out again; when
     that changes a verdict already applied, replay from the start with the new verdicts (the

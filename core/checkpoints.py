@@ -38,13 +38,35 @@ from typing import Any
 
 import orjson
 
+from agentlog_tui.core.jsonvalue import copy_value, to_json
+
 OPTS = orjson.OPT_NON_STR_KEYS
 FULL_EVERY = 4  # a full checkpoint when the deltas since the last one reach 1/FULL_EVERY of it
 _MISSING = object()
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value, option=OPTS, default=repr)
+    try:
+        return orjson.dumps(value, option=OPTS, default=repr)
+    except TypeError:  # deeper than orjson writes, an int beyond 64 bits: keep a copy (issue 15)
+        return _Kept(value)  # type: ignore[return-value]
+
+
+class _Kept:
+    """A state orjson cannot write, kept as a copy (core.jsonvalue) in place of its bytes."""
+
+    __slots__ = ("size", "value")
+
+    def __init__(self, value: Any) -> None:
+        self.value = copy_value(value)
+        self.size = len(to_json(value))
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _loads(blob: Any) -> Any:
+    return orjson.loads(blob) if type(blob) is bytes else copy_value(blob.value)
 
 
 def _patch(state: dict, touched: list[tuple]) -> dict:
@@ -185,7 +207,7 @@ class Checkpoints:
         base = i
         while not self.full[base]:
             base -= 1
-        state = orjson.loads(self.blobs[base])
+        state = _loads(self.blobs[base])
         for j in range(base + 1, i + 1):
-            _apply(state, orjson.loads(self.blobs[j]))
+            _apply(state, _loads(self.blobs[j]))
         return state

@@ -23,8 +23,9 @@ from typing import Any
 from agentlog_tui.core.analysis import Analysis, canonical
 from agentlog_tui.core.diff import diff_values
 from agentlog_tui.core.events import Event
+from agentlog_tui.core.integrity import event_objects
 from agentlog_tui.core.liveness import READ_BY, REASONS, Marks, compute_marks
-from agentlog_tui.core.reader import make_record, parse_line
+from agentlog_tui.core.reader import make_record
 
 NONDETERMINISTIC = "the projection is not deterministic: two replays of the full log differ"
 
@@ -146,17 +147,6 @@ def _dump(obj: Any) -> bytes:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (written escaped in the input): keep it escaped
         return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-
-def event_objects(analysis: Analysis) -> list[dict]:
-    """Every event's JSON object, in log order (parsed afresh from its bytes)."""
-    a = analysis
-    out = []
-    for p in range(a.n_events):
-        line = a.event_lines[p]
-        value, _err = parse_line(a.log.line_bytes(line), first=line == 0)
-        out.append(value if isinstance(value, dict) else {})
-    return out
 
 
 def select_events(analysis: Analysis, keep: Iterable[int], *, partners: str = "keep") -> Selection:

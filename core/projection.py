@@ -200,7 +200,11 @@ def as_projection(obj: Any, name: str = "projection") -> Projection:
         except Exception as exc:  # noqa: BLE001 - user code
             raise ProjectionError(f"cannot instantiate {name}: {exc}") from None
     if hasattr(obj, "apply") and hasattr(obj, "initial_state"):
-        if not hasattr(obj, "name"):
+        try:
+            has_name = hasattr(obj, "name")
+        except Exception:  # noqa: BLE001 - a name property that raises: checked_projection says so
+            has_name = True
+        if not has_name:
             with contextlib.suppress(Exception):  # a read-only name: keep the projection's own
                 obj.name = name
         return obj
@@ -232,6 +236,32 @@ def load_projection(spec: str) -> Projection:
         raise
     except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
         raise ProjectionError(f"{target}: {type(exc).__name__}: {exc}") from None
-    if not hasattr(module, attr):
-        raise ProjectionError(f"{target} has no {attr!r}")
-    return as_projection(getattr(module, attr), attr)
+    try:
+        obj = getattr(module, attr)
+    except AttributeError:
+        raise ProjectionError(f"{target} has no {attr!r}") from None
+    except Exception as exc:  # noqa: BLE001 - a module __getattr__ is user code too
+        raise ProjectionError(f"{spec}: {type(exc).__name__}: {exc}") from None
+    try:
+        proj = as_projection(obj, attr)
+    except ProjectionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - attribute look-ups on user objects may raise
+        raise ProjectionError(f"{spec}: {type(exc).__name__}: {exc}") from None
+    return checked_projection(proj, spec)
+
+
+def checked_projection(proj: Projection, spec: str) -> Projection:
+    """`proj` once its name and initial state have been read without error (user code fails here,
+    as one clear line, rather than in the middle of an analysis)."""
+    try:
+        name = proj.name
+    except Exception as exc:  # noqa: BLE001 - user code
+        raise ProjectionError(f"{spec}: reading its name raised {type(exc).__name__}: {exc}") from None
+    if not isinstance(name, str):
+        raise ProjectionError(f"{spec}: its name is {type(name).__name__}, not a string")
+    try:
+        proj.initial_state()
+    except Exception as exc:  # noqa: BLE001 - user code
+        raise ProjectionError(f"{spec}: initial_state() raised {type(exc).__name__}: {exc}") from None
+    return proj

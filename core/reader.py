@@ -27,6 +27,10 @@ class LogReadError(OSError):
     """The log cannot be opened or read (the message names the file and the problem)."""
 
 
+class LogChangedError(LogReadError):
+    """The log shrank or was rewritten while it was being read: what was read is not the file."""
+
+
 def _describe_os_error(path: Path, exc: OSError) -> str:
     reason = exc.strerror or str(exc)
     return f"{path}: {reason.lower() if reason else 'cannot read'}"
@@ -225,7 +229,11 @@ class LogFile:
             j = max(j, i + 1)
             if max_lines is not None:
                 j = min(j, i + max_lines)
-            yield i, j, a, self._pread(bounds[j] - a, a)
+            chunk = self._pread(bounds[j] - a, a)
+            if len(chunk) != bounds[j] - a:  # the file shrank (or failed) under the index
+                raise LogChangedError(f"{self.path}: the file shrank while it was being read "
+                                      "(truncated or rewritten); read it again")
+            yield i, j, a, chunk
             i = j
 
     def iter_lines(self, start: int, stop: int):
@@ -256,6 +264,10 @@ def _type_name(v: Any) -> str:
             bool: "a boolean", type(None): "null"}.get(type(v), type(v).__name__)
 
 
+# Event ids are kept in a signed 64-bit array: an id outside it makes its line malformed.
+ID_MIN, ID_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def make_record(i: int, offset: int, raw: bytes, mapper: Mapper, terminated: bool) -> Record:
     """Turn line i (0-based) into its record. Never raises for bad content."""
     line = i + 1
@@ -279,6 +291,8 @@ def make_record(i: int, offset: int, raw: bytes, mapper: Mapper, terminated: boo
     except Exception as exc:  # noqa: BLE001 - a format's bug must not lose the line
         return Malformed(line, offset, raw, f"cannot map record: {type(exc).__name__}: {exc}")
     seq = line if m.seq is None else m.seq
+    if not ID_MIN <= seq <= ID_MAX:
+        return Malformed(line, offset, raw, f"id {seq} is outside the signed 64-bit range")
     return Event.make(seq, m.type, m.data, m.ts, line, offset, raw, not terminated, m.key)
 
 

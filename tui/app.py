@@ -9,6 +9,7 @@ mixes in one class per feature; each owns its keys, actions, messages and worker
 - `resumes.py`      resume jumps (`[`, `]`)
 - `export.py`       export the state at the cursor (`e`)
 - `compaction_review.py`  the compaction plan (`c`) and writing it (`w`)
+- `brief_view.py`   the Brief tab (`b`) and forking at the cursor (`F`)
 - `header.py`       the header row
 - `features.py`     how a feature plugs in (read it before adding one)
 
@@ -31,6 +32,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
+from agentlog_tui.tui.brief_view import BriefFeature
 from agentlog_tui.tui.commands import AgentlogCommands
 from agentlog_tui.tui.compaction_review import CompactionFeature, default_compacted_path
 from agentlog_tui.tui.export import ExportFeature, export_path
@@ -60,17 +62,18 @@ class AppKeys:
 
 
 FEATURES = (NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-            ExportFeature, CompactionFeature, AppKeys)
+            ExportFeature, CompactionFeature, BriefFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
     "hide_superseded", "marks_at_cursor", "marks_at_head", "follow", "export", "compaction",
-    "toggle_event_view", "write_compacted", "tab1", "*", "help", "quit", "cancel",
+    "toggle_event_view", "write_compacted", "brief", "fork", "tab1", "*", "help", "quit",
+    "cancel",
 ]
 
 
 class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-                  ExportFeature, CompactionFeature, HeaderFeature, App):
+                  ExportFeature, CompactionFeature, BriefFeature, HeaderFeature, App):
     """Inspect and time-travel an append-only agent event log."""
 
     CSS_PATH = "app.tcss"

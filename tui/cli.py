@@ -1,7 +1,8 @@
 """The `agentlog-tui` command: the UI by default, and headless `state|check|diff|compact|formats`.
 
 Exit codes: 0 clean, 1 findings (drift, integrity problems, unverified compaction), 2 bad usage or
-unreadable input, always with a one-line message naming the file and the problem.
+unreadable input, always with a one-line message naming the file and the problem, 3 an internal
+error (a bug: one line naming the file and the error; `AGENTLOG_DEBUG=1` prints the traceback).
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import sys
 from collections import defaultdict
 from typing import Any, NoReturn
 
-import orjson
-
+from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
 
-SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find")
+SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
+               "mcp")
 # subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
 COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
-                   "agentlog_tui.tui.cli_find")
+                   "agentlog_tui.tui.cli_find", "agentlog_tui.tui.cli_fork", "agentlog_tui.tui.cli_mcp")
 PROG = "agentlog-tui"
 
 
@@ -37,7 +38,7 @@ def clean(text: Any) -> str:
 
 
 def jdump(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
+    return to_json(value).decode()
 
 
 def short(value: Any, width: int = 48) -> str:
@@ -53,8 +54,7 @@ def fmt_path(path: Any) -> str:
 
 
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
-                                  default=repr).decode() + "\n")
+    sys.stdout.write(to_json(obj, indent=True).decode() + "\n")
 
 
 # ---- arguments ----------------------------------------------------------------------------------
@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_formats.add_parser(sub)
     for name in COMMAND_MODULES:
         __import__(name, fromlist=["add_parser"]).add_parser(sub)
+    for sp in (parser, *sub.choices.values()):
+        sp.epilog = EXIT_CODES
     return parser
 
 
@@ -129,6 +131,7 @@ def build_ui_parser() -> argparse.ArgumentParser:
         description="Open the UI on an agent's event log (live-tailed). "
         "Run `agentlog-tui check --help` etc. for the headless commands.",
     )
+    parser.epilog = EXIT_CODES
     parser.add_argument("log", nargs="?", help="the log file (JSON Lines)")
     parser.add_argument("--demo", action="store_true", help="open the UI on a simulated agent writing a log live")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -181,7 +184,10 @@ def open_log(args: argparse.Namespace):
             sys.stderr.write(f"\ranalysing {os.path.basename(args.log)} {100 * done // total:3d}%")
             sys.stderr.flush()
 
-    a.run(progress)
+    try:
+        a.run(progress)
+    except LogReadError as exc:  # e.g. truncated while it was read
+        raise UsageError(str(exc)) from None
     if show:
         sys.stderr.write("\r" + " " * 60 + "\r")
     return a
@@ -209,7 +215,7 @@ def cmd_state(args: argparse.Namespace) -> int:
         print(f"state after #{seq} {clean(ev.type)}  ({a.n_events} events, {a.format.name})")
     else:
         print(f"{args.log}: no events")
-    text = orjson.dumps(state, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr).decode()
+    text = to_json(state, indent=True).decode()
     print(clean_multiline(text))
     return 0
 
@@ -222,6 +228,7 @@ def check_json(a: Any) -> dict:
     """The `check --json` document."""
     from agentlog_tui.core.branches import branch_reports
     from agentlog_tui.core.drift import unknown_kinds
+    from agentlog_tui.core.integrity import format_findings, information_json
     from agentlog_tui.core.jsondoc import container_json
     from agentlog_tui.core.resumes import resume_reports
     from agentlog_tui.core.subagents import missing_subagents
@@ -231,6 +238,7 @@ def check_json(a: Any) -> dict:
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
     anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
+    anomalies.extend(f.to_json() for f in format_findings(a))  # what the agent would trip over
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -249,6 +257,7 @@ def check_json(a: Any) -> dict:
         ],
         "branches": branch_reports(a),
         "pending_tail": a.pending is not None,
+        "information": information_json(a),
         "unknown_kinds": unknown_kinds(a),
         "container": container_json(a.log),
     }
@@ -265,6 +274,8 @@ def anomaly_text(x: dict) -> str:
         return f"#{x['seq']} follows #{x['after']}: {x['missing']} id(s) missing"
     if k == "ts_backwards":
         return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
+    if "text" in x:  # a format's own finding: what is wrong, then what to do
+        return f"{x['text']}: {x['hint']}" if x.get("hint") else x["text"]
     if k == "projection_failed":
         return f"#{x['seq']}: the projection raised {x['error']}"
     if k == "subagent_missing":
@@ -317,6 +328,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     for kind, n in shown.items():
         if n > 5:
             print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
+    info: dict[str, int] = defaultdict(int)
+    for x in doc["information"]:
+        info[x["kind"]] += 1
+    for kind, n in info.items():
+        print(f"  {'':>11}  {'information':<17} {n} {kind} ({doc['format']} does not promise "
+              f"this: not a finding)")
     print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
@@ -479,9 +496,47 @@ def fail(msg: str, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
+EXIT_CODES = ("exit codes: 0 clean, 1 findings, 2 bad usage or unreadable input, "
+              "3 internal error (AGENTLOG_DEBUG=1 prints its traceback)")
+
+
+def internal_error(exc: BaseException, args: Any = None) -> int:
+    """The error boundary: one line naming the file and the error, exit 3 (the traceback too
+    when AGENTLOG_DEBUG is set)."""
+    if os.environ.get("AGENTLOG_DEBUG", "") not in ("", "0"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    log = getattr(args, "log", None)
+    try:
+        msg = str(exc)
+    except Exception:  # noqa: BLE001 - the message itself may be what is broken
+        msg = ""
+    msg = " ".join(msg.split())
+    if len(msg) > 300:
+        msg = msg[:299] + "…"
+    where = f"{log}: " if log else ""
+    hint = "" if os.environ.get("AGENTLOG_DEBUG") else " (AGENTLOG_DEBUG=1 shows the traceback)"
+    sys.stderr.write(safe_text(f"{PROG}: internal error: {where}{type(exc).__name__}"
+                               f"{': ' + msg if msg else ''}{hint}") + "\n")
+    return 3
+
+
+def _tolerant_streams() -> None:
+    """Text a terminal's encoding cannot hold is escaped, not an exception (a latin-1 locale)."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict":
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    args = None
+    _tolerant_streams()
     try:
         if argv and argv[0] in SUBCOMMANDS:
             args = build_parser().parse_args(argv)
@@ -512,6 +567,10 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+    except (SystemExit, GeneratorExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the error boundary: one line, exit 3, never a traceback
+        return internal_error(exc, args)
 
 
 def run_ui(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from agentlog_tui.tui.features import while_mounted
+from agentlog_tui.tui.inspector import TAB_LABELS
 from agentlog_tui.tui.model import Inspection, blame_text, inspect
 from agentlog_tui.tui.scrubber import Scrubber
 from agentlog_tui.tui.state_view import StateView
@@ -46,9 +47,10 @@ class InspectionFeature:
         Binding("m", "mark", "mark", id="mark"),
         # not in the footer (the Event tab says "v: ..." where it applies)
         Binding("v", "toggle_event_view", "raw/readable", show=False, id="toggle_event_view"),
-        # the inspector's tabs: one footer entry for the five keys
-        Binding("1", "tab(1)", "tabs", key_display="1-5", id="tab1"),
-        *(Binding(str(i), f"tab({i})", f"tab {i}", show=False, id=f"tab{i}") for i in range(2, 6)),
+        # the inspector's tabs, in their order: one footer entry for all the number keys
+        Binding("1", "tab(1)", "tabs", key_display=f"1-{len(TAB_LABELS)}", id="tab1"),
+        *(Binding(str(i), f"tab({i})", f"tab {i}", show=False, id=f"tab{i}")
+          for i in range(2, len(TAB_LABELS) + 1)),
     ]
 
     def _init_inspection(self) -> None:
@@ -103,7 +105,7 @@ class InspectionFeature:
         self.inspector.show(msg.inspection, self.timeline.derived)
 
     def action_tab(self, n: int) -> None:
-        """Show the inspector's n-th tab (1: State … 5: Compaction)."""
+        """Show the inspector's n-th tab (1: State, 2: Event … in `TAB_LABELS` order)."""
         tabs = self.query_one(TabbedContent)
         panes = [p.id for p in tabs.query("TabPane")]
         if 1 <= n <= len(panes):

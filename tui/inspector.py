@@ -20,6 +20,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from agentlog_tui.core.events import Event
 from agentlog_tui.core.formats.base import event_details
+from agentlog_tui.tui.brief_view import BriefView
 from agentlog_tui.tui.compaction_view import CompactionView
 from agentlog_tui.tui.event_view import JSON, READABLE, event_text
 from agentlog_tui.tui.model import Derived, Inspection
@@ -35,6 +36,7 @@ TAB_LABELS = {
     "tab-diff": ("Diff", "Diff"),
     "tab-snapshot": ("Snapshot", "Snap"),
     "tab-compaction": ("Compaction", "Compact"),
+    "tab-brief": ("Brief", "Brief"),
 }
 TAB_PADDING = 2  # cells around each tab's label
 
@@ -64,6 +66,8 @@ class Inspector(Widget):
                 yield Static(Text(""), id="snapshot-view")
             with TabPane("Compaction", id="tab-compaction"):
                 yield CompactionView()
+            with TabPane("Brief", id="tab-brief"):  # filled by tui/brief_view.py BriefFeature
+                yield BriefView()
 
     def show(self, ins: Inspection, derived: Derived) -> None:
         """Display an inspection (from a worker)."""

@@ -11,11 +11,11 @@ import time
 import zlib
 from typing import Any
 
-import orjson
 from rich.text import Text
 
 from agentlog_tui.core.analysis import parse_ts
 from agentlog_tui.core.diff import format_path
+from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.projection import split_type
 from agentlog_tui.core.safetext import safe_text
 
@@ -51,21 +51,12 @@ def raw_text(raw: bytes) -> str:
 
 def pretty_json(value: Any) -> str:
     """Indented JSON for the inspector (control characters escaped by JSON itself)."""
-    try:
-        return orjson.dumps(
-            value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr
-        ).decode()
-    except TypeError:
-        return repr(value)
+    return to_json(value, indent=True).decode()
 
 
 def short_json(value: Any, width: int = 60) -> str:
     """One-line JSON for a value, cut to `width` characters."""
-    try:
-        s = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
-    except TypeError:
-        s = repr(value)
-    s = visible(s)
+    s = visible(to_json(value).decode())
     return s if len(s) <= width else s[: width - 1] + "…"
 
 

@@ -40,6 +40,11 @@ def _load_builtin() -> None:
         pass
     else:
         register(CodexFormat())
+    from agentlog_tui.core.formats.gemini_cli import GeminiCliFormat
+    from agentlog_tui.core.formats.pi import PiFormat
+
+    register(PiFormat())
+    register(GeminiCliFormat())
 
 
 _load_builtin()

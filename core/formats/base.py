@@ -227,7 +227,10 @@ class FormatRegistry:
         """The most confident format; the generic one when nobody is sure."""
         best, score = self.formats[0], 0.0
         for f in self.formats[1:]:
-            s = f.detect(objs)
+            try:
+                s = float(f.detect(objs))
+            except Exception:  # noqa: BLE001, S112 - odd lines (a list as `type`), a plugin bug: not it
+                continue
             if s > score:
                 best, score = f, s
         return best if score >= 0.5 else self.formats[0]

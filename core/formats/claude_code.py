@@ -921,7 +921,7 @@ def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Find
 
 def _looks_like_record(o: dict) -> bool:
     t = o.get("type")
-    if t not in RECORD_TYPES or "seq" in o:
+    if type(t) is not str or t not in RECORD_TYPES or "seq" in o:
         return False
     if t in ("user", "assistant"):
         return isinstance(o.get("message"), dict)

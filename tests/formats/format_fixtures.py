@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agent_fixtures import GEMINI_CLI, PI
+
 from agentlog_tui.core.analysis import Analysis
 
 SID = "11111111-aaaa-bbbb-cccc-000000000001"
@@ -260,6 +262,8 @@ BY_FORMAT: dict[str, list[dict]] = {
     "agentlog": AGENTLOG,
     "claude-code": CLAUDE_CODE,
     "codex": CODEX,
+    "pi": PI,
+    "gemini-cli": GEMINI_CLI,
 }
 
 

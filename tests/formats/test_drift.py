@@ -72,7 +72,8 @@ def test_the_generic_format_accepts_every_kind(write_log):
 
 
 def test_check_json_and_text_list_unknown_kinds_and_they_are_not_findings(write_log, capsys):
-    log = write_log(CLAUDE_CODE[:8] + [NEW_TYPE, NEW_TYPE2])
+    # linked to the last record kept (a10 is cut off: a link naming no record is a finding)
+    log = write_log(CLAUDE_CODE[:8] + [{**NEW_TYPE, "parentUuid": "p1"}, NEW_TYPE2])
     code = main(["check", "--json", str(log)])
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["unknown_kinds"] == [{"kind": "hologram", "count": 2, "first_line": 9, "first_seq": 9}]

@@ -115,7 +115,7 @@ async def test_number_keys_switch_inspector_tabs(claude_log, size):
         await ready(pilot)
         tabs = app.query_one(TabbedContent)
         for key, pane in (("2", "tab-event"), ("3", "tab-diff"), ("4", "tab-snapshot"),
-                          ("5", "tab-compaction"), ("1", "tab-state")):
+                          ("5", "tab-compaction"), ("6", "tab-brief"), ("1", "tab-state")):
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == pane
