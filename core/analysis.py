@@ -168,6 +168,11 @@ class Analysis:
         self.boundary_of = (
             functools.partial(fmt.boundary, options=self.options) if takes_options else fmt.boundary
         )
+        # a mapper may refine boundaries with what it saw earlier in the file (a resume's origin)
+        refine = getattr(mapper, "boundary", None)
+        if refine is not None:
+            fmt_boundary = self.boundary_of
+            self.boundary_of = lambda ev: refine(ev, fmt_boundary(ev))
         return True
 
     def _redetect_if_young(self) -> None:
@@ -193,6 +198,9 @@ class Analysis:
         self.failed: dict[int, str] = {}
         self.snapshot_positions: list[int] = []
         self.boundaries: dict[int, Boundary] = {}
+        restart = getattr(getattr(self, "mapper", None), "restart", None)
+        if restart is not None:  # a pass from the start: what the mapper learnt of the file goes
+            restart()
         self.effects: dict[int, tuple[str, str | None]] = {}  # pos -> completed effect (resumes)
         self.anomalies: list[Anomaly] = []
         self.information: list[Anomaly] = []  # anomalies the format does not promise to avoid

@@ -161,60 +161,41 @@ class Tree:
     def positions(self, node: int) -> list[int]:
         return [self.first_pos[node], *self.extra.get(node, ())]
 
-    def _resolve_parents(self) -> None:
-        node_of, parent = self.node_of, self.parent
-        for n, pid in enumerate(self.parent_id):
+    def _compute(self) -> tuple[list[int], array, bytearray, array]:
+        """From every link read, without changing the tree (the app may ask while a worker
+        reads on): the live chain, each node's subtree top (see `_tops`), which tops hold a turn,
+        and the parents (with the ones written after their children resolved)."""
+        n_nodes = len(self.first_pos)
+        parent = array("i", self.parent[:n_nodes])
+        node_of, parent_id = self.node_of, self.parent_id
+        for n in range(n_nodes):
+            pid = parent_id[n]
             if parent[n] < 0 and pid is not None:
                 parent[n] = node_of.get(pid, -1)
-
-    def _tops(self, on_chain: bytearray) -> array:
-        """Per node: the root of the subtree off the chain it is in (itself when it hangs off a
-        chain node), -1 on the chain, -2 in no subtree of the chain (another root)."""
-        parent, n_nodes = self.parent, len(self.first_pos)
-        top = array("i", [-3]) * n_nodes
-        for start in range(n_nodes):
-            if top[start] != -3:
-                continue
-            walk, n = [], start
-            while n >= 0 and top[n] == -3 and not on_chain[n] and len(walk) <= n_nodes:
-                walk.append(n)
-                n = parent[n]
-            if n < 0 or len(walk) > n_nodes:
-                t = -2
-            elif on_chain[n]:
-                t = walk[-1] if walk else -1
-            else:
-                t = top[n]
-            for m in walk:
-                top[m] = t
-            if on_chain[start]:
-                top[start] = -1
-        return top
-
-    def settle(self) -> set[int]:
-        """Work the live branch out anew from every link read; returns the positions off it and
-        brings the incremental state (chain, verdicts) up to date."""
-        self._resolve_parents()
-        n_nodes = len(self.first_pos)
-        leaf = -1
-        for n in range(n_nodes - 1, -1, -1):
-            if self.flags[n] & 1:
-                leaf = n
-                break
+        flags = self.flags
+        leaf = next((n for n in range(n_nodes - 1, -1, -1) if flags[n] & 1), -1)
         chain: list[int] = []
         on_chain = bytearray(n_nodes)
         n = leaf
         while n >= 0 and not on_chain[n]:
             on_chain[n] = 1
             chain.append(n)
-            n = self.parent[n]
+            n = parent[n]
         chain.reverse()
-        top = self._tops(on_chain)
+        top = _tops(parent, on_chain)
         has_turn = bytearray(n_nodes)
         for n in range(n_nodes):
             t = top[n]
-            if t >= 0 and self.flags[n] & 2:
+            if t >= 0 and flags[n] & 2:
                 has_turn[t] = 1
+        return chain, top, has_turn, parent
+
+    def settle(self) -> set[int]:
+        """Work the live branch out anew from every link read; returns the positions off it and
+        brings the incremental state (chain, verdicts) up to date."""
+        chain, top, has_turn, parent = self._compute()
+        self.parent = parent
+        n_nodes = len(top)
         node_off = bytearray(n_nodes)
         off: set[int] = set()
         for n in range(n_nodes):
@@ -228,17 +209,19 @@ class Tree:
             self._extend(chain)
         else:
             self.leaf = -1
-        self._top, self._has_turn = top, has_turn
         self.dirty = False
         return off
 
     def branches(self) -> list[Branch]:
-        """The abandoned branches, in file order (settles the tree first when needed)."""
-        if self.dirty or not hasattr(self, "_top"):
-            self.settle()
-        top, has_turn = self._top, self._has_turn
+        """The abandoned branches, in file order (worked out from the links read; remembered
+        until more are read)."""
+        key = (len(self.first_pos), len(self.off), sum(map(len, list(self.extra.values()))))
+        cached = getattr(self, "_branches", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        _chain, top, has_turn, parent = self._compute()
         members: dict[int, list[int]] = {}
-        for n in range(len(self.first_pos)):
+        for n in range(len(top)):
             t = top[n]
             if t >= 0 and has_turn[t]:
                 members.setdefault(t, []).append(n)
@@ -246,11 +229,37 @@ class Tree:
         for t, nodes in members.items():
             pos = sorted(p for n in nodes for p in self.positions(n))
             turns = [self.first_pos[n] for n in nodes if self.flags[n] & 2]
-            p = self.parent[t]
+            p = parent[t]
             out.append(Branch(first=self.first_pos[t], fork=self.first_pos[p] if p >= 0 else None,
                               turn=min(turns) if turns else None, last=pos[-1], events=len(pos)))
         out.sort(key=lambda b: b.first)
+        self._branches = (key, out)
         return out
+
+
+def _tops(parent: array, on_chain: bytearray) -> array:
+    """Per node: the root of the subtree off the chain it is in (itself when it hangs off a chain
+    node), -1 on the chain, -2 in no subtree of the chain (another root, or a cycle)."""
+    n_nodes = len(on_chain)
+    top = array("i", [-3]) * n_nodes
+    for start in range(n_nodes):
+        if top[start] != -3:
+            continue
+        walk, n = [], start
+        while n >= 0 and top[n] == -3 and not on_chain[n] and len(walk) <= n_nodes:
+            walk.append(n)
+            n = parent[n]
+        if n < 0 or len(walk) > n_nodes:
+            t = -2
+        elif on_chain[n]:
+            t = walk[-1] if walk else -1
+        else:
+            t = top[n]
+        for m in walk:
+            top[m] = t
+        if on_chain[start]:
+            top[start] = -1
+    return top
 
 
 # ---- the analysis's side -----------------------------------------------------------------------

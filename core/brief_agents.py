@@ -33,9 +33,13 @@ READ_ONLY_TOOLS = frozenset({
     "Read", "NotebookRead", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoRead", "TodoWrite",
     "BashOutput", "ListMcpResourcesTool", "ReadMcpResourceTool", "ExitPlanMode", "AskUserQuestion",
     "update_plan", "view_image", "read_file", "list_dir", "grep_files", "web_search",
+    "read", "ls", "grep", "find", "glob", "read_many_files", "list_directory",
+    "search_file_content", "web_fetch", "google_web_search", "write_todos",
 })
-SHELL_TOOLS = frozenset({"Bash", "shell", "local_shell_call", "exec_command", "shell_command",
-                         "container.exec"})
+SHELL_TOOLS = frozenset({"Bash", "bash", "shell", "local_shell_call", "exec_command", "shell_command",
+                         "container.exec", "run_shell_command"})
+RUNNING = frozenset({"running", "executing", "pending", "scheduled", "validating", "awaiting_approval"})
+FAILED = frozenset({"error", "failed", "cancelled", "canceled"})
 # shell commands that only read (the first word of each command of a pipeline)
 READ_ONLY_COMMANDS = frozenset({
     "ls", "cat", "head", "tail", "less", "more", "wc", "grep", "rg", "ag", "find", "fd", "pwd",
@@ -75,6 +79,20 @@ def _may_change(name: str, command: str | None) -> bool:
     if name in SHELL_TOOLS:
         return command is None or not is_read_only_command(command)
     return name not in READ_ONLY_TOOLS
+
+
+def recent_done(done: list[tuple[int, bool, Item]]) -> list[Item]:
+    """The latest finished calls, in log order, those that may have changed something first:
+    what a resumed agent must not run again matters more than what it read."""
+    done = sorted(done, key=lambda d: d[0])
+    effects = [d for d in done if d[1]][-RECENT_DONE:]
+    reads = [d for d in done if not d[1]][-(RECENT_DONE - len(effects)):] if len(effects) < RECENT_DONE else []
+    return [d[2] for d in sorted(effects + reads, key=lambda d: d[0])]
+
+
+def _is_search(command: str) -> bool:
+    words = command.split()
+    return bool(words) and words[0].rsplit("/", 1)[-1] in ("grep", "rg", "ag", "egrep", "fgrep")
 
 
 def _user_text(text: str) -> bool:
@@ -174,8 +192,17 @@ def claude_code_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
     sections["goal"].items.extend(goal)
     sections["decisions"].items.extend(others)
     _todo_items(a, pos, state.get("todos"), ("todos",), "content", sections)
+    tool_sections(a, pos, state, sections)
+    sections["boundaries"].items.extend(boundary_items(a, pos))
+    return list(sections.values())
+
+
+def tool_sections(a: Analysis, pos: int, state: dict, sections: dict[str, Section]) -> None:
+    """Calls and files of a session state shaped `tools: {id: {name, input, status, result}}`,
+    `files: {path: {op}}` (Claude Code, pi, Gemini CLI), into done / in progress / failed /
+    pending effects / files touched."""
     tools = state.get("tools") if isinstance(state.get("tools"), dict) else {}
-    done: list[tuple[int, Item]] = []
+    done: list[tuple[int, bool, Item]] = []
     for tid, tool in tools.items():
         if not isinstance(tool, dict):
             continue
@@ -184,8 +211,8 @@ def claude_code_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
         status_w = a.blame(("tools", tid, "status"), pos)
         what = short(tool.get("input") or name, 90)
         status = tool.get("status")
-        if status == "running":
-            command = what.split(": ", 1)[1] if name == "Bash" and ": " in what else None
+        command = what.split(": ", 1)[1] if name in SHELL_TOOLS and ": " in what else None
+        if status in RUNNING:
             if _may_change(name, command):
                 sections["pending_effects"].items.append(Item(
                     f"{what}: called, no result yet (may or may not have run)",
@@ -193,16 +220,15 @@ def claude_code_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
             else:
                 sections["in_progress"].items.append(
                     Item(f"{what}: running", _cites(_seq(a, call_w)), ("tools", tid, "name")))
-        elif status == "error":
+        elif status in FAILED:
             sections["failed"].items.append(Item(
-                f"{what} → {short(tool.get('result') or 'error', 90)}",
+                f"{what} → {short(tool.get('result') or status, 90)}",
                 _cites(_seq(a, status_w), _seq(a, call_w)), ("tools", tid, "status")))
-        elif status == "done" and status_w is not None:
-            done.append((status_w, Item(f"{what} → {short(tool.get('result') or 'done', 50)}",
-                                        _cites(_seq(a, status_w), _seq(a, call_w)),
-                                        ("tools", tid, "status"))))
-    done.sort(key=lambda d: d[0])
-    sections["done"].items.extend(i for _, i in done[-RECENT_DONE:])
+        elif status_w is not None:
+            done.append((status_w, _may_change(name, command),
+                         Item(f"{what} → {short(tool.get('result') or 'done', 50)}",
+                              _cites(_seq(a, status_w), _seq(a, call_w)), ("tools", tid, "status"))))
+    sections["done"].items.extend(recent_done(done))
     files = state.get("files") if isinstance(state.get("files"), dict) else {}
     frows = []
     for path, f in files.items():
@@ -212,6 +238,38 @@ def claude_code_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
         frows.append((w, Item(f"{f.get('op', 'touched')}: {path}", (a.seqs[w],), ("files", path))))
     frows.sort(key=lambda r: r[0])
     sections["files"].items.extend(i for _, i in frows)
+
+
+def _detail_prompt(a: Analysis, p: int) -> str:
+    """A prompt's text as the format's readable sections give it (its `prompt` section)."""
+    from agentlog_tui.core.formats.base import event_details
+
+    for label, text in event_details(a.format, a.event(p)):
+        if label == "prompt":
+            return text
+    return ""
+
+
+def session_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
+    """The brief of a pi or Gemini CLI session at `pos` (their states have Claude Code's shape):
+    prompts from `user` records on the live branch, the title, todos, calls and files."""
+    sections = _new_sections()
+    off = a.tree.off if getattr(a, "tree", None) is not None else ()
+    prompts = [(p, t) for p in _positions(a, pos, {"user", "user.prompt"})
+               if p not in off and _user_text(t := _detail_prompt(a, p))]
+    goal, others = _goal_items(a, prompts)
+    session = state.get("session") if isinstance(state.get("session"), dict) else {}
+    for key in ("name", "title", "summary"):
+        if isinstance(session.get(key), str) and session[key]:
+            w = a.blame(("session", key), pos)
+            if w is not None:
+                goal.insert(0, Item(f"session {key}: {short(session[key], 120)}", (a.seqs[w],),
+                                    ("session", key)))
+            break
+    sections["goal"].items.extend(goal)
+    sections["decisions"].items.extend(others)
+    _todo_items(a, pos, state.get("todos"), ("todos",), "content", sections)
+    tool_sections(a, pos, state, sections)
     sections["boundaries"].items.extend(boundary_items(a, pos))
     return list(sections.values())
 
@@ -323,12 +381,16 @@ def codex_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
         out = str(call.get("output") or "")
         m = _EXIT.search(out[:40])
         cites = _cites(_seq(a, status_w), _seq(a, call_w))
+        known = call_args.get(cid)
+        command = _codex_command(known[2]) if known else None
+        if m and m.group(1) == "1" and command and _is_search(command):
+            m = None  # grep and rg exit 1 when nothing matched: an answer, not a failure
         if m and m.group(1) != "0":
             sections["failed"].items.append(Item(f"{what} → {short(out, 90)}", cites, ("calls", cid, "status")))
         elif status_w is not None and name != "update_plan":  # the plan's items are listed
-            done.append((status_w, Item(f"{what} → {short(out, 50)}", cites, ("calls", cid, "status"))))
-    done.sort(key=lambda d: d[0])
-    sections["done"].items.extend(i for _, i in done[-RECENT_DONE:])
+            done.append((status_w, _may_change(name, command),
+                         Item(f"{what} → {short(out, 50)}", cites, ("calls", cid, "status"))))
+    sections["done"].items.extend(recent_done(done))
     for path, (p, op) in sorted(patched.items(), key=lambda kv: kv[1][0]):
         sections["files"].items.append(Item(f"{op}: {path}", (a.seqs[p],)))
     sections["boundaries"].items.extend(boundary_items(a, pos))
@@ -338,4 +400,6 @@ def codex_brief(a: Analysis, pos: int, state: dict) -> list[Section]:
 AGENT_BRIEFS: dict[str, Callable[[Any, int, dict], list[Section]]] = {
     "claude-code": claude_code_brief,
     "codex": codex_brief,
+    "pi": session_brief,
+    "gemini-cli": session_brief,
 }

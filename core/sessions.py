@@ -520,7 +520,10 @@ def _decompressed_copy(path: str | os.PathLike[str]) -> Iterator[str]:
 
 
 def fill_stats(info: SessionInfo) -> SessionInfo:
-    """Run `session_stats` for a row and store the result (or the error) in it."""
+    """Run `session_stats` for a row and store the result (or the error) in it; a row whose
+    file `describe` found is not a log is left as it is."""
+    if info.error is not None:
+        return info
     try:
         info.stats, last = session_stats(info.path)
         if last and (info.last_activity is None or info.compressed):

@@ -32,6 +32,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
+from agentlog_tui.tui.branches_view import BranchesFeature
 from agentlog_tui.tui.brief_view import BriefFeature
 from agentlog_tui.tui.commands import AgentlogCommands
 from agentlog_tui.tui.compaction_review import CompactionFeature, default_compacted_path
@@ -62,18 +63,19 @@ class AppKeys:
 
 
 FEATURES = (NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-            ExportFeature, CompactionFeature, BriefFeature, AppKeys)
+            ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
-    "hide_superseded", "marks_at_cursor", "marks_at_head", "follow", "export", "compaction",
-    "toggle_event_view", "write_compacted", "brief", "fork", "tab1", "*", "help", "quit",
-    "cancel",
+    "hide_superseded", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export",
+    "compaction", "toggle_event_view", "write_compacted", "brief", "fork", "tab1", "*", "help",
+    "quit", "cancel",
 ]
 
 
 class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-                  ExportFeature, CompactionFeature, BriefFeature, HeaderFeature, App):
+                  ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, HeaderFeature,
+                  App):
     """Inspect and time-travel an append-only agent event log."""
 
     CSS_PATH = "app.tcss"
@@ -96,6 +98,7 @@ class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionF
         self._init_navigation()
         self._init_inspection()
         self._init_compaction()
+        self._init_branches()
 
     # ---- layout ----------------------------------------------------------------------------
 

@@ -127,12 +127,13 @@ def _version() -> str:
 def build_ui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage=f"{PROG} [LOG | --demo] [options]\n       {PROG} {{state,check,diff,compact,formats}} LOG [--json] ...",
+        usage=f"{PROG} [LOG | DIR | --demo] [options]\n       {PROG} {{state,check,diff,compact,formats}} LOG [--json] ...",
         description="Open the UI on an agent's event log (live-tailed). "
         "Run `agentlog-tui check --help` etc. for the headless commands.",
     )
     parser.epilog = EXIT_CODES
-    parser.add_argument("log", nargs="?", help="the log file (JSON Lines)")
+    parser.add_argument("log", nargs="?", help="the log file (JSON Lines), or a folder of them: "
+                        "a session list (default: your Claude Code and Codex sessions)")
     parser.add_argument("--demo", action="store_true", help="open the UI on a simulated agent writing a log live")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _common(parser)
@@ -238,7 +239,10 @@ def check_json(a: Any) -> dict:
         anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
                           "seq": a.seqs[pos], "error": err})
     anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
-    anomalies.extend(f.to_json() for f in format_findings(a))  # what the agent would trip over
+    resumes = [r.to_json() for r in resume_reports(a)]
+    listed = {c["line"] for r in resumes for c in r["unanswered"]}  # told once, by their resume
+    anomalies.extend(f.to_json() for f in format_findings(a)  # what the agent would trip over
+                     if not (f.kind == "unanswered_call" and f.line in listed))
     if a.n_events and not a.deterministic():
         anomalies.append({"kind": "nondeterministic", "line": 0,
                           "error": "replaying the log twice gives different states"})
@@ -250,7 +254,7 @@ def check_json(a: Any) -> dict:
         "fields": a.mapper.describe(),
         "malformed": [{"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed],
         "anomalies": anomalies,
-        "resumes": [r.to_json() for r in resume_reports(a)],
+        "resumes": resumes,
         "compactions": [
             {"seq": a.seqs[p], "line": a.event_lines[p] + 1, "label": b.label}
             for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
@@ -345,6 +349,8 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"({b['events']} events) {fork}, off the live branch")
     for r in resumes:
         head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
+        if r.get("earlier_session"):
+            head += f" (continues session {clean(r['earlier_session'])[:13]})"
         if not r["findings"]:
             print(f"{head}: clean")
             continue
@@ -357,6 +363,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if snap and snap["verdict"] != "match":
             print(f"      loaded snapshot ({snap['source']}, at #{snap['at_seq']}) drifted: "
                   f"{len(snap['differences'])} difference(s) (see `agentlog-tui diff`)")
+        for c in r.get("unanswered", ()):
+            print(f"      never answered: #{c['seq']} {clean(c['input'])} ({clean(c['call_id'])}): "
+                  "check whether it ran before relying on it or running it again")
         for d in r["duplicates"]:
             subj = f" {clean(d['subject'])}" if d["subject"] is not None else ""
             print(f"      possible duplicate effect: #{d['seq']} repeats #{d['original_seq']} "
@@ -552,8 +561,6 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {PROG} {name:<8} {text}")
                 return 0
             args = build_ui_parser().parse_args(argv)
-            if not args.log and not args.demo:
-                fail("give a log file to open (or --demo); see --help")
             code = run_ui(args)
         sys.stdout.flush()
         return code
@@ -575,6 +582,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
+    if not args.demo and (not args.log or os.path.isdir(args.log)):  # a session list
+        from agentlog_tui.tui.session_browser import run_sessions_ui
+
+        return run_sessions_ui(args.log, kwargs)
     if args.log:
         from agentlog_tui.core.jsondoc import open_log
         from agentlog_tui.core.reader import LogReadError
@@ -583,6 +594,10 @@ def run_ui(args: argparse.Namespace) -> int:
             open_log(args.log, index=False).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
+    if not args.demo:
+        from agentlog_tui.tui.session_browser import run_log_ui
+
+        return run_log_ui(args.log, kwargs)
     from agentlog_tui.tui.app import run_app
 
     run_app(args.log, analysis_kwargs=kwargs, demo=args.demo)

@@ -15,6 +15,8 @@ ACTIONS = [
     ("next_resume", "Next resume", "jump to the next executor resume (])"),
     ("mark", "Mark for diff", "mark the event at the cursor; Diff compares cursor vs mark (m)"),
     ("hide_superseded", "Hide superseded", "hide or show superseded events (h)"),
+    ("hide_branches", "Hide other branches",
+     "hide or show the records off the live branch (a rewind's abandoned branch) (o)"),
     ("marks_at_cursor", "Marks at cursor",
      "show superseded marks relative to the cursor's event, not the head (r)"),
     ("marks_at_head", "Marks at head", "show superseded marks relative to the head again (r)"),

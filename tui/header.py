@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from agentlog_tui.tui.branches_view import BRANCH_GLYPH
 from agentlog_tui.tui.model import Derived
 from agentlog_tui.tui.text import visible
 
@@ -114,7 +115,11 @@ class HeaderFeature:
                 add(2, (f"  ░ {d.n_superseded:,} superseded", "#a0a0a0"))
             if self.marks_at_cursor:
                 add(6, (f"  marks @{self._marks_at_label(d)}", "bold #d7afff"))
-        if self.hide_superseded:
+        tree = m.a.tree if m.analysed else None
+        if tree is not None and tree.off:
+            n = len(tree.branches())
+            add(5, (f"  {BRANCH_GLYPH}{n} branch{'es' if n > 1 else ''} off", "#d7afff"))
+        if self.hide_superseded or self.hide_branches:
             add(5, ("  (hidden)", "#a0a0a0"))
         if self.filter_query is not None:
             add(7, ("  filter: ", "bold"), (visible(self.filter_query), "bold #5fafff"),

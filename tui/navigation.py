@@ -161,6 +161,7 @@ class NavigationFeature:
         if tl.rows is not None and line not in set(tl.rows):
             self.filter_query = None
             self.hide_superseded = False
+            self.hide_branches = False
             tl.set_rows(None, line)
         tl.move_to_line(line)
 
@@ -169,8 +170,10 @@ class NavigationFeature:
         # with marks at the cursor, the event they are relative to stays in view (else hiding
         # it would move the cursor, and with it the marks)
         pin = d.at if d.at is not None and d.at >= 0 else None
-        self.compute_rows(self.filter_query, self.hide_superseded, keep_line, jump_first,
-                          d.superseded, pin)
+        hide, sup = self.hide_superseded, d.superseded
+        if getattr(self, "hide_branches", False):  # tui/branches_view.py
+            hide, sup = True, self.branch_hidden(sup if hide else None)
+        self.compute_rows(self.filter_query, hide, keep_line, jump_first, sup, pin)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
     def compute_rows(self, query: str | None, hide: bool, keep_line: int | None,

@@ -20,12 +20,15 @@ HELP = [
     ("[ / ]", "previous / next resume (opens the Snapshot tab)"),
     ("m", "mark the event under the cursor; the Diff tab compares cursor vs mark"),
     ("h", "hide / show superseded events"),
+    ("o", "hide / show the records off the live branch (a rewind's abandoned branch)"),
     ("r", "marks relative to the cursor's event / to the head (header: marks @#N)"),
     ("f", "follow the end of the log (live tail) / pause"),
     ("e", "export the state at the cursor as a snapshot file"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
     ("c", "compaction review; w then writes the compacted log to a new file"),
     ("1 … 6", "inspector tabs: State, Event, Diff, Snapshot, Compaction, Brief"),
+    ("a", "open the subagent of the Task call at the cursor (its header names the call)"),
+    ("escape", "back: to the parent session, or to the session list it was opened from"),
     ("b", "Brief tab: what a fresh executor needs at the cursor's event, items citing events"),
     ("F", "fork: write the log up to the cursor's event to a new file (LOG.fork-N.jsonl)"),
     ("ctrl+p", "command palette"),
@@ -34,6 +37,7 @@ HELP = [
 ]
 LEGEND = [
     ("░", "superseded: nothing at the head depends on it (⤳N: overwritten by #N)"),
+    ("⎇", "off the live branch: never applied to the state (↱#N: the branch forks at #N)"),
     ("·", "after the cursor's event, when marks are relative to the cursor (r): no mark"),
     ("─", "resume boundary (✓ clean, ⚠ findings)"),
     ("◇", "snapshot event (✓ match, ⚠ drift)"),

@@ -350,7 +350,7 @@ class SessionFeature:
             self.marks_at_cursor = False  # the cursor's marks were of the log before the reload
             tl.derived = Derived()
         self._apply_derived(msg.derived)
-        if self.filter_query is not None or self.hide_superseded:
+        if self.filter_query is not None or self.hide_superseded or self.hide_branches:
             self.recompute_rows(tl.cursor_line)
         if self.following or tl.cursor >= tl.n_rows:
             tl.move_to(tl.n_rows - 1, user=False)

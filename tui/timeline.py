@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from agentlog_tui.core.events import Event, Malformed, PendingTail
+from agentlog_tui.tui.branches_view import BRANCH_GLYPH, branch_forks
 from agentlog_tui.tui.model import Derived, LogModel
 from agentlog_tui.tui.text import clock, entity_colour, literal, raw_text, visible
 
@@ -257,6 +258,17 @@ class Timeline(ScrollView, can_focus=True):
                 tag.append(f"⤳{by[0]}" if by else "⤳", style="#a0a0a0")
             elif reason == "no_effect":
                 tag.append("no effect", style="#808080")
+        tree = a.tree
+        if tree is not None and pos in tree.off:  # off the live branch (core/branches.py)
+            dim = True
+            marker, mstyle = BRANCH_GLYPH, "#d7afff"
+            fork = branch_forks(a).get(pos, False)
+            if fork is not False:
+                label = (f"↱ forks at #{fork}" if width >= 100 else f"↱#{fork}") \
+                    if fork is not None else "↱ branch"
+                tag = Text(label, style="#d7afff", end="")
+            else:
+                tag = Text("off branch", style="#af87d7", end="")
         boundary = a.boundaries.get(pos) if pos >= 0 else None
         if boundary is not None:
             marker, mstyle = "─ ", "bold yellow"

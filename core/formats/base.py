@@ -147,6 +147,74 @@ class Finding:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A tool call of an agent's log: where it is, what it was, and where it was answered."""
+
+    index: int  # the record's position among the objects given
+    call_id: str
+    name: str
+    input: str  # the input, summarised on one line
+    answered: int | None  # the position of its result, None when never answered
+
+
+@dataclass
+class Activity:
+    """What an agent did, read from its records (for resume reports).
+
+    `effects`: (position of the completion, kind, subject) of side-effecting work that completed
+    (kind "shell": a command that may change something; "write": a file written or edited);
+    `sessions`: per position, the session the record belongs to; `conversation`: per position,
+    whether the record is part of the conversation (a resume that skips it missed something)."""
+
+    calls: list[Call] = field(default_factory=list)
+    effects: list[tuple[int, str, str]] = field(default_factory=list)
+    sessions: list[str | None] = field(default_factory=list)
+    conversation: list[bool] = field(default_factory=list)
+
+
+# Shell commands that read and do not change anything (first word; git by subcommand). A command
+# line is side-effecting when any of its parts (split at ;, &&, ||, |) is not one of these.
+READ_ONLY_COMMANDS = frozenset({
+    "ls", "cat", "head", "tail", "grep", "rg", "ag", "find", "fd", "pwd", "echo", "printf", "wc",
+    "which", "type", "tree", "stat", "file", "du", "df", "ps", "env", "printenv", "less", "more",
+    "diff", "cd", "true", "date", "whoami", "uname", "id", "nl", "sort", "uniq", "cut", "jq",
+    "realpath", "dirname", "basename", "test", "[", "awk", "column", "hostname",
+})
+READ_ONLY_GIT = frozenset({"status", "diff", "log", "show", "rev-parse", "ls-files", "blame",
+                           "branch", "remote", "describe", "grep", "config"})
+
+
+def side_effecting(command: str) -> bool:
+    """Whether a shell command line may change something (a documented heuristic: see
+    READ_ONLY_COMMANDS; `sed -i` and output redirection count as changes)."""
+    import re
+    import shlex
+
+    if re.search(r"(^|[^0-9&<>])>{1,2}\s*[^&\s]", command) and "/dev/null" not in command:
+        return True
+    for part in re.split(r"\|\||&&|;|\|", command):
+        try:
+            words = shlex.split(part)
+        except ValueError:
+            words = part.split()
+        while words and "=" in words[0] and not words[0].startswith("="):
+            words = words[1:]  # VAR=value prefixes
+        if not words:
+            continue
+        w = words[0].rsplit("/", 1)[-1]
+        if w == "git":
+            sub = next((x for x in words[1:] if not x.startswith("-")), "")
+            if sub not in READ_ONLY_GIT:
+                return True
+        elif w == "sed":
+            if any(x.startswith("-i") for x in words[1:]):
+                return True
+        elif w not in READ_ONLY_COMMANDS:
+            return True
+    return False
+
+
 @runtime_checkable
 class Writable(Protocol):
     """An optional extra of a format whose logs an agent loads again (Claude Code, Codex).

@@ -18,7 +18,16 @@ from typing import Any
 
 from agentlog_tui.core.branches import Link
 from agentlog_tui.core.events import Event
-from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
+from agentlog_tui.core.formats.base import (
+    Activity,
+    Boundary,
+    Call,
+    Finding,
+    Mapped,
+    MappingError,
+    Options,
+    side_effecting,
+)
 
 RESUME_KEY = "_agentlog_resumed_from_session"
 
@@ -159,6 +168,25 @@ class ClaudeCodeMapper:
     uses_line_numbers: bool = True
     _order: list[str] = field(default_factory=list)
     _first_uuid: dict[str, str] = field(default_factory=dict)
+    _line_of: dict[str, int] = field(default_factory=dict)  # uuid -> line, for resume origins
+
+    def boundary(self, event: Event, base: Boundary | None) -> Boundary | None:
+        """The format's boundary, with a resume's `from_seq`: the line of the record its first
+        record's `parentUuid` names (the last record the resumed session had seen)."""
+        d = event.data
+        if not isinstance(d, dict):
+            return base
+        u = d.get("uuid")
+        if isinstance(u, str):
+            self._line_of.setdefault(u, event.seq)
+        if base is not None and base.kind == "resume" and base.from_seq is None:
+            frm = self._line_of.get(d.get("parentUuid"))  # type: ignore[arg-type]
+            if frm is not None and frm < event.seq:
+                return Boundary("resume", frm, base.label)
+        return base
+
+    def restart(self) -> None:
+        self._line_of.clear()
 
     def map(self, obj: dict) -> Mapped:
         t = record_type(obj)
@@ -916,6 +944,47 @@ def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Find
     return out
 
 
+WRITE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
+
+
+def session_activity(objs: list[dict]) -> Activity:
+    """The calls (with where they were answered), completed side effects (a Bash command that may
+    change something; a file written or edited), sessions and conversation records of a
+    transcript."""
+    act = Activity()
+    calls: dict[str, tuple[int, dict]] = {}
+    answered: dict[str, int] = {}
+    session: str | None = None
+    for i, o in enumerate(objs):
+        sid = o.get("sessionId")
+        if isinstance(sid, str):
+            session = sid
+        act.sessions.append(session)
+        act.conversation.append(isinstance(o.get("uuid"), str)
+                                and o.get("type") in ("user", "assistant", "system"))
+        for b in _blocks(o):
+            kind = b.get("type")
+            if kind == "tool_use" and isinstance(b.get("id"), str):
+                calls.setdefault(b["id"], (i, b))
+            elif kind == "tool_result" and isinstance(b.get("tool_use_id"), str):
+                tid = b["tool_use_id"]
+                answered.setdefault(tid, i)
+                if b.get("is_error") or tid not in calls:
+                    continue
+                call = calls[tid][1]
+                name = call.get("name")
+                inp = call.get("input") if isinstance(call.get("input"), dict) else {}
+                if name == "Bash" and isinstance(inp.get("command"), str) and side_effecting(inp["command"]):
+                    act.effects.append((i, "shell", inp["command"]))
+                elif name in WRITE_TOOLS:
+                    path = inp.get("file_path") or inp.get("notebook_path")
+                    if isinstance(path, str):
+                        act.effects.append((i, "write", path))
+    act.calls = [Call(i, tid, str(b.get("name") or "tool"), one_line(tool_use_summary(b), 100),
+                      answered.get(tid)) for tid, (i, b) in calls.items()]
+    return act
+
+
 # ---- the format ----------------------------------------------------------------------------------
 
 
@@ -1006,6 +1075,9 @@ class ClaudeCodeFormat:
 
     def audit(self, objs: list[dict], lines: list[int] | None = None) -> list[Finding]:
         return audit_records(objs, lines)
+
+    def activity(self, objs: list[dict]) -> Activity:
+        return session_activity(objs)
 
     def validate(self, objs: list[dict]) -> list[str]:
         """Why Claude Code could not load these records as a session ([] = it could)."""

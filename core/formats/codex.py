@@ -15,13 +15,23 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from agentlog_tui.core.events import Event
-from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
+from agentlog_tui.core.formats.base import (
+    Activity,
+    Boundary,
+    Call,
+    Finding,
+    Mapped,
+    MappingError,
+    Options,
+    side_effecting,
+)
 from agentlog_tui.core.formats.claude_code import (
     TODO_MARKS,
     block_text,
@@ -50,12 +60,85 @@ def _is_enveloped(o: dict) -> bool:
     return o.get("type") in ENVELOPE_TYPES and isinstance(o.get("payload"), dict) and "seq" not in o
 
 
+def _epoch(ts: Any) -> float | None:
+    if not isinstance(ts, str):
+        return None
+    try:
+        return datetime.fromisoformat(ts).timestamp()
+    except ValueError:
+        return None
+
+
+RESUME_GAP = 60.0  # seconds of silence after which a new turn over an unfinished one is a resume
+
+
 @dataclass(slots=True)
 class CodexMapper:
-    """Codex rollout lines to events (either layout)."""
+    """Codex rollout lines to events (either layout); notices turns resumed after an interrupted
+    one (see `boundary`)."""
 
     legacy: bool
     uses_line_numbers: bool = True
+    _last: int = 0  # the last line `boundary` decided
+    _activity: int | None = None  # the last line of the running turn's own work
+    _activity_ts: float | None = None
+    _turn_open: bool = False  # a task_started with no task_complete / turn_aborted yet
+    _pending: dict = field(default_factory=dict)  # call id -> line, calls not answered yet
+    _decided: dict = field(default_factory=dict)  # line -> Boundary, for events applied again
+
+    def boundary(self, event: Event, base: Boundary | None) -> Boundary | None:
+        """The format's boundary, and a resume where a new turn starts over an unfinished one.
+
+        A new turn (a user message, a `task_started`) while calls are unanswered or the previous
+        `task_started` has no `task_complete` is a resume when it is a new task or comes after
+        more than `RESUME_GAP` seconds (a user steering a running turn is neither). Its
+        `from_seq` is the last line of the interrupted turn's work. An appended `session_meta`
+        resumes from the line before it. Decided in reading order and remembered."""
+        line = event.seq
+        if line <= self._last:
+            return self._decided.get(line, base)
+        self._last = line
+        t, p = event.type, event.data if isinstance(event.data, dict) else {}
+        out = base
+        now = _epoch(event.ts)
+        if base is not None and base.kind == "resume":
+            out = Boundary("resume", self._activity, base.label)
+            self._pending.clear()
+            self._turn_open = False
+        elif t == "compacted" or t == "event_msg.thread_rolled_back":
+            self._pending.clear()  # the calls left the history with what they belonged to
+            self._turn_open = False
+        elif (t == "event_msg.task_started" or t == "event_msg.user_message" or (
+                t == "response_item.message" and p.get("role") == "user")):
+            gap = (now - self._activity_ts) if now is not None and self._activity_ts is not None else 0.0
+            if (self._pending or self._turn_open) and (t == "event_msg.task_started" or gap > RESUME_GAP):
+                why = (f"{len(self._pending)} call(s) unanswered" if self._pending
+                       else "the turn never completed")
+                out = Boundary("resume", self._activity, f"turn resumed after an interrupted one ({why})")
+                self._pending.clear()
+                self._turn_open = False
+            if t == "event_msg.task_started":
+                self._turn_open = True
+        else:
+            if t.startswith("response_item."):
+                opens, answers = call_of(p)
+                if opens is not None:
+                    self._pending[opens] = line
+                if answers is not None:
+                    self._pending.pop(answers, None)
+            elif t in ("event_msg.task_complete", "event_msg.turn_aborted"):
+                self._turn_open = False
+            self._activity = line
+            if now is not None:
+                self._activity_ts = now
+        if out is not None and out.kind == "resume":
+            self._decided[line] = out
+        return out
+
+    def restart(self) -> None:
+        self._last, self._activity, self._activity_ts, self._turn_open = 0, None, None, False
+        self._pending.clear()
+        self._decided.clear()
 
     def map(self, obj: dict) -> Mapped:
         t = obj.get("type")
@@ -552,6 +635,77 @@ def audit_lines(objs: list[dict], lines: list[int] | None = None) -> list[Findin
     return out
 
 
+def _command_line(args: Any) -> str | None:
+    """The shell command line of a call's arguments (`["bash", "-lc", "make"]` -> `make`)."""
+    if not isinstance(args, dict):
+        return None
+    cmd = args.get("command", args.get("cmd"))
+    if isinstance(cmd, list):
+        parts = [c for c in cmd if isinstance(c, str)]
+        if len(parts) >= 3 and parts[1] in ("-lc", "-c"):
+            return " ".join(parts[2:])
+        return " ".join(parts) or None
+    return cmd if isinstance(cmd, str) else None
+
+
+def _patched_files(text: Any) -> list[str]:
+    if not isinstance(text, str):
+        return []
+    out = []
+    for ln in text.splitlines():
+        for head in ("*** Update File: ", "*** Add File: ", "*** Delete File: "):
+            if ln.startswith(head):
+                out.append(ln[len(head):].strip())
+    return out
+
+
+def _succeeded(p: dict) -> bool:
+    out, meta = _output_and_meta(p)
+    code = meta.get("exit_code")
+    if isinstance(code, int):
+        return code == 0
+    return not (isinstance(out, str) and out.lower().startswith(("error", "failed", "aborted")))
+
+
+def rollout_activity(objs: list[dict]) -> Activity:
+    """The calls (with where they were answered), completed side effects (a shell command that may
+    change something; a file an apply_patch changed), sessions and conversation lines of a
+    rollout."""
+    act = Activity()
+    calls: dict[str, tuple[int, dict]] = {}
+    answered: dict[str, int] = {}
+    session: str | None = None
+    for i, o in enumerate(objs):
+        if o.get("type") == "session_meta" or (i == 0 and _is_old_meta(o)):
+            meta = o.get("payload") if isinstance(o.get("payload"), dict) else o
+            if isinstance(meta.get("id"), str):
+                session = meta["id"]
+        act.sessions.append(session)
+        item = response_item(o)
+        act.conversation.append(item is not None)
+        if item is None:
+            continue
+        opens, answers = call_of(item)
+        if opens is not None:
+            calls.setdefault(opens, (i, item))
+        if answers is not None:
+            answered.setdefault(answers, i)
+            if answers in calls and _succeeded(item):
+                call = calls[answers][1]
+                args = _call_args(call)
+                if call.get("name") == "apply_patch" or call.get("type") == "custom_tool_call":
+                    patch = args if isinstance(args, str) else (args or {}).get("input") if isinstance(args, dict) else None
+                    act.effects.extend((i, "write", f) for f in _patched_files(patch))
+                else:
+                    cmd = _command_line(args)
+                    if cmd is not None and side_effecting(cmd):
+                        act.effects.append((i, "shell", cmd))
+    act.calls = [Call(i, cid, str(it.get("name") or it.get("type") or "call"),
+                      one_line(call_summary(it), 100), answered.get(cid))
+                 for cid, (i, it) in calls.items()]
+    return act
+
+
 # ---- the format ----------------------------------------------------------------------------------
 
 
@@ -623,6 +777,9 @@ class CodexFormat:
 
     def audit(self, objs: list[dict], lines: list[int] | None = None) -> list[Finding]:
         return audit_lines(objs, lines)
+
+    def activity(self, objs: list[dict]) -> Activity:
+        return rollout_activity(objs)
 
     def validate(self, objs: list[dict]) -> list[str]:
         """Why Codex could not resume a rollout of these lines ([] = it could)."""

@@ -325,6 +325,8 @@ CODEX_SESSION = [
     _fout(11, "c4", "1 failed", 1),                                                           # 12
     _cx(12, "event_msg", {"type": "user_message", "message": "deploy anyway"}),              # 13
     _fcall(13, "c5", "fly deploy"),                                                           # 14
+    _fcall(14, "c6", "rg -n nothing-here"),                                                   # 15
+    _fout(15, "c6", "", 1),                                                                   # 16
 ]
 
 
@@ -335,9 +337,12 @@ def test_codex_session_brief(tmp_path):
     check_citations(a, b)
     assert [(i.text, i.seqs) for i in items(b, "goal")] == [
         ("first prompt: migrate the db and deploy", (3,)), ("latest instruction: deploy anyway", (13,))]
+    done = [i.seqs for i in items(b, "done")]
+    assert (10, 9) in done  # the patch (an effect) is listed among what was done
     assert [i.seqs for i in items(b, "pending_effects")] == [(14,)]
     assert "fly deploy" in items(b, "pending_effects")[0].text
-    assert [i.seqs for i in items(b, "failed")] == [(12, 11)]
+    assert [i.seqs for i in items(b, "failed")] == [(12, 11)]  # not the search that found nothing
+    assert any(i.seqs == (16, 15) for i in items(b, "done"))
     assert "exit 1" in items(b, "failed")[0].text
     assert ("[x] run migrations", (7,)) in [(i.text, i.seqs) for i in items(b, "done")]
     assert ("[~] deploy", (7,)) in [(i.text, i.seqs) for i in items(b, "in_progress")]
@@ -346,6 +351,18 @@ def test_codex_session_brief(tmp_path):
     assert ("turn running", (4,)) in [(i.text, i.seqs) for i in items(b, "in_progress")]
     # the file item's event really holds that patch
     assert "*** Update File: app/db.py" in a.event(a.pos_of_seq(9)).data["arguments"]
+
+
+def test_done_lists_effects_before_reads():
+    from agentlog_tui.core.brief import Item
+    from agentlog_tui.core.brief_agents import RECENT_DONE, recent_done
+
+    rows = [(p, p % 5 == 0, Item(str(p), (p,))) for p in range(40)]
+    picked = [int(i.text) for i in recent_done(rows)]
+    assert len(picked) == RECENT_DONE and picked == sorted(picked)
+    assert {0, 5, 10, 15, 20, 25, 30, 35} == set(picked)  # the 8 effects, though older than reads
+    few = [(p, p == 3, Item(str(p), (p,))) for p in range(20)]
+    assert [int(i.text) for i in recent_done(few)] == [3, 13, 14, 15, 16, 17, 18, 19]
 
 
 @pytest.mark.parametrize("cmd, ro", [

@@ -126,7 +126,23 @@ def test_codex_findings_a_call_never_answered_and_an_output_without_call(check):
     code, doc = check(log, "--json")
     assert code == 1
     kinds = [(x["kind"], x["line"]) for x in doc["anomalies"] if x["kind"] != "ts_backwards"]
-    assert kinds == [("unanswered_call", 4), ("orphan_result", 5)]
+    # the unanswered call is told by the resume that left it behind (the new task at line 7)
+    assert kinds == [("orphan_result", 5)]
+    [resume] = doc["resumes"]
+    assert resume["seq"] == 6 and [c["line"] for c in resume["unanswered"]] == [4]
+
+
+def test_codex_call_never_answered_without_a_resume_is_an_audit_finding(check):
+    log = [
+        cx("00:00.000", "session_meta", CODEX_META),
+        cx("00:01.000", "response_item", msg("user", "Deploy")),
+        cx("00:02.000", "response_item", {"type": "function_call", "name": "shell", "call_id": "c1",
+                                          "arguments": '{"command":["bash","-lc","make deploy"]}'}),
+        cx("00:03.000", "response_item", msg("user", "and?")),  # no gap, no task: not a resume
+    ]
+    code, doc = check(log, "--json")
+    assert code == 1 and doc["resumes"] == []
+    assert [(x["kind"], x["line"]) for x in doc["anomalies"]] == [("unanswered_call", 3)]
 
 
 def test_resumed_session_first_link_is_not_dangling_but_a_later_one_is(check):

@@ -1,23 +1,11 @@
-"""The hand-made fixture folder of sessions (every format, subagents, a compressed rollout)."""
+"""Fixtures of the session tests (paths and helpers are in sessions_fixture.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-FIXTURE = Path(__file__).resolve().parent / "fixture"
-CLAUDE = FIXTURE / "claude" / "projects" / "-home-ana-shop"
-PARENT1 = CLAUDE / "11111111-aaaa-4000-8000-000000000001.jsonl"
-SUB1 = CLAUDE / "11111111-aaaa-4000-8000-000000000001" / "subagents" / "agent-a1b2c3d.jsonl"
-PARENT2 = CLAUDE / "22222222-bbbb-4000-8000-000000000002.jsonl"
-SUB2 = CLAUDE / "agent-e5f6a7b.jsonl"
-CODEX = FIXTURE / "codex" / "sessions" / "2025" / "11" / "17" / \
-    "rollout-2025-11-17T10-00-00-0199aaaa-0000-7000-8000-000000000001.jsonl"
-CODEX_GZ = FIXTURE / "codex" / "sessions" / "2025" / "11" / "18" / \
-    "rollout-2025-11-18T08-00-00-0199bbbb-0000-7000-8000-000000000002.jsonl.gz"
-GENERIC = FIXTURE / "other" / "deploy.jsonl"
-NOT_A_LOG = FIXTURE / "other" / "notes.jsonl"
+from sessions_fixture import FIXTURE
 
 
 @pytest.fixture

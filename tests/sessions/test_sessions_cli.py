@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import CODEX, FIXTURE, NOT_A_LOG, PARENT1, SUB1
+from sessions_fixture import CODEX, FIXTURE, NOT_A_LOG, PARENT1, SUB1
 
 
 def test_sessions_json_shape(run_cli):
@@ -72,3 +72,12 @@ def test_find_exit_codes(run_cli):
     assert code == 2 and err.startswith("agentlog-tui: bad regex")
     code, _, err = run_cli("find", "x", FIXTURE / "nope")
     assert code == 2 and "nope: no such file or folder" in err
+
+
+def test_the_app_with_no_argument_and_no_session_folders_says_so(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    monkeypatch.delenv("CODEX_HOME", raising=False)
+    code, _, err = run_cli()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "no Claude Code or Codex session folders here" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import (
+from sessions_fixture import (
     CODEX,
     CODEX_GZ,
     FIXTURE,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CODEX, CODEX_GZ, FIXTURE, PARENT1, SUB1
+from sessions_fixture import CODEX, CODEX_GZ, FIXTURE, PARENT1, SUB1
 
 from agentlog_tui.core import search as search_mod
 from agentlog_tui.core.search import Query, QueryError, search, search_file

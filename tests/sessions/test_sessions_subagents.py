@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import PARENT1, PARENT2, SUB1, SUB2
+from sessions_fixture import PARENT1, PARENT2, SUB1, SUB2
 
 from agentlog_tui.core.analysis import open_analysis
 from agentlog_tui.core.subagents import missing_subagents, parent_link, task_calls

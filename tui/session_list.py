@@ -1,0 +1,619 @@
+"""The session list: one row per session of some folders, sortable, filterable, searchable.
+
+`SessionListApp` shows the rows of `core.sessions` (the cheap columns at once, events, findings,
+compactions and resumes filled in by a background pass with progress in the header) and the hits
+of `core.search` across them (`/`). It never opens a log itself: Enter ends it with what to open,
+`("open", path, seq)`, and `tui/session_browser.py` runs the usual screen on it, then this list
+again with the same `ListState` (so it comes back where it was: sort, filter, cursor, search).
+
+Keys: Enter open, `/` search the sessions' text, `f` filter the rows, `s` / `S` sort by the next
+column / reverse (or click a column's title), Escape clears the filter or leaves the search hits,
+`q` quits.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hits, Provider
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
+
+from agentlog_tui.core.search import Hit, Query, QueryError, SearchProgress, search
+from agentlog_tui.core.sessions import (
+    SessionInfo,
+    fill_stats,
+    group_subagents,
+    list_sessions,
+    sort_key_activity,
+)
+from agentlog_tui.tui.text import visible
+
+BATCH_S = 0.25  # a worker reports at most this often
+MAX_HITS = 5000  # a search stops listing here (the header says so)
+TITLE_CELL = 72
+HIT_LEAD = 16  # characters of a hit's text kept before its first match
+HIT_CELL = 110
+
+
+def _short_time(ts: str | None) -> str:
+    return ts[:16].replace("T", " ") if ts else "?"
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "K", "M", "G"):
+        if size < 1024 or unit == "G":
+            return f"{size:.0f}{unit}" if unit == "B" or size >= 10 else f"{size:.1f}{unit}"
+        size /= 1024
+    return f"{n}B"
+
+
+def _stat(r: SessionInfo, name: str) -> int | None:
+    return getattr(r.stats, name) if r.stats is not None else None
+
+
+def _project(r: SessionInfo) -> str:
+    return os.path.basename(r.project.rstrip("/")) if r.project else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the list: its key, title, and how to sort by it."""
+
+    key: str
+    title: str
+    sort: Any  # SessionInfo -> comparable
+    numeric: bool = False
+
+
+COLUMNS = [
+    Column("last", "last activity", sort_key_activity),
+    Column("format", "format", lambda r: r.format),
+    Column("events", "events", lambda r: _stat(r, "events") or -1, True),
+    Column("findings", "find", lambda r: _stat(r, "findings") or -1, True),
+    Column("title", "title", lambda r: r.title.lower()),
+    Column("project", "project", lambda r: _project(r).lower()),
+    Column("size", "size", lambda r: r.size, True),
+    Column("compactions", "comp", lambda r: _stat(r, "compactions") or -1, True),
+    Column("resumes", "res", lambda r: _stat(r, "resumes") or -1, True),
+    Column("started", "start", lambda r: r.started or ""),
+]
+COLUMN = {c.key: c for c in COLUMNS}
+
+
+@dataclass
+class SearchState:
+    """A search across the listed sessions: its query, hits so far, progress, cursor."""
+
+    query: Query
+    hits: list[Hit] = field(default_factory=list)
+    progress: SearchProgress | None = None
+    done: bool = False
+    cursor: int = 0
+
+
+@dataclass
+class ListState:
+    """What the list shows and where the user was; kept while a session is open."""
+
+    roots: list[Path]
+    rows: list[SessionInfo] | None = None
+    sort: str = "last"
+    reverse: bool = True
+    filter: str = ""
+    cursor_path: Path | None = None
+    stats_done: int = 0
+    search: SearchState | None = None
+    showing_hits: bool = False
+
+    def all_files(self) -> list[Path]:
+        """Every listed log and its subagent transcripts, newest first (what `/` searches)."""
+        out = []
+        for r in self.visible_rows():
+            out.append(r.path)
+            out.extend(s.path for s in r.subagents)
+        return out
+
+    def visible_rows(self) -> list[SessionInfo]:
+        rows = list(self.rows or [])
+        if self.filter:
+            f = self.filter.lower()
+            rows = [r for r in rows if f in " ".join(
+                (r.title, r.project or "", r.format, str(r.path), r.session_id or "")).lower()]
+        col = COLUMN[self.sort]
+        rows.sort(key=col.sort, reverse=self.reverse)
+        rows.sort(key=lambda r: r.error is not None)  # files that are not logs last, always
+        return rows
+
+
+# ---- messages from the workers ------------------------------------------------------------------
+
+
+class RowsFound(Message):
+    def __init__(self, rows: list[SessionInfo]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class StatsFilled(Message):
+    def __init__(self, rows: list[SessionInfo], done: int, total: int) -> None:
+        super().__init__()
+        self.rows = rows
+        self.done = done
+        self.total = total
+
+
+class HitsFound(Message):
+    def __init__(self, state: SearchState, hits: list[Hit], progress: SearchProgress, done: bool) -> None:
+        super().__init__()
+        self.state = state
+        self.hits = hits
+        self.progress = progress
+        self.done = done
+
+
+def actions_provider(actions: list[tuple[str, str, str]]) -> type[Provider]:
+    """A command palette provider offering `actions` (action, name, help) when they apply."""
+
+    class Actions(Provider):
+        def _available(self):
+            for action, name, help_text in actions:
+                if self.app.check_action(action, ()) is not False:
+                    yield action, name, help_text
+
+        async def discover(self) -> Hits:
+            for action, name, help_text in self._available():
+                yield DiscoveryHit(name, partial(self.app.run_action, action), help=help_text)
+
+        async def search(self, query: str) -> Hits:
+            from textual.command import Hit as PaletteHit
+
+            matcher = self.matcher(query)
+            for action, name, help_text in self._available():
+                score = matcher.match(name)
+                if score > 0:
+                    yield PaletteHit(score, matcher.highlight(name),
+                                     partial(self.app.run_action, action), help=help_text)
+
+    return Actions
+
+
+LIST_ACTIONS = [
+    ("open", "Open session", "open the session (or the search hit) at the cursor (enter)"),
+    ("search", "Search sessions", "search the text of every listed session (/)"),
+    ("filter", "Filter sessions", "show the sessions whose title, project or path holds a text (f)"),
+    ("sort_next", "Sort by next column", "sort the list by the next column (s)"),
+    ("sort_reverse", "Reverse sort", "reverse the order of the list (S)"),
+    ("back", "Back", "close the prompt, leave the search hits, or clear the filter (escape)"),
+    ("quit", "Quit", "leave agentlog-tui (q)"),
+]
+
+
+class SessionListApp(App):
+    """The list of sessions (and of search hits across them); ends with what to open."""
+
+    CSS_PATH = "session_list.tcss"
+    TITLE = "agentlog-tui sessions"
+    COMMANDS = App.COMMANDS | {actions_provider(LIST_ACTIONS)}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "open", id="sessions.open", priority=False),
+        Binding("slash", "search", "search", key_display="/", id="sessions.search"),
+        Binding("f", "filter", "filter", id="sessions.filter"),
+        Binding("s", "sort_next", "sort", id="sessions.sort"),
+        Binding("S", "sort_reverse", "reverse", id="sessions.reverse"),
+        Binding("escape", "back", "back", show=False, id="sessions.back"),
+        Binding("q", "quit", "quit", id="sessions.quit"),
+    ]
+
+    def __init__(self, state: ListState) -> None:
+        super().__init__()
+        self.state = state
+        self.stats_total = 0
+        self.discovering = state.rows is None
+        self.prompt_mode: str | None = None
+        self._search_cancel = threading.Event()
+
+    # ---- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="sessions-header")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="hits", cursor_type="row")
+        yield Input(id="sessions-prompt")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#sessions", DataTable)
+
+    @property
+    def hits_table(self) -> DataTable:
+        return self.query_one("#hits", DataTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#sessions-prompt", Input).display = False
+        for c in COLUMNS:
+            self.table.add_column(c.title, key=c.key)
+        for key, title in (("session", "session"), ("seq", "event"), ("text", "text"),
+                           ("type", "type"), ("field", "in")):
+            self.hits_table.add_column(title, key=key)
+        if self.state.rows is None:
+            self.discover()
+        else:
+            self.rebuild()
+            self.fill()
+        if self.state.search is not None:
+            self.rebuild_hits()
+        self.show_hits(self.state.showing_hits)
+        self.update_header()
+
+    # ---- the rows ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover")
+    def discover(self) -> None:
+        rows = group_subagents(list_sessions(self.state.roots))
+        self.post_message(RowsFound(rows))
+
+    def on_rows_found(self, msg: RowsFound) -> None:
+        self.state.rows = msg.rows
+        self.discovering = False
+        self.rebuild()
+        self.update_header()
+        self.fill()
+
+    def cells(self, r: SessionInfo) -> list[Any]:
+        def num(name: str) -> Text:
+            v = _stat(r, name)
+            if r.error and v is None:
+                return Text("✗", style="red", justify="right")
+            if v is None:
+                return Text("…", style="dim", justify="right")
+            style = "bold yellow" if name == "findings" and v else ""
+            return Text(f"{v:,}", style=style, justify="right")
+
+        title = visible(r.title) if r.title else ""
+        if r.error:
+            title = f"✗ {visible(r.error)}"
+        if r.subagents:
+            n = len(r.subagents)
+            title = f"[{n} subagent{'s' if n > 1 else ''}] {title}"
+        if len(title) > TITLE_CELL:
+            title = title[: TITLE_CELL - 1] + "…"
+        fmt = r.format + (f" ({r.compressed})" if r.compressed else "")
+        return [
+            Text(_short_time(r.last_activity)),
+            Text(visible(fmt)),
+            num("events"),
+            num("findings"),
+            Text(title, style="red" if r.error else ""),
+            Text(visible(_project(r))[:24]),
+            Text(_size(r.size), justify="right"),
+            num("compactions"),
+            num("resumes"),
+            Text(_short_time(r.started), style="dim"),
+        ]
+
+    def rebuild(self) -> None:
+        """The table from the state: filtered, sorted, the cursor on the row it was on."""
+        t = self.table
+        keep = self.state.cursor_path
+        t.clear()
+        rows = self.state.visible_rows()
+        for r in rows:
+            t.add_row(*self.cells(r), key=str(r.path))
+        for c in COLUMNS:
+            col = t.columns[c.key]
+            arrow = (" ↓" if self.state.reverse else " ↑") if c.key == self.state.sort else ""
+            col.label = Text(c.title + arrow, style="bold" if arrow else "")
+        t.refresh()
+        if keep is not None:
+            for i, r in enumerate(rows):
+                if r.path == keep:
+                    t.move_cursor(row=i, animate=False)
+                    break
+
+    def on_data_table_row_highlighted(self, msg: DataTable.RowHighlighted) -> None:
+        if msg.data_table.id == "sessions" and msg.row_key is not None and msg.row_key.value:
+            self.state.cursor_path = Path(msg.row_key.value)
+        elif msg.data_table.id == "hits" and self.state.search is not None:
+            self.state.search.cursor = msg.cursor_row
+
+    # ---- the background pass -----------------------------------------------------------------
+
+    def fill(self) -> None:
+        rows = self.state.rows or []
+        if any(r.stats is None and r.error is None for r in rows):
+            self.stats_worker(list(self.state.visible_rows()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def stats_worker(self, rows: list[SessionInfo]) -> None:
+        worker = get_current_worker()
+        todo = [r for r in rows if r.stats is None and r.error is None]
+        total = len(todo)
+        batch: list[SessionInfo] = []
+        last = time.monotonic()
+        for i, r in enumerate(todo, 1):
+            if worker.is_cancelled:
+                return
+            fill_stats(r)
+            batch.append(r)
+            now = time.monotonic()
+            if now - last >= BATCH_S or i == total:
+                last = now
+                self.post_message(StatsFilled(batch, i, total))
+                batch = []
+
+    def on_stats_filled(self, msg: StatsFilled) -> None:
+        self.stats_total = msg.total
+        self.state.stats_done = msg.done
+        t = self.table
+        for r in msg.rows:
+            key = str(r.path)
+            if key in t.rows:
+                for c, cell in zip(COLUMNS, self.cells(r), strict=True):
+                    t.update_cell(key, c.key, cell)
+        if msg.done == msg.total and COLUMN[self.state.sort].numeric:
+            self.rebuild()  # sorted by a column that was still being filled in
+        self.update_header()
+
+    # ---- header ------------------------------------------------------------------------------
+
+    def update_header(self) -> None:
+        s = self.state
+        t = Text(no_wrap=True, overflow="ellipsis", end="")
+        t.append(" agentlog-tui ", style="bold #000000 on #5fafff")
+        if s.search is not None and s.showing_hits:
+            se = s.search
+            t.append(" search ", style="bold")
+            t.append(visible(se.query.text), style="bold #5fafff")
+            t.append(f"  {len(se.hits):,} hits" + (" (stopped there)" if len(se.hits) >= MAX_HITS else ""))
+            p = se.progress
+            if p is not None:
+                if se.done:
+                    t.append(f" in {p.files_done:,} sessions", style="dim")
+                else:
+                    t.append(f"  searching {p.files_done}/{p.files_total} ", style="bold")
+                    filled = int(p.fraction * 10)
+                    t.append("█" * filled + "░" * (10 - filled), style="#5fafff")
+            t.append("  (escape: the list)", style="dim")
+        elif s.rows is None:
+            t.append(" sessions ", style="bold")
+            t.append(" looking for logs…", style="bold")
+        else:
+            t.append(" sessions ", style="bold")
+            shown = len(s.visible_rows())
+            n = len(s.rows)
+            t.append(f" {shown:,}" + (f" of {n:,}" if shown != n else "") + " sessions")
+            if s.filter:
+                t.append("  filter: ", style="bold")
+                t.append(visible(s.filter), style="bold #5fafff")
+            if self.stats_total and s.stats_done < self.stats_total:
+                frac = s.stats_done / self.stats_total
+                filled = int(frac * 10)
+                t.append(f"  analysing {s.stats_done}/{self.stats_total} ", style="bold")
+                t.append("█" * filled + "░" * (10 - filled), style="#5fafff")
+            t.append(" in " + ", ".join(visible(_tilde(p)) for p in s.roots), style="dim")
+        self.query_one("#sessions-header", Static).update(t)
+
+    # ---- keys --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sort_next", "sort_reverse", "filter"):
+            return not self.state.showing_hits
+        return True
+
+    def action_open(self) -> None:
+        if self.prompt_mode is not None:
+            return
+        if self.state.showing_hits:
+            se = self.state.search
+            if se is not None and 0 <= self.hits_table.cursor_row < len(se.hits):
+                se.cursor = self.hits_table.cursor_row
+                h = se.hits[se.cursor]
+                self.exit(("open", h.path, h.seq))
+            return
+        t = self.table
+        if t.row_count and 0 <= t.cursor_row < t.row_count:
+            key = t.coordinate_to_cell_key((t.cursor_row, 0)).row_key.value
+            self.state.cursor_path = Path(key)
+            self.exit(("open", Path(key), None))
+
+    def on_data_table_row_selected(self, msg: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def on_data_table_header_selected(self, msg: DataTable.HeaderSelected) -> None:
+        if msg.data_table.id != "sessions":
+            return
+        key = msg.column_key.value
+        if key == self.state.sort:
+            self.state.reverse = not self.state.reverse
+        else:
+            self.state.sort = key
+            self.state.reverse = COLUMN[key].numeric or key in ("last", "size", "started")
+        self.rebuild()
+        self.update_header()
+
+    def action_sort_next(self) -> None:
+        keys = [c.key for c in COLUMNS]
+        key = keys[(keys.index(self.state.sort) + 1) % len(keys)]
+        self.state.sort = key
+        self.state.reverse = COLUMN[key].numeric or key in ("last", "size", "started")
+        self.rebuild()
+        self.update_header()
+        self.notify(f"sorted by {COLUMN[key].title}", timeout=1.5)
+
+    def action_sort_reverse(self) -> None:
+        self.state.reverse = not self.state.reverse
+        self.rebuild()
+        self.update_header()
+
+    def _prompt(self, mode: str, placeholder: str, value: str) -> None:
+        p = self.query_one("#sessions-prompt", Input)
+        self.prompt_mode = mode
+        p.placeholder = placeholder
+        p.value = value
+        p.display = True
+        p.focus()
+
+    def _hide_prompt(self) -> None:
+        p = self.query_one("#sessions-prompt", Input)
+        p.display = False
+        self.prompt_mode = None
+        (self.hits_table if self.state.showing_hits else self.table).focus()
+
+    def action_filter(self) -> None:
+        self._prompt("filter", "f: show the sessions whose title, project, format or path holds "
+                     "this text (empty: all)", self.state.filter)
+
+    def action_search(self) -> None:
+        prev = self.state.search.query.text if self.state.search else ""
+        self._prompt("search", "/ search the text of every listed session (prompts, replies, tool "
+                     "inputs and outputs); re:PATTERN for a regex", prev)
+
+    def action_back(self) -> None:
+        if self.prompt_mode is not None:
+            self._hide_prompt()
+        elif self.state.showing_hits:
+            self.show_hits(False)
+        elif self.state.filter:
+            self.state.filter = ""
+            self.rebuild()
+            self.update_header()
+
+    def on_input_submitted(self, msg: Input.Submitted) -> None:
+        if msg.input.id != "sessions-prompt":
+            return
+        mode, value = self.prompt_mode, msg.value
+        self._hide_prompt()
+        if mode == "filter":
+            self.state.filter = value.strip()
+            self.rebuild()
+            self.update_header()
+        elif mode == "search" and value.strip():
+            text = value.strip()
+            regex = text.startswith("re:")
+            try:
+                q = Query(text[3:] if regex else text, regex=regex)
+            except QueryError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.start_search(q)
+
+    # ---- search ------------------------------------------------------------------------------
+
+    def start_search(self, q: Query) -> None:
+        self._search_cancel.set()
+        self._search_cancel = threading.Event()
+        self.state.search = SearchState(q)
+        self.hits_table.clear()
+        self.show_hits(True)
+        self.search_worker(self.state.search, self.state.all_files(), self._search_cancel)
+        self.update_header()
+
+    def show_hits(self, on: bool) -> None:
+        self.state.showing_hits = on and self.state.search is not None
+        self.table.display = not self.state.showing_hits
+        self.hits_table.display = self.state.showing_hits
+        (self.hits_table if self.state.showing_hits else self.table).focus()
+        self.refresh_bindings()
+        self.update_header()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def search_worker(self, state: SearchState, files: list[Path], cancel: threading.Event) -> None:
+        batch: list[Hit] = []
+        last = [time.monotonic()]
+        latest = [SearchProgress()]
+
+        def progress(p: SearchProgress) -> None:
+            latest[0] = p
+            now = time.monotonic()
+            if now - last[0] >= BATCH_S:
+                last[0] = now
+                self.post_message(HitsFound(state, list(batch), _copy(p), False))
+                batch.clear()
+
+        for n, hit in enumerate(search(files, state.query, progress=progress, cancel=cancel,
+                                       every=0.05), 1):
+            batch.append(hit)
+            if n == 1:  # the first hit at once
+                self.post_message(HitsFound(state, list(batch), _copy(latest[0]), False))
+                batch.clear()
+            if n >= MAX_HITS:
+                break
+        self.post_message(HitsFound(state, list(batch), _copy(latest[0]), True))
+
+    def on_hits_found(self, msg: HitsFound) -> None:
+        se = msg.state
+        if se is not self.state.search:
+            return  # an older search's last words
+        se.progress = msg.progress
+        se.done = msg.done
+        start = len(se.hits)
+        se.hits.extend(msg.hits)
+        for i, h in enumerate(msg.hits, start):
+            self.hits_table.add_row(*self.hit_cells(h), key=str(i))
+        self.update_header()
+
+    def rebuild_hits(self) -> None:
+        se = self.state.search
+        self.hits_table.clear()
+        if se is None:
+            return
+        for i, h in enumerate(se.hits):
+            self.hits_table.add_row(*self.hit_cells(h), key=str(i))
+        if se.hits:
+            self.hits_table.move_cursor(row=min(se.cursor, len(se.hits) - 1), animate=False)
+
+    def hit_cells(self, h: Hit) -> list[Any]:
+        name = self._session_name(h.path)
+        shown, spans = h.text, h.spans
+        if spans and spans[0][0] > HIT_LEAD:  # the match near the left edge, where it is seen
+            cut = spans[0][0] - HIT_LEAD
+            shown = "…" + shown[cut:]
+            spans = tuple((a - cut + 1, b - cut + 1) for a, b in spans if a >= cut)
+        text = Text(no_wrap=True, end="")
+        at = 0
+        for a, b in spans:
+            text.append(visible(shown[at:a]))
+            text.append(visible(shown[a:b]), style="bold black on yellow")
+            at = b
+        text.append(visible(shown[at:]))
+        if text.cell_len > HIT_CELL:
+            text.truncate(HIT_CELL, overflow="ellipsis")
+        return [Text(visible(name)[:22]), Text(f"#{h.seq}", justify="right"), text,
+                Text(visible(h.type)[:24], style="dim"), Text(visible(h.field)[:12], style="dim")]
+
+    def _session_name(self, path: Path) -> str:
+        for r in self.state.rows or []:
+            if r.path == path:
+                return r.title or path.name
+            for s in r.subagents:
+                if s.path == path:
+                    return f"↳ {s.title or path.name}"
+        return path.name
+
+    def on_unmount(self) -> None:
+        self._search_cancel.set()
+
+
+def _copy(p: SearchProgress) -> SearchProgress:
+    return SearchProgress(p.files_done, p.files_total, p.bytes_done, p.bytes_total, p.hits,
+                          p.current, list(p.errors))
+
+
+def _tilde(p: Path) -> str:
+    home = os.path.expanduser("~")
+    s = str(p)
+    return "~" + s[len(home):] if home and home != "/" and s.startswith(home + os.sep) else s
