@@ -6,8 +6,9 @@ mixes in one class per feature; each owns its keys, actions, messages and worker
 - `session.py`      the analysis session: first pass, live tail, marks at cursor/head (`r`, `f`)
 - `navigation.py`   go to (`:`), filter (`/`, `n`, `N`), hide superseded (`h`), the prompt line
 - `inspection.py`   cursor → inspector, blame, mark (`m`), the Event tab's view (`v`)
+- `failures.py`     next / previous failure (`e`, `E`), call ↔ result (`%`); `calls.py` pairs them
 - `resumes.py`      resume jumps (`[`, `]`)
-- `export.py`       export the state at the cursor (`e`)
+- `export.py`       save the state at the cursor (`s`)
 - `compaction_review.py`  the compaction plan (`c`) and writing it (`w`)
 - `brief_view.py`   the Brief tab (`b`) and forking at the cursor (`F`)
 - `header.py`       the header row
@@ -37,6 +38,7 @@ from agentlog_tui.tui.brief_view import BriefFeature
 from agentlog_tui.tui.commands import AgentlogCommands
 from agentlog_tui.tui.compaction_review import CompactionFeature, default_compacted_path
 from agentlog_tui.tui.export import ExportFeature, export_path
+from agentlog_tui.tui.failures import FailuresFeature
 from agentlog_tui.tui.features import collect_bindings
 from agentlog_tui.tui.header import AppHeader, HeaderFeature
 from agentlog_tui.tui.inspection import InspectionFeature
@@ -62,18 +64,19 @@ class AppKeys:
     ]
 
 
-FEATURES = (NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
+FEATURES = (NavigationFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
             ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
+    "next_failure", "prev_failure", "call_result",
     "hide_superseded", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export",
     "compaction", "toggle_event_view", "write_compacted", "brief", "fork", "tab1", "*", "help",
     "quit", "cancel",
 ]
 
 
-class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
+class AgentlogApp(NavigationFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
                   ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, HeaderFeature,
                   App):
     """Inspect and time-travel an append-only agent event log."""
@@ -96,6 +99,7 @@ class AgentlogApp(NavigationFeature, ResumesFeature, InspectionFeature, SessionF
         self.demo = demo
         self._init_session()
         self._init_navigation()
+        self._init_failures()
         self._init_inspection()
         self._init_compaction()
         self._init_branches()

@@ -9,7 +9,7 @@ import pytest
 from textual import events
 from textual.containers import VerticalScroll
 from textual.widgets import TabbedContent
-from tui_fixtures import CLAUDE_SESSION, write
+from tui_fixtures import CLAUDE_SESSION, CODEX_SESSION, write
 from tui_helpers import (
     cursor_seq,
     goto_seq,
@@ -237,3 +237,66 @@ async def test_a_key_with_nothing_to_do_says_so(claude_log, size):
         assert "no resumes in this log" in said
         assert "no filter: / filters first" in said
         assert any("c reviews one first" in n for n in said)
+
+
+# ---- error-first navigation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_e_steps_through_failures_and_percent_joins_call_and_result(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: app.calls.scanned == 14, what="call index")
+        await pilot.press("g", "e")
+        await wait_for(pilot, lambda: cursor_seq(app) == 6, what="the error result #6")
+        assert "failure 1 of 1" in notes(app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert cursor_seq(app) == 6 and any("no more failures that way" in n for n in notes(app))
+        await pilot.press("percent_sign")  # result -> its call
+        await wait_for(pilot, lambda: cursor_seq(app) == 3, what="the Bash call #3")
+        await pilot.press("percent_sign")  # and back
+        await wait_for(pilot, lambda: cursor_seq(app) == 6, what="back to #6")
+        await pilot.press("G", "E")
+        await wait_for(pilot, lambda: cursor_seq(app) == 6, what="E from the end")
+        await pilot.press("colon", "1", "enter", "percent_sign")
+        await wait_for(pilot, lambda: any("not a tool call or result" in n for n in notes(app)),
+                       what="a toast on a prompt")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_result_rows_name_their_call_and_summaries_identify_calls(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: app.calls.scanned == 14, what="call index")
+        await pilot.pause()
+        width = app.timeline.scrollable_content_region.width
+        rows = {r.split()[0]: r for r in (app.timeline.row_text(i, 400).plain for i in range(14))}
+        assert "Bash: npm test" in rows["3"]  # no leading cd "C:\..." &&
+        assert "Glob: **/*.py in /home/dev/proj" in rows["7"]
+        assert "Grep: def parse in src" in rows["9"]
+        assert "↳ Bash: npm test → error: npm ERR!" in rows["6"]
+        assert "↳ Glob: **/*.py in /home/dev/proj → Glob (1 files)" in rows["8"]
+        shown = screen_rows(app)
+        assert any("↳ Grep" in r for r in shown), (width, shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_codex_calls_and_outputs_read_and_pair(tmp_path, size):
+    log = write(tmp_path / "rollout.jsonl", CODEX_SESSION)
+    app = AgentlogApp(log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: app.calls.scanned == 7, what="call index")
+        rows = [app.timeline.row_text(i, 400).plain for i in range(7)]
+        assert "shell: pytest -q" in rows[2]
+        assert "↳ shell: pytest -q → (1 lines, exit 2) 1 failed" in rows[3]
+        await pilot.press("g", "e")
+        await wait_for(pilot, lambda: app.timeline.cursor_line == 3, what="the failed output")
+        await pilot.press("e")  # grep exiting 1 (no match) is not a failure
+        await pilot.pause()
+        assert app.timeline.cursor_line == 3
+        await pilot.press("percent_sign")
+        await wait_for(pilot, lambda: app.timeline.cursor_line == 2, what="its call")

@@ -78,3 +78,33 @@ CLAUDE_SESSION: list[dict] = [
 def write(path: Path, records: list[dict]) -> str:
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     return str(path)
+
+
+def _cx(ts: str, type_: str, payload: dict) -> dict:
+    return {"timestamp": f"2026-01-03T08:00:{ts}Z", "type": type_, "payload": payload}
+
+
+def _shell(cid: str, cmd: str) -> dict:
+    return {"type": "function_call", "name": "shell", "call_id": cid,
+            "arguments": orjson.dumps({"command": ["bash", "-lc", cmd]}).decode()}
+
+
+def _out(cid: str, text: str, code: int) -> dict:
+    return {"type": "function_call_output", "call_id": cid,
+            "output": orjson.dumps({"output": text, "metadata": {"exit_code": code}}).decode()}
+
+
+CODEX_SESSION: list[dict] = [
+    _cx("00.000", "session_meta", {"id": "019a0000-0000-7000-8000-000000000009",
+                                   "timestamp": "2026-01-03T08:00:00.000Z", "cwd": "/home/dev/app",
+                                   "originator": "codex_cli_rs", "cli_version": "0.60.0",
+                                   "source": "cli", "model_provider": "openai"}),         # 1
+    _cx("01.000", "response_item", {"type": "message", "role": "user",
+                                    "content": [{"type": "input_text", "text": "Run the tests"}]}),  # 2
+    _cx("02.000", "response_item", _shell("call_1", "pytest -q")),                        # 3
+    _cx("03.000", "response_item", _out("call_1", "1 failed", 2)),                        # 4
+    _cx("04.000", "response_item", _shell("call_2", "grep -n nothing a.py")),             # 5
+    _cx("05.000", "response_item", _out("call_2", "", 1)),                                # 6: no match
+    _cx("06.000", "response_item", {"type": "message", "role": "assistant",
+                                    "content": [{"type": "output_text", "text": "One test fails."}]}),  # 7
+]
