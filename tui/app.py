@@ -6,6 +6,7 @@ mixes in one class per feature; each owns its keys, actions, messages and worker
 - `session.py`      the analysis session: first pass, live tail, marks at cursor/head (`r`, `f`)
 - `navigation.py`   go to (`:`), filter (`/`, `n`, `N`), hide superseded (`h`), the prompt line
 - `inspection.py`   cursor → inspector, blame, mark (`m`), the Event tab's view (`v`)
+- `kinds.py`        the kind filter (`t`, a "conversation" preset)
 - `failures.py`     next / previous failure (`e`, `E`), call ↔ result (`%`); `calls.py` pairs them
 - `resumes.py`      resume jumps (`[`, `]`)
 - `export.py`       save the state at the cursor (`s`)
@@ -43,6 +44,7 @@ from agentlog_tui.tui.features import collect_bindings
 from agentlog_tui.tui.header import AppHeader, HeaderFeature
 from agentlog_tui.tui.inspection import InspectionFeature
 from agentlog_tui.tui.inspector import Inspector
+from agentlog_tui.tui.kinds import KindsFeature
 from agentlog_tui.tui.model import LogModel
 from agentlog_tui.tui.navigation import NavigationFeature
 from agentlog_tui.tui.resumes import ResumesFeature
@@ -64,19 +66,19 @@ class AppKeys:
     ]
 
 
-FEATURES = (NavigationFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
+FEATURES = (NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
             ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
     "next_failure", "prev_failure", "call_result",
-    "hide_superseded", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export",
+    "hide_superseded", "kinds", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export",
     "compaction", "toggle_event_view", "write_compacted", "brief", "fork", "tab1", "*", "help",
     "quit", "cancel",
 ]
 
 
-class AgentlogApp(NavigationFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
+class AgentlogApp(NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
                   ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, HeaderFeature,
                   App):
     """Inspect and time-travel an append-only agent event log."""
@@ -100,6 +102,7 @@ class AgentlogApp(NavigationFeature, FailuresFeature, ResumesFeature, Inspection
         self._init_session()
         self._init_navigation()
         self._init_failures()
+        self._init_kinds()
         self._init_inspection()
         self._init_compaction()
         self._init_branches()

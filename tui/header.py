@@ -120,7 +120,11 @@ class HeaderFeature:
             n = len(tree.branches())
             add(5, (f"  {BRANCH_GLYPH}{n} branch{'es' if n > 1 else ''} off", "#d7afff"))
         if self.hide_superseded or self.hide_branches:
-            add(5, ("  (hidden)", "#a0a0a0"))
+            n = self.hidden_prompts  # prompts hidden by `h` (tui/navigation.py compute_rows)
+            add(5, ("  (hidden" + (f", {n} prompt{'s' if n != 1 else ''}" if n else "") + ")",
+                    "bold yellow" if n else "#a0a0a0"))
+        if self.hidden_kinds:  # tui/kinds.py
+            add(5, (f"  kinds: {len(self.hidden_kinds)} hidden", "#a0a0a0"))
         if self.filter_query is not None:
             add(7, ("  filter: ", "bold"), (visible(self.filter_query), "bold #5fafff"),
                 (f" ({self.filter_matches})", ""))

@@ -18,17 +18,20 @@ from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from agentlog_tui.tui.features import while_mounted
+from agentlog_tui.tui.kinds import PROMPT_TYPES
 from agentlog_tui.tui.model import Derived
 
 
 class RowsReady(Message):
     """The visible rows for a filter / hide combination."""
 
-    def __init__(self, rows: array | None, keep_line: int | None, matches: int) -> None:
+    def __init__(self, rows: array | None, keep_line: int | None, matches: int,
+                 hidden_prompts: int = 0) -> None:
         super().__init__()
         self.rows = rows
         self.keep_line = keep_line
         self.matches = matches
+        self.hidden_prompts = hidden_prompts  # prompts that `h` hides (counted in the header)
 
 
 
@@ -50,6 +53,7 @@ class NavigationFeature:
     def _init_navigation(self) -> None:
         self.filter_query: str | None = None
         self.filter_matches = 0
+        self.hidden_prompts = 0
         self.hide_superseded = False
         self.prompt_mode: str | None = None
 
@@ -173,27 +177,37 @@ class NavigationFeature:
         hide, sup = self.hide_superseded, d.superseded
         if getattr(self, "hide_branches", False):  # tui/branches_view.py
             hide, sup = True, self.branch_hidden(sup if hide else None)
-        self.compute_rows(self.filter_query, hide, keep_line, jump_first, sup, pin)
+        kinds = self.hidden_type_ids() if self.hidden_kinds else frozenset()  # tui/kinds.py
+        self.compute_rows(self.filter_query, hide, keep_line, jump_first, sup, pin, kinds)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
     def compute_rows(self, query: str | None, hide: bool, keep_line: int | None,
-                     jump_first: bool, sup: bytearray, pin: int | None) -> None:
+                     jump_first: bool, sup: bytearray, pin: int | None,
+                     hidden_types: frozenset[int] = frozenset()) -> None:
         model = self.model
-        if query is None and not hide:
+        if query is None and not hide and not hidden_types:
             self.post_message(RowsReady(None, keep_line, 0))
             return
+        prompts = 0
         needle = query.lower().encode("utf-8") if query else None
         rows = array("q")
         worker = get_current_worker()
         with model.lock:
             a = model.a
-            kinds, line_pos, log = a.kinds, a.line_pos, a.log
+            kinds, line_pos, log, type_ids = a.kinds, a.line_pos, a.log, a.type_ids
+            prompt_ids = {i for i, t in enumerate(a.types) if t in PROMPT_TYPES}
             for i in range(a.n_lines):
                 if i % 50000 == 0 and worker.is_cancelled:
                     return
+                if hidden_types and kinds[i] != 1:
+                    p = line_pos[i]
+                    if p >= 0 and type_ids[p] in hidden_types and p != pin:
+                        continue
                 if hide and kinds[i] != 1:  # malformed lines always stay visible
                     p = line_pos[i]
                     if p < 0 or (p < len(sup) and sup[p] and p != pin):
+                        if p >= 0 and type_ids[p] in prompt_ids:
+                            prompts += 1
                         continue
                 if needle is not None:
                     try:
@@ -205,12 +219,13 @@ class NavigationFeature:
                 rows.append(i)
         if jump_first and len(rows):
             keep_line = rows[0] if keep_line is None else keep_line
-        self.post_message(RowsReady(rows, keep_line, len(rows)))
+        self.post_message(RowsReady(rows, keep_line, len(rows), prompts))
 
     @while_mounted
     def on_rows_ready(self, msg: RowsReady) -> None:
         tl = self.timeline
         self.filter_matches = msg.matches
+        self.hidden_prompts = msg.hidden_prompts
         tl.set_rows(msg.rows, msg.keep_line)
         if self.following:
             tl.move_to(tl.n_rows - 1, user=False)

@@ -9,7 +9,7 @@ import pytest
 from textual import events
 from textual.containers import VerticalScroll
 from textual.widgets import TabbedContent
-from tui_fixtures import CLAUDE_SESSION, CODEX_SESSION, write
+from tui_fixtures import CLAUDE_COMPACTED, CLAUDE_SESSION, CODEX_SESSION, write
 from tui_helpers import (
     cursor_seq,
     goto_seq,
@@ -300,3 +300,42 @@ async def test_codex_calls_and_outputs_read_and_pair(tmp_path, size):
         assert app.timeline.cursor_line == 3
         await pilot.press("percent_sign")
         await wait_for(pilot, lambda: app.timeline.cursor_line == 2, what="its call")
+
+
+# ---- kinds, not just superseded ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_kind_filter_conversation_preset_hides_hooks_and_system_records(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("c", "enter")
+        await wait_for(pilot, lambda: app.timeline.rows is not None, what="rows")
+        shown = [app.timeline.row_text(i, 200).plain for i in app.timeline.rows]
+        assert len(shown) == 10  # 14 less 2 hook progress, the queue operation, turn_duration
+        assert not any("progress" in r or "queue_operation" in r or "system." in r for r in shown)
+        await pilot.pause()
+        assert "kinds: 3 hidden" in static_text(app, "AppHeader")
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("a", "enter")  # all kinds again
+        await wait_for(pilot, lambda: app.timeline.rows is None, what="every row")
+        assert "kinds:" not in static_text(app, "AppHeader")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_h_counts_the_prompts_it_hides_in_the_header(tmp_path, size):
+    log = write(tmp_path / "compacted.jsonl", CLAUDE_COMPACTED)
+    app = AgentlogApp(log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: app.timeline.rows is not None, what="rows")
+        await pilot.pause()
+        # both prompts came before the compaction; the first also wrote the session's cwd and
+        # id, which the head still shows, so only the second is superseded
+        assert app.hidden_prompts == 1
+        assert "(hidden, 1 prompt)" in static_text(app, "AppHeader")

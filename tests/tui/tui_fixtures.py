@@ -108,3 +108,15 @@ CODEX_SESSION: list[dict] = [
     _cx("06.000", "response_item", {"type": "message", "role": "assistant",
                                     "content": [{"type": "output_text", "text": "One test fails."}]}),  # 7
 ]
+
+
+# The same session, compacted at its end: every prompt before the compaction is superseded.
+CLAUDE_COMPACTED: list[dict] = [
+    *CLAUDE_SESSION,
+    {**_env("c1", None, "09.000"), "logicalParentUuid": "a5", "type": "system",
+     "subtype": "compact_boundary", "content": "Conversation compacted", "isMeta": False,
+     "level": "info", "compactMetadata": {"trigger": "auto", "preTokens": 5000}},           # 15
+    {**_user("u6", "c1", "09.001", "This session is being continued. Summary: parser fixed."),
+     "isCompactSummary": True},                                                              # 16
+    _assistant("a6", "u6", "10.000", "m5", {"type": "text", "text": "Continuing."}),          # 17
+]
