@@ -27,6 +27,7 @@ HELP = [
     ("e / E", "next / previous failure: error results, failed calls and events, malformed lines, findings"),
     ("%", "jump between a tool call and its result"),
     ("s", "save the state at the cursor as a snapshot file"),
+    ("y / Y", "copy the selected state value / its path (OSC 52: works over ssh)"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
     ("c", "compaction review; w then writes the compacted log to a new file"),
     ("1 … 6", "inspector tabs: State, Event, Diff, Snapshot, Compaction, Brief"),

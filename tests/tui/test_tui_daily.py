@@ -339,3 +339,25 @@ async def test_h_counts_the_prompts_it_hides_in_the_header(tmp_path, size):
         # id, which the head still shows, so only the second is superseded
         assert app.hidden_prompts == 1
         assert "(hidden, 1 prompt)" in static_text(app, "AppHeader")
+
+
+# ---- copy ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_y_copies_the_selected_value_and_Y_its_path(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        tree = app.query_one(StateTree)
+        await wait_for(pilot, lambda: tree.cursor_node is not None
+                       and tree.cursor_node.data is not None, what="a selected node")
+        path = tree.cursor_node.data.path
+        await pilot.press("Y")
+        await pilot.pause()
+        assert app.clipboard == 'context.m4'  # the changed message of the last event
+        assert path == ("context", "m4")
+        await pilot.press("y")
+        await pilot.pause()
+        assert '"role": "assistant"' in app.clipboard
+        assert any(n.startswith("copied the value of context.m4") for n in notes(app))
