@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 
 from agentlog_tui.tui.features import while_mounted
 from agentlog_tui.tui.kinds import PROMPT_TYPES
+from agentlog_tui.tui.matching import compile_query, may_match, record_matches
 from agentlog_tui.tui.model import Derived
 
 
@@ -98,7 +99,7 @@ class NavigationFeature:
         self._show_prompt("goto", ": event id, or L and a line number (L151), then Enter")
 
     def action_filter(self) -> None:
-        self._show_prompt("filter", "/ type or text to filter by, then Enter (empty clears)",
+        self._show_prompt("filter", "/ text or regex found in values, then Enter (empty clears)",
                           self.filter_query or "")
 
     def _hide_prompt(self) -> None:
@@ -189,7 +190,7 @@ class NavigationFeature:
             self.post_message(RowsReady(None, keep_line, 0))
             return
         prompts = 0
-        needle = query.lower().encode("utf-8") if query else None
+        pattern = compile_query(query) if query else None
         rows = array("q")
         worker = get_current_worker()
         with model.lock:
@@ -209,12 +210,18 @@ class NavigationFeature:
                         if p >= 0 and type_ids[p] in prompt_ids:
                             prompts += 1
                         continue
-                if needle is not None:
+                if pattern is not None:
                     try:
                         raw = log.line_bytes(i)
                     except IndexError:
                         continue
-                    if needle not in raw.lower():
+                    if not may_match(pattern, raw):
+                        continue
+                    try:
+                        rec = a.record(i)
+                    except (IndexError, ValueError, OSError):
+                        continue
+                    if not record_matches(pattern, rec, raw):
                         continue
                 rows.append(i)
         if jump_first and len(rows):
@@ -224,6 +231,9 @@ class NavigationFeature:
     @while_mounted
     def on_rows_ready(self, msg: RowsReady) -> None:
         tl = self.timeline
+        pattern = compile_query(self.filter_query) if self.filter_query else None
+        tl.highlight = pattern
+        self.inspector.highlight = pattern
         self.filter_matches = msg.matches
         self.hidden_prompts = msg.hidden_prompts
         tl.set_rows(msg.rows, msg.keep_line)

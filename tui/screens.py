@@ -16,7 +16,7 @@ HELP = [
     ("PgUp / PgDn", "a page up or down"),
     ("g / G", "first record / last record (and follow)"),
     (":", "go to an event id (:501) or a line (:L151, as `check` numbers lines)"),
-    ("/", "filter by type or text (empty: clear); n / N next / previous match"),
+    ("/", "filter: text or regex found in values, not keys (smartcase; empty: clear); n / N next / previous"),
     ("[ / ]", "previous / next resume (opens the Snapshot tab)"),
     ("m", "mark the event under the cursor; the Diff tab compares cursor vs mark"),
     ("h", "hide / show superseded events (the header counts the prompts it hides)"),

@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from agentlog_tui.core.events import Event, Malformed, PendingTail
 from agentlog_tui.tui.branches_view import BRANCH_GLYPH, branch_forks
+from agentlog_tui.tui.matching import highlight
 from agentlog_tui.tui.model import Derived, LogModel
 from agentlog_tui.tui.text import clock, entity_colour, literal, raw_text, visible
 
@@ -64,6 +65,7 @@ class Timeline(ScrollView, can_focus=True):
         self.cursor = 0  # index into the visible rows
         self.marked_line: int | None = None
         self.calls: Any = None  # tui/calls.py CallIndex: names the call a result answers
+        self.highlight: Any = None  # the filter's pattern (tui/matching.py): matches marked
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
         self._id_width = 4
         self._missed = False  # a row could not be read (a worker held the lock): redraw later
@@ -193,7 +195,7 @@ class Timeline(ScrollView, can_focus=True):
         key = (line, width)
         strip = self._cache.get(key)
         if strip is None:
-            text = self.row_text(line, width)
+            text = highlight(self.row_text(line, width), self.highlight)
             segments = list(text.render(self.app.console))
             strip = Strip(segments).extend_cell_length(width).crop(0, width)
             strip = strip.apply_style(base)

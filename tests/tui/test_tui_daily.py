@@ -361,3 +361,42 @@ async def test_y_copies_the_selected_value_and_Y_its_path(claude_log, size):
         await pilot.pause()
         assert '"role": "assistant"' in app.clipboard
         assert any(n.startswith("copied the value of context.m4") for n in notes(app))
+
+
+# ---- search that finds what people mean ----------------------------------------------------
+
+
+async def _filter(pilot, text: str) -> None:
+    await pilot.press("slash", *text, "enter")
+    await wait_for(pilot, lambda: pilot.app.filter_query == text and pilot.app.timeline.rows
+                   is not None and pilot.app.filter_matches == len(pilot.app.timeline.rows),
+                   what=f"filter {text}")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_filter_matches_values_not_keys_by_regex_and_highlights(claude_log, size):
+    app = AgentlogApp(claude_log, {}, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        seqs = lambda: [app.model.row(i).record.seq for i in app.timeline.rows]  # noqa: E731
+        await _filter(pilot, "stderr")  # a key of every tool result, never a value
+        assert seqs() == []
+        await _filter(pilot, "fail")  # the prompt ("failing") and the error result ("failed")
+        assert seqs() == [1, 6]
+        await _filter(pilot, "np[m] (test|ERR)")  # a regular expression
+        assert seqs() == [3, 6]
+        await _filter(pilot, "NPM")  # a capital: case matters (smartcase), nothing matches
+        assert seqs() == []
+        await _filter(pilot, "fail")
+        # the match is marked in the timeline row and in the Event tab
+        tl = app.timeline
+        top = round(tl.scroll_offset.y)
+        other = next(r for r in range(tl.n_rows) if r != tl.cursor)  # the cursor's colour wins
+        row = tl.render_line(other - top)
+        marked = "".join(seg.text for seg in row if seg.style and seg.style.bgcolor
+                         and seg.style.bgcolor.name == "#ffd75f")
+        assert marked.lower() == "fail"
+        await ready(pilot)
+        event = app.query_one("#event-view").content
+        assert any("#ffd75f" in str(span.style) for span in event.spans)
