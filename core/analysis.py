@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import inspect
 import os
 from array import array
@@ -52,8 +53,8 @@ NATIVE_BAIL = 1
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
-MIN_CHECKPOINT_EVERY = 16
-CHECKPOINT_BYTES = 128 << 10
+MIN_CHECKPOINT_EVERY = 4
+CHECKPOINT_BYTES = 32 << 10
 FIRST_INDEX_BYTES = 256 << 10
 Progress = Callable[[int, int], None]
 
@@ -672,6 +673,17 @@ class Analysis:
         """The state after the event at position `pos` (-1: the initial state). A fresh copy."""
         if pos >= self.n_events:
             raise IndexError(pos)
+        # a state read back makes many objects and no cycles: without this, building it
+        # triggered full collections over every object of the analysis (tens of ms each)
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._state_at_pos(pos)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _state_at_pos(self, pos: int) -> dict:
         if pos == self.n_events - 1:
             return copy_state(self.state)
         cps = self.checkpoints

@@ -203,6 +203,8 @@ def tool_sections(a: Analysis, pos: int, state: dict, sections: dict[str, Sectio
     pending effects / files touched."""
     tools = state.get("tools") if isinstance(state.get("tools"), dict) else {}
     done: list[tuple[int, bool, Item]] = []
+    failed: list[tuple[int, tuple, Item]] = []
+    succeeded: dict[tuple, int] = {}  # (tool, first words of its input) -> latest success
     for tid, tool in tools.items():
         if not isinstance(tool, dict):
             continue
@@ -221,14 +223,22 @@ def tool_sections(a: Analysis, pos: int, state: dict, sections: dict[str, Sectio
                 sections["in_progress"].items.append(
                     Item(f"{what}: running", _cites(_seq(a, call_w)), ("tools", tid, "name")))
         elif status in FAILED:
-            sections["failed"].items.append(Item(
+            failed.append((status_w if status_w is not None else -1, _call_key(name, what), Item(
                 f"{what} → {short(tool.get('result') or status, 90)}",
-                _cites(_seq(a, status_w), _seq(a, call_w)), ("tools", tid, "status")))
+                _cites(_seq(a, status_w), _seq(a, call_w)), ("tools", tid, "status"))))
         elif status_w is not None:
+            key = _call_key(name, what)
+            succeeded[key] = max(succeeded.get(key, -1), status_w)
             done.append((status_w, _may_change(name, command),
                          Item(f"{what} → {short(tool.get('result') or 'done', 50)}",
                               _cites(_seq(a, status_w), _seq(a, call_w)), ("tools", tid, "status"))))
     sections["done"].items.extend(recent_done(done))
+    for w, key, item in sorted(failed, key=lambda f: f[0]):
+        later = succeeded.get(key, -1)
+        if later > w:  # the same call was run again and succeeded: say so, cite it
+            item = Item(f"{item.text}; a later `{' '.join(key[1]) or key[0]}` succeeded at #{a.seqs[later]}",
+                        (*item.seqs, a.seqs[later]), item.path)
+        sections["failed"].items.append(item)
     files = state.get("files") if isinstance(state.get("files"), dict) else {}
     frows = []
     for path, f in files.items():
@@ -238,6 +248,11 @@ def tool_sections(a: Analysis, pos: int, state: dict, sections: dict[str, Sectio
         frows.append((w, Item(f"{f.get('op', 'touched')}: {path}", (a.seqs[w],), ("files", path))))
     frows.sort(key=lambda r: r[0])
     sections["files"].items.extend(i for _, i in frows)
+
+
+def _call_key(name: str, what: str) -> tuple:
+    """A call's tool and the first three words of what it did (`Bash: git add ...`)."""
+    return (name, tuple(what.split(": ", 1)[-1].split()[:3]))
 
 
 def _detail_prompt(a: Analysis, p: int) -> str:

@@ -24,6 +24,10 @@ What replaced it, and why this structure:
 - Bytes (orjson) rather than live objects: a serialized state is several times smaller than the
   objects, copying it out is `orjson.loads`, and keys become strings exactly as before (non-string
   keys as orjson writes them), so `state_at` answers what it answered with whole-state blobs.
+  A full checkpoint of 64 KB or more (a big state) and a delta of 4 KB or more are kept
+  zlib-compressed at level 1: a few times smaller, for about a millisecond per 100 KB each way.
+  The generic log's states are smaller than that and almost always stored whole (most of the
+  state is rewritten between two checkpoints), so its checkpoints are stored as they were.
 
 A delta is one JSON value, a patch tree: `["=", value]` sets the value at that path, `["-"]`
 deletes the key, `["/", {key: patch}]` goes into the container (a list's index as a string), and
@@ -34,6 +38,7 @@ was appended). A path written whole is stored once, its own paths under it are n
 from __future__ import annotations
 
 import bisect
+import zlib
 from typing import Any
 
 import orjson
@@ -42,6 +47,8 @@ from agentlog_tui.core.jsonvalue import copy_value, to_json
 
 OPTS = orjson.OPT_NON_STR_KEYS
 FULL_EVERY = 4  # a full checkpoint when the deltas since the last one reach 1/FULL_EVERY of it
+COMPRESS_FROM = 64 << 10  # full checkpoints this big are kept zlib-compressed (level 1)
+COMPRESS_DELTA_FROM = 4 << 10  # and deltas this big
 _MISSING = object()
 
 
@@ -155,15 +162,17 @@ class Checkpoints:
         self.positions: list[int] = []
         self.blobs: list[bytes] = []  # a full state, or a delta from the previous checkpoint
         self.full: list[bool] = []
+        self.zipped: list[bool] = []
         self._since_full = 0  # bytes of deltas since the last full checkpoint
         self._full_size = 0
+        self._touch_bytes = 0.0  # bytes of the last delta per path written
         self.nbytes = 0
 
     def __len__(self) -> int:
         return len(self.positions)
 
     def __iter__(self):
-        """(position, blob) of every checkpoint."""
+        """(position, blob as stored) of every checkpoint."""
         return iter(zip(self.positions, self.blobs, strict=True))
 
     @property
@@ -174,10 +183,13 @@ class Checkpoints:
     def add(self, pos: int, state: dict, touched: list[tuple]) -> int:
         """Take a checkpoint of `state` at `pos`; `touched` (the paths written since the last
         one) is emptied. Returns its size in bytes."""
-        full = (not self.positions or self._since_full * FULL_EVERY >= self._full_size
-                or () in touched)
+        # a state mostly rewritten between checkpoints (the generic log) goes straight to a full
+        # checkpoint when the delta would be too big by the bytes per write of the last delta
+        guess = (self._since_full + len(touched) * self._touch_bytes) * FULL_EVERY
+        full = (not self.positions or guess >= self._full_size or () in touched)
         if not full:
             blob = dumps(_patch(state, touched))
+            self._touch_bytes = len(blob) / max(1, len(touched))
             if (self._since_full + len(blob)) * FULL_EVERY >= self._full_size:
                 full = True
         if full:
@@ -186,11 +198,16 @@ class Checkpoints:
         else:
             self._since_full += len(blob)
         del touched[:]  # in place: the C loop holds this list
+        size = len(blob)
+        zipped = type(blob) is bytes and size >= (COMPRESS_FROM if full else COMPRESS_DELTA_FROM)
+        if zipped:
+            blob = zlib.compress(blob, 1)
         self.positions.append(pos)
         self.blobs.append(blob)
         self.full.append(full)
+        self.zipped.append(zipped)
         self.nbytes += len(blob)
-        return len(blob)
+        return size
 
     @property
     def state_size(self) -> int:
@@ -207,7 +224,11 @@ class Checkpoints:
         base = i
         while not self.full[base]:
             base -= 1
-        state = _loads(self.blobs[base])
+        state = _loads(self._blob(base))
         for j in range(base + 1, i + 1):
-            _apply(state, _loads(self.blobs[j]))
+            _apply(state, _loads(self._blob(j)))
         return state
+
+    def _blob(self, i: int) -> Any:
+        blob = self.blobs[i]
+        return zlib.decompress(blob) if self.zipped[i] else blob

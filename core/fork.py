@@ -221,6 +221,9 @@ def _compact_into(a: Analysis, prefix_path: str, dst: str, pos: int, lines: int,
     fa = _fresh(a, prefix_path)
     try:
         plan = plan_compaction(fa)
+        if not plan.kept:
+            raise ForkError(f"{dst}: nothing written: no event up to #{a.seqs[pos]} is live, so the "
+                            "compacted fork would be an empty file (the plain fork keeps every line)")
         if not plan.verified:
             raise ForkError(f"{dst}: nothing written: the compacted fork does not replay to the "
                             f"state at #{a.seqs[pos]}")

@@ -84,7 +84,10 @@ def default_roots(env: dict[str, str] | None = None) -> list[Path]:
     home = Path(env.get("HOME") or os.path.expanduser("~"))
     claude = Path(env["CLAUDE_CONFIG_DIR"]) if env.get("CLAUDE_CONFIG_DIR") else home / ".claude"
     codex = Path(env["CODEX_HOME"]) if env.get("CODEX_HOME") else home / ".codex"
-    return [p for p in (claude / "projects", codex / "sessions") if p.is_dir()]
+    # pi (`$PI_CODING_AGENT_DIR`, else ~/.pi/agent) and Gemini CLI chat recordings
+    pi = Path(env["PI_CODING_AGENT_DIR"]) if env.get("PI_CODING_AGENT_DIR") else home / ".pi" / "agent"
+    return [p for p in (claude / "projects", codex / "sessions", pi / "sessions", home / ".gemini" / "tmp")
+            if p.is_dir()]
 
 
 def is_log_name(name: str) -> bool:
@@ -416,6 +419,13 @@ def describe(path: str | os.PathLike[str]) -> SessionInfo:
         _claude_cheap(info, head, tail)
     elif fmt.name == "codex":
         _codex_cheap(info, head)
+    elif hasattr(fmt, "session_card"):  # a format that says its project and title (pi, Gemini CLI)
+        try:
+            project, title = fmt.session_card(head, tail)
+        except Exception:  # noqa: BLE001 - a title is a nicety; the row stays
+            project, title = None, ""
+        info.project = project or info.project
+        info.title = _one_line(title or "")
     else:
         _generic_cheap(info, head, fmt)
     return info

@@ -228,6 +228,7 @@ def clean_multiline(text: str) -> str:
 def check_json(a: Any) -> dict:
     """The `check --json` document."""
     from agentlog_tui.core.branches import branch_reports
+    from agentlog_tui.core.context_review import compaction_reviews
     from agentlog_tui.core.drift import unknown_kinds
     from agentlog_tui.core.integrity import format_findings, information_json
     from agentlog_tui.core.jsondoc import container_json
@@ -255,10 +256,7 @@ def check_json(a: Any) -> dict:
         "malformed": [{"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed],
         "anomalies": anomalies,
         "resumes": resumes,
-        "compactions": [
-            {"seq": a.seqs[p], "line": a.event_lines[p] + 1, "label": b.label}
-            for p, b in sorted(a.boundaries.items()) if b.kind == "compaction"
-        ],
+        "compactions": compaction_reviews(a),  # what the model lost at each
         "branches": branch_reports(a),
         "pending_tail": a.pending is not None,
         "information": information_json(a),
@@ -341,8 +339,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     print_unknown_kinds(a, doc["unknown_kinds"])
     if doc["pending_tail"]:
         print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
+    from agentlog_tui.core.context_review import compaction_line
+
     for c in doc["compactions"]:
-        print(f"  line {c['line']:>6}  compaction        #{c['seq']} {clean(c['label'])}")
+        print(f"  line {c['line']:>6}  compaction        {clean(compaction_line(c))}")
+        lost = [p for p in c["user_prompts"] if not p["in_summary"]]
+        for p in lost[:5]:
+            print(f"      not in the summary: #{p['seq']} {clean(short(p['text'], 100))}")
+        if len(lost) > 5:
+            print(f"      … and {len(lost) - 5} more (all of them with --json)")
     for b in doc["branches"]:  # information, not a finding: a rewind is a branch, not an error
         fork = f"forks at #{b['forks_at']}" if b["forks_at"] is not None else "has no parent in the file"
         print(f"  line {b['line']:>6}  branch            #{b['seq']}..#{b['last_seq']} "

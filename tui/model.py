@@ -211,6 +211,7 @@ class Inspection:
     failed: str | None = None
     types_by_seq: dict[int, str] = field(default_factory=dict)
     pos_seq: int | None = None  # id of the event at `pos`
+    off_branch: str | None = None  # the cursor's event is off the live branch (core/branches.py)
 
 
 def inspect(model: LogModel, line: int, marked_line: int | None) -> Inspection:
@@ -267,6 +268,7 @@ def inspect(model: LogModel, line: int, marked_line: int | None) -> Inspection:
         snapshot=snap,
         resume=res,
         failed=a.failed.get(pos) if on_event else None,
+        off_branch=_off_branch_note(a, pos) if on_event else None,
         types_by_seq=types,
         pos_seq=a.seqs[pos] if pos >= 0 else None,
     )
@@ -289,3 +291,14 @@ def blame_text(model: LogModel, path: tuple, pos: int) -> str:
     p = a.pos_of_seq(seq)
     typ = a.event(p).type if p is not None else "?"
     return f"written by #{seq} {safe_text(typ)}"
+
+
+def _off_branch_note(a: Any, pos: int) -> str | None:
+    """What to say of an event off the live branch: where its branch forks; never applied."""
+    tree = a.tree
+    if tree is None or pos not in tree.off:
+        return None
+    for b in tree.branches():
+        if b.first <= pos <= b.last and b.fork is not None:
+            return f"off the live branch (it forks at #{a.seqs[b.fork]}): not applied"
+    return "off the live branch: not applied"

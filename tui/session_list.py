@@ -33,9 +33,10 @@ from textual.worker import get_current_worker
 from agentlog_tui.core.search import Hit, Query, QueryError, SearchProgress, search
 from agentlog_tui.core.sessions import (
     SessionInfo,
+    describe,
+    discover,
     fill_stats,
     group_subagents,
-    list_sessions,
     sort_key_activity,
 )
 from agentlog_tui.tui.text import visible
@@ -142,9 +143,10 @@ class ListState:
 
 
 class RowsFound(Message):
-    def __init__(self, rows: list[SessionInfo]) -> None:
+    def __init__(self, rows: list[SessionInfo], final: bool) -> None:
         super().__init__()
         self.rows = rows
+        self.final = final
 
 
 class StatsFilled(Message):
@@ -250,7 +252,7 @@ class SessionListApp(App):
                            ("type", "type"), ("field", "in")):
             self.hits_table.add_column(title, key=key)
         if self.state.rows is None:
-            self.discover()
+            self.find_sessions()
         else:
             self.rebuild()
             self.fill()
@@ -262,16 +264,31 @@ class SessionListApp(App):
     # ---- the rows ----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover")
-    def discover(self) -> None:
-        rows = group_subagents(list_sessions(self.state.roots))
-        self.post_message(RowsFound(rows))
+    def find_sessions(self) -> None:
+        """Describe the logs as they are found, in batches (the first rows come at once), then
+        the whole list, newest first, subagents under their parents."""
+        worker = get_current_worker()
+        found: list[SessionInfo] = []
+        last = time.monotonic()
+        for p in discover(self.state.roots):
+            if worker.is_cancelled:
+                return
+            found.append(describe(p))
+            now = time.monotonic()
+            if now - last >= BATCH_S:
+                last = now
+                self.post_message(RowsFound(list(found), final=False))
+        found.sort(key=sort_key_activity, reverse=True)
+        found.sort(key=lambda r: r.error is not None)
+        self.post_message(RowsFound(group_subagents(found), final=True))
 
     def on_rows_found(self, msg: RowsFound) -> None:
         self.state.rows = msg.rows
-        self.discovering = False
+        self.discovering = not msg.final
         self.rebuild()
         self.update_header()
-        self.fill()
+        if msg.final:
+            self.fill()
 
     def cells(self, r: SessionInfo) -> list[Any]:
         def num(name: str) -> Text:
@@ -396,6 +413,8 @@ class SessionListApp(App):
             shown = len(s.visible_rows())
             n = len(s.rows)
             t.append(f" {shown:,}" + (f" of {n:,}" if shown != n else "") + " sessions")
+            if self.discovering:
+                t.append("  looking for more…", style="bold")
             if s.filter:
                 t.append("  filter: ", style="bold")
                 t.append(visible(s.filter), style="bold #5fafff")
@@ -519,7 +538,8 @@ class SessionListApp(App):
         self.state.search = SearchState(q)
         self.hits_table.clear()
         self.show_hits(True)
-        self.search_worker(self.state.search, self.state.all_files(), self._search_cancel)
+        files = None if self.discovering else self.state.all_files()  # None: find them too
+        self.search_worker(self.state.search, files, self._search_cancel)
         self.update_header()
 
     def show_hits(self, on: bool) -> None:
@@ -531,7 +551,10 @@ class SessionListApp(App):
         self.update_header()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def search_worker(self, state: SearchState, files: list[Path], cancel: threading.Event) -> None:
+    def search_worker(self, state: SearchState, files: list[Path] | None,
+                      cancel: threading.Event) -> None:
+        if files is None:  # the list is still being made: search what is there, newest first
+            files = sorted(discover(self.state.roots), key=_mtime, reverse=True)
         batch: list[Hit] = []
         last = [time.monotonic()]
         latest = [SearchProgress()]
@@ -606,6 +629,13 @@ class SessionListApp(App):
 
     def on_unmount(self) -> None:
         self._search_cancel.set()
+
+
+def _mtime(p: Path) -> float:
+    try:
+        return p.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _copy(p: SearchProgress) -> SearchProgress:

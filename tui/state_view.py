@@ -109,6 +109,8 @@ class StateView(Vertical):
             if ins.failed:
                 title.append("  failed: ", style="bold red")
                 title.append(literal(ins.failed, "red"))
+            if ins.off_branch:
+                title.append(f"  ⎇ {ins.off_branch}", style="#d7afff")
         elif ins.pos >= 0:
             title.append(f"state after #{ins.pos_seq} (no event on this line)", style="bold")
         else:

@@ -985,6 +985,99 @@ def session_activity(objs: list[dict]) -> Activity:
     return act
 
 
+def _context_size(obj: dict) -> int | None:
+    u = _usage(_message(obj))
+    return None if u is None else u["input"] + u["cache_read"] + u["cache_creation"]
+
+
+def context_compactions(objs: list[dict]) -> list[dict]:
+    """Every context compaction of a transcript (a `compact_boundary`, or a compact summary with
+    no boundary before it) and what the context held since the previous one, by position:
+    `index`, `trigger`, `tokens_before` (the boundary's preTokens), `tokens_after` (the context
+    size of the first response after it), `summary_index` and `summary` (its text), `dropped`
+    (conversation records since the previous compaction), `prompts` [(index, text)], `files`
+    {path: {"read", "written"}}, `errors` [(index, tool, text)], `open_todos`, `in_flight`
+    [(index, call_id, name, input)] (calls not answered by the boundary)."""
+    out: list[dict] = []
+    start = 0
+    todos: list = []
+    calls: dict[str, tuple[int, dict]] = {}
+    answered: dict[str, int] = {}
+    for i, o in enumerate(objs):
+        for b in _blocks(o):
+            if b.get("type") == "tool_use" and isinstance(b.get("id"), str):
+                calls.setdefault(b["id"], (i, b))
+            elif b.get("type") == "tool_result" and isinstance(b.get("tool_use_id"), str):
+                answered.setdefault(b["tool_use_id"], i)
+    i = 0
+    n = len(objs)
+    while i < n:
+        o = objs[i]
+        boundary = _is_boundary(o)
+        lone_summary = bool(o.get("isCompactSummary")) and not (i and any(
+            _is_boundary(objs[j]) for j in range(max(start, i - 3), i)))
+        if not (boundary or lone_summary):
+            i += 1
+            continue
+        meta = o.get("compactMetadata") if isinstance(o.get("compactMetadata"), dict) else {}
+        summary_index = i if lone_summary else None
+        if boundary:
+            uuid = o.get("uuid")
+            for j in range(i + 1, min(n, i + 20)):
+                if objs[j].get("isCompactSummary") and (objs[j].get("parentUuid") == uuid or uuid is None):
+                    summary_index = j
+                    break
+        tokens_after = None
+        for j in range((summary_index or i) + 1, n):
+            if objs[j].get("type") == "assistant":
+                tokens_after = _context_size(objs[j])
+                if tokens_after is not None:
+                    break
+        seg = range(start, i)
+        prompts, errors, files = [], [], {}
+        dropped = 0
+        for j in seg:
+            r = objs[j]
+            if isinstance(r.get("uuid"), str) and r.get("type") in ("user", "assistant", "system"):
+                dropped += 1
+            try:
+                t = record_type(r)
+            except MappingError:
+                continue
+            if t == "user.prompt":
+                text = block_text(_message(r).get("content"))
+                if not text.lstrip().startswith("<"):  # a notice the harness injected, not the user
+                    prompts.append((j, one_line(text, 200)))
+            for b in _blocks(r):
+                if b.get("type") == "tool_use" and isinstance(b.get("input"), dict):
+                    inp, name = b["input"], b.get("name")
+                    path = inp.get("file_path") or inp.get("notebook_path")
+                    if name in FILE_TOOLS and isinstance(path, str):
+                        f = files.setdefault(path, {"read": False, "written": False})
+                        f["written" if FILE_TOOLS[name] != "read" else "read"] = True
+                    if name == "TodoWrite" and isinstance(inp.get("todos"), list):
+                        todos = [x for x in inp["todos"] if isinstance(x, dict)]
+                elif b.get("type") == "tool_result" and b.get("is_error"):
+                    call = calls.get(b.get("tool_use_id"))  # type: ignore[arg-type]
+                    name = call[1].get("name") if call else "tool"
+                    errors.append((j, str(name), one_line(_result_text(b), 160)))
+        in_flight = [(ci, tid, str(b.get("name") or "tool"), one_line(tool_use_summary(b), 100))
+                     for tid, (ci, b) in calls.items()
+                     if start <= ci < i and (answered.get(tid) is None or answered[tid] > i)]
+        summary = block_text(_message(objs[summary_index]).get("content")) if summary_index is not None else ""
+        out.append({
+            "index": i, "trigger": meta.get("trigger"), "tokens_before": meta.get("preTokens"),
+            "tokens_after": tokens_after, "summary_index": summary_index, "summary": summary,
+            "dropped": dropped, "prompts": prompts, "files": files, "errors": errors,
+            "open_todos": [{"content": x.get("content"), "status": x.get("status")}
+                           for x in todos if x.get("status") != "completed"],
+            "in_flight": in_flight,
+        })
+        start = (summary_index if summary_index is not None else i) + 1
+        i = start
+    return out
+
+
 # ---- the format ----------------------------------------------------------------------------------
 
 
@@ -1078,6 +1171,9 @@ class ClaudeCodeFormat:
 
     def activity(self, objs: list[dict]) -> Activity:
         return session_activity(objs)
+
+    def context_compactions(self, objs: list[dict]) -> list[dict]:
+        return context_compactions(objs)
 
     def validate(self, objs: list[dict]) -> list[str]:
         """Why Claude Code could not load these records as a session ([] = it could)."""

@@ -706,6 +706,92 @@ def rollout_activity(objs: list[dict]) -> Activity:
     return act
 
 
+def _context_tokens(o: dict) -> int | None:
+    if _event_kind(o) != "token_count":
+        return None
+    info = o["payload"].get("info")
+    last = info.get("last_token_usage") if isinstance(info, dict) else None
+    v = last.get("input_tokens") if isinstance(last, dict) else None
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def context_compactions(objs: list[dict]) -> list[dict]:
+    """Every `compacted` line of a rollout and what the history held since the previous one, by
+    position (the fields of claude_code.context_compactions). The summary is the line's message
+    and the texts of its replacement history; tokens are the last `token_count`'s input before it
+    and the first after it; a user message the replacement history keeps is in the summary."""
+    out: list[dict] = []
+    start = 0
+    plan: list = []
+    calls: dict[str, tuple[int, dict]] = {}
+    answered: dict[str, int] = {}
+    for i, o in enumerate(objs):
+        item = response_item(o)
+        if item is not None:
+            opens, answers = call_of(item)
+            if opens is not None:
+                calls.setdefault(opens, (i, item))
+            if answers is not None:
+                answered.setdefault(answers, i)
+    last_tokens = None
+    for i, o in enumerate(objs):
+        t = _context_tokens(o)
+        if t is not None:
+            last_tokens = t
+        if o.get("type") != "compacted" or not isinstance(o.get("payload"), dict):
+            continue
+        p = o["payload"]
+        rh = p.get("replacement_history") if isinstance(p.get("replacement_history"), list) else []
+        texts = [p["message"]] if isinstance(p.get("message"), str) else []
+        kept_user = set()
+        for it in rh:
+            if isinstance(it, dict) and it.get("type") == "message":
+                txt = _message_text(it)
+                texts.append(txt)
+                if it.get("role") == "user":
+                    kept_user.add(" ".join(txt.split()))
+        tokens_after = next((t for j in range(i + 1, len(objs))
+                             if (t := _context_tokens(objs[j])) is not None), None)
+        prompts, errors, files = [], [], {}
+        dropped = 0
+        for j in range(start, i):
+            item = response_item(objs[j])
+            if item is None:
+                continue
+            dropped += 1
+            kind = item.get("type")
+            if kind == "message" and item.get("role") == "user":
+                txt = _message_text(item)
+                if not txt.lstrip().startswith("<"):
+                    kept = " ".join(txt.split()) in kept_user
+                    prompts.append((j, one_line(txt, 200), kept))
+            elif kind in CALL_TYPES:
+                args = _call_args(item)
+                if item.get("name") == "update_plan" and isinstance(args, dict) and isinstance(args.get("plan"), list):
+                    plan = [x for x in args["plan"] if isinstance(x, dict)]
+                patch = args if isinstance(args, str) else None
+                for f in _patched_files(patch):
+                    files.setdefault(f, {"read": False, "written": False})["written"] = True
+            elif kind in OUTPUT_TYPES and not _succeeded(item):
+                call = calls.get(item.get("call_id"))  # type: ignore[arg-type]
+                name = (call[1].get("name") or call[1].get("type")) if call else "call"
+                errors.append((j, str(name), one_line(_output_and_meta(item)[0], 160)))
+        in_flight = [(ci, cid, str(it.get("name") or it.get("type")), one_line(call_summary(it), 100))
+                     for cid, (ci, it) in calls.items()
+                     if start <= ci < i and (answered.get(cid) is None or answered[cid] > i)]
+        out.append({
+            "index": i, "trigger": p.get("trigger") if isinstance(p.get("trigger"), str) else None,
+            "tokens_before": last_tokens, "tokens_after": tokens_after, "summary_index": i,
+            "summary": "\n".join(texts), "dropped": dropped, "prompts": prompts, "files": files,
+            "errors": errors,
+            "open_todos": [{"content": x.get("step"), "status": x.get("status")}
+                           for x in plan if x.get("status") != "completed"],
+            "in_flight": in_flight,
+        })
+        start = i + 1
+    return out
+
+
 # ---- the format ----------------------------------------------------------------------------------
 
 
@@ -780,6 +866,9 @@ class CodexFormat:
 
     def activity(self, objs: list[dict]) -> Activity:
         return rollout_activity(objs)
+
+    def context_compactions(self, objs: list[dict]) -> list[dict]:
+        return context_compactions(objs)
 
     def validate(self, objs: list[dict]) -> list[str]:
         """Why Codex could not resume a rollout of these lines ([] = it could)."""

@@ -394,8 +394,11 @@ def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Find
     message not before it (it would drop the whole history)."""
     ln = (lambda i: lines[i]) if lines is not None else (lambda i: i + 1)
     out: list[Finding] = []
-    if not any(_is_metadata(o) or (isinstance(o.get("$set"), dict) and "sessionId" in o["$set"]
-                                   and "projectHash" in o["$set"]) for o in objs):
+    # a JSONL recording writes `$set` after every message; a legacy recording is one JSON
+    # document whose metadata is the object holding the messages (read as its array)
+    jsonl = any("$set" in o or "$rewindTo" in o for o in objs)
+    if jsonl and not any(_is_metadata(o) or (isinstance(o.get("$set"), dict) and "sessionId" in o["$set"]
+                                             and "projectHash" in o["$set"]) for o in objs):
         out.append(Finding("no_metadata", 0, ln(0) if objs else 1,
                            "no metadata line with sessionId and projectHash",
                            "Gemini CLI would not load the file; restore its first line"))
@@ -468,6 +471,17 @@ class GeminiCliFormat:
 
     def projection(self, options: Options) -> GeminiProjection:
         return GeminiProjection()
+
+    def session_card(self, head: list[dict], tail: list[dict]) -> tuple[str | None, str]:
+        """(project, title) for the session list: the first workspace directory when recorded;
+        the session's summary when written, else its first prompt."""
+        dirs = next((o.get("directories") for o in head if isinstance(o.get("directories"), list)), None)
+        project = dirs[0] if dirs and isinstance(dirs[0], str) else None
+        summary = next((o["$set"]["summary"] for o in reversed(tail) if isinstance(o.get("$set"), dict)
+                        and isinstance(o["$set"].get("summary"), str)), None)
+        prompt = next((parts_text(o.get("content")) for o in head
+                       if o.get("type") == "user" and isinstance(o.get("id"), str)), "")
+        return project, summary or prompt
 
     def boundary(self, event: Event) -> Boundary | None:
         if event.type == "set.messages":

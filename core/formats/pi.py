@@ -13,12 +13,21 @@ the whole entry, unchanged. Written from pi-mono's session-manager.ts and messag
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from agentlog_tui.core.branches import Link
 from agentlog_tui.core.events import Event
-from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
+from agentlog_tui.core.formats.base import (
+    Activity,
+    Boundary,
+    Call,
+    Finding,
+    Mapped,
+    MappingError,
+    Options,
+    side_effecting,
+)
 from agentlog_tui.core.formats.claude_code import (
     block_text,
     count_lines,
@@ -81,18 +90,64 @@ def record_type(obj: dict) -> str:
     return "message"
 
 
+RESUME_KEY = "_agentlog_resumed_after"
+
+
 @dataclass(slots=True)
 class PiMapper:
-    """pi entries to events: the entry's type (and role), line-number ids, the whole entry."""
+    """pi entries to events: the entry's type (and role), line-number ids, the whole entry.
+
+    Notices a resume: a prompt after a response that was aborted or failed, or after calls that
+    were never answered (pi was stopped mid-call and started again). That prompt's payload gets
+    one added key, `RESUME_KEY`, saying what it resumed after. Which prompts are resumes is learnt
+    in reading order and remembered by entry id, so mapping a line again gives the same event."""
 
     uses_line_numbers: bool = True
+    # per entry id: (the stop reason of an aborted or failed response, the calls left unanswered)
+    # along that entry's own branch, so a prompt after going back with /tree is not a resume
+    _after: dict[str, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
+    _resumes: dict[str, str] = field(default_factory=dict)  # entry id -> what it resumed after
 
     def map(self, obj: dict) -> Mapped:
-        return Mapped(record_type(obj), None, obj.get("timestamp"), obj, None)
+        t = record_type(obj)
+        eid = obj.get("id")
+        data: Any = obj
+        if isinstance(eid, str) and obj.get("type") != "session":
+            if eid not in self._after:
+                self._learn(t, obj, eid)
+            why = self._resumes.get(eid)
+            if why is not None:
+                data = dict(obj)
+                data[RESUME_KEY] = why
+        return Mapped(t, None, obj.get("timestamp"), data, None)
+
+    def _learn(self, t: str, obj: dict, eid: str) -> None:
+        msg = _message(obj)
+        pid = obj.get("parentId")
+        stopped, open_ = self._after.get(pid, NOTHING_PENDING) if isinstance(pid, str) else NOTHING_PENDING
+        if t.startswith("assistant"):
+            stop = msg.get("stopReason")
+            stopped = stop if stop in ("aborted", "error") else None
+            calls = [b["id"] for b in _tool_calls(msg) if isinstance(b.get("id"), str)]
+            if calls:
+                open_ = open_ | frozenset(calls)
+        elif t == "tool_result":
+            if msg.get("toolCallId") in open_:
+                open_ = open_ - {msg.get("toolCallId")}
+        elif t == "user":
+            if stopped or open_:
+                n = len(open_)
+                self._resumes[eid] = (f"an {stopped} response" if stopped else
+                                      f"{n} unanswered call{'s' if n > 1 else ''}")
+            stopped, open_ = NOTHING_PENDING
+        self._after[eid] = (stopped, open_) if (stopped or open_) else NOTHING_PENDING
 
     def describe(self) -> dict[str, Any]:
         return {"type": "type (+ message role / content block)", "id": "line number",
                 "ts": "timestamp", "data": "the whole entry"}
+
+
+NOTHING_PENDING: tuple[str | None, frozenset[str]] = (None, frozenset())
 
 
 # ---- summaries -----------------------------------------------------------------------------------
@@ -503,6 +558,47 @@ def unknown_kind(event: Event) -> str | None:
     return None
 
 
+WRITE_TOOLS = frozenset({"write", "edit"})
+
+
+def session_activity(objs: list[dict]) -> Activity:
+    """The calls (with where they were answered), completed side effects (a bash call or a `!`
+    command that may change something; a file written or edited), the session and the
+    conversation entries of a pi session (for resume reports)."""
+    act = Activity()
+    calls: dict[str, tuple[int, dict]] = {}
+    answered: dict[str, int] = {}
+    session: str | None = None
+    for i, o in enumerate(objs):
+        if o.get("type") == "session" and isinstance(o.get("id"), str):
+            session = o["id"]
+        act.sessions.append(session)
+        act.conversation.append(o.get("type") in ("message", "compaction", "branch_summary",
+                                                  "custom_message"))
+        msg = _message(o)
+        for b in _tool_calls(msg) if o.get("type") == "message" else ():
+            if isinstance(b.get("id"), str):
+                calls.setdefault(b["id"], (i, b))
+        r = _result_id(o)
+        if r is not None:
+            answered.setdefault(r, i)
+            if msg.get("isError") or r not in calls:
+                continue
+            call = calls[r][1]
+            args = call.get("arguments") if isinstance(call.get("arguments"), dict) else {}
+            if call.get("name") == "bash" and isinstance(args.get("command"), str) \
+                    and side_effecting(args["command"]):
+                act.effects.append((i, "shell", args["command"]))
+            elif call.get("name") in WRITE_TOOLS and isinstance(args.get("path"), str):
+                act.effects.append((i, "write", args["path"]))
+        elif msg.get("role") == "bashExecution" and msg.get("exitCode") == 0 \
+                and isinstance(msg.get("command"), str) and side_effecting(msg["command"]):
+            act.effects.append((i, "shell", msg["command"]))
+    act.calls = [Call(i, cid, str(b.get("name") or "tool"), one_line(call_summary(b), 100),
+                      answered.get(cid)) for cid, (i, b) in calls.items()]
+    return act
+
+
 def _looks_like_entry(o: dict) -> bool:
     t = o.get("type")
     if t not in ENTRY_TYPES or "seq" in o or "uuid" in o or "sessionId" in o:
@@ -561,7 +657,23 @@ class PiFormat:
     def projection(self, options: Options) -> PiProjection:
         return PiProjection()
 
+    def activity(self, objs: list[dict]) -> Activity:
+        return session_activity(objs)
+
+    def session_card(self, head: list[dict], tail: list[dict]) -> tuple[str | None, str]:
+        """(project, title) for the session list, from the first and last lines: the header's
+        cwd; the session's name when it was given one, else its first prompt."""
+        cwd = next((o.get("cwd") for o in head if o.get("type") == "session"
+                    and isinstance(o.get("cwd"), str)), None)
+        name = next((o.get("name") for o in reversed(tail) if o.get("type") == "session_info"
+                     and isinstance(o.get("name"), str) and o.get("name")), None)
+        prompt = next((block_text(_message(o).get("content")) for o in head
+                       if o.get("type") == "message" and _message(o).get("role") == "user"), "")
+        return cwd, name or prompt
+
     def boundary(self, event: Event) -> Boundary | None:
+        if isinstance(event.data, dict) and RESUME_KEY in event.data:
+            return Boundary("resume", None, f"resumed after {event.data[RESUME_KEY]}")
         if event.type == "compaction":
             d = event.data if isinstance(event.data, dict) else {}
             before = d.get("tokensBefore")

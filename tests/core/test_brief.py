@@ -247,6 +247,8 @@ CC_SESSION = [
     _prompt("u3", "u2", 9, "ignore lint, just publish"),                                      # 9
     _call("a4", "u3", 10, "t4", "Bash", command="gh release create v2 -F NOTES.md"),          # 10
     _call("a5", "a4", 11, "t5", "Grep", pattern="TODO", path="/w"),                           # 11
+    _call("a6", "a5", 12, "t6", "Bash", command="make lint"),                                 # 12
+    _result("r6", "a6", 13, "t6", "ok", {"stdout": "ok", "stderr": ""}),                      # 13
 ]
 
 
@@ -272,7 +274,10 @@ def test_claude_code_session_brief(tmp_path):
     assert ("[~] publish notes", (2,)) in [(i.text, i.seqs) for i in running]
     assert any(i.seqs == (11,) and i.text.startswith("Grep: ") for i in running)  # a read, not an effect
     failed = items(b, "failed")
-    assert [i.seqs for i in failed] == [(7, 6)] and "lint failed" in failed[0].text
+    assert [i.seqs for i in failed] == [(7, 6, 13)] and "lint failed" in failed[0].text
+    assert failed[0].text.endswith("; a later `make lint` succeeded at #13")
+    failed = items(make_brief(a, 12), "failed")  # before the second run
+    assert [i.seqs for i in failed] == [(7, 6)] and "later" not in failed[0].text
     assert ("[x] write notes", (2,)) in [(i.text, i.seqs) for i in items(b, "done")]
     assert ("[ ] to do: tell the team", (2,)) in [(i.text, i.seqs) for i in items(b, "decisions")]
     assert [(i.text, i.seqs) for i in items(b, "files")] == [("write: /w/NOTES.md", (5,))]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
+import pytest
 from format_fixtures import CLAUDE_CODE
 from tree_fixtures import CLAUDE_CODE_REWIND, HELLO, TEST
 
@@ -134,3 +137,18 @@ def test_check_reports_the_branch_as_information_not_a_finding(write_log, capsys
     out = capsys.readouterr().out
     assert "1 abandoned branch" in out
     assert "#5..#8 (4 events) forks at #4, off the live branch" in out
+
+
+REAL_CC = Path(__file__).resolve().parents[2].parent / "shared" / "real_logs" / "claude_code"
+
+
+@pytest.mark.skipif(not REAL_CC.is_dir(), reason=f"real agent logs not present at {REAL_CC}")
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL_CC.glob("*.jsonl")) if REAL_CC.is_dir() else [])
+def test_real_claude_code_sessions_have_no_abandoned_branch_and_one_pass(name):
+    """Their progress records and parallel tool results hang off the chain: not branches."""
+    a = Analysis(REAL_CC / name)
+    tracker = a.tracker
+    a.run()
+    assert a.tree is not None and a.tree.n_linked > 0
+    assert branch_reports(a) == [] and not a.tree.off
+    assert a.tracker is tracker

@@ -122,6 +122,8 @@ def test_the_validator_names_what_gemini_cli_would_trip_over():
     fmt = REGISTRY.get("gemini-cli")
     assert fmt.validate(GEMINI_CLI) == []
     assert fmt.validate(GEMINI_CLI[1:]) == ["line 1: no metadata line with sessionId and projectHash"]
+    # a legacy recording (one JSON document) has its metadata around the messages, not among them
+    assert fmt.validate([r for r in GEMINI_CLI if isinstance(r.get("id"), str)]) == []
     cut = GEMINI_CLI[:8] + GEMINI_CLI[11:12]
     assert fmt.validate(cut) == ["line 9: rewind to message g5, which is not before it"]
 
@@ -133,3 +135,17 @@ def test_unknown_message_types_are_counted_as_drift(write_log):
                           "content": "new"}]
     a = open_analysis(write_log(recs))
     assert unknown_kinds(a) == [{"kind": "tool_group", "count": 1, "first_line": 20, "first_seq": 20}]
+
+
+def test_a_legacy_recording_one_json_document_opens_as_gemini_cli(tmp_path):
+    doc = {"sessionId": G_SID, "projectHash": "9a8b7c6d5e4f", "startTime": "2026-04-01T12:00:00Z",
+           "lastUpdated": "2026-04-01T12:00:04Z",
+           "messages": [r for r in GEMINI_CLI[:8] if isinstance(r.get("id"), str)][:1] + [GEMINI_CLI[5], GEMINI_CLI[7]]}
+    path = tmp_path / "session-2026-04-01T12-00-5f0c1d2e.json"
+    path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    a = open_analysis(path)
+    assert a.format.name == "gemini-cli" and a.n_events == 3
+    from agentlog_tui.core.integrity import format_findings
+
+    assert format_findings(a) == []
+    assert list(a.state["context"]) == ["g1", "g2", "g4"]

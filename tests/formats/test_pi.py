@@ -133,3 +133,33 @@ def test_a_written_compaction_is_valid_for_pi_with_links_moved_to_kept_ancestors
     assert written[0]["type"] == "session"
     assert REGISTRY.get("pi").validate(written) == []
     assert open_analysis(out).state == a.state
+
+
+def test_a_prompt_after_an_unanswered_call_is_a_resume_with_its_report(write_log):
+    from agent_fixtures import pi_assistant, pi_call, pi_result, pi_usage, pi_user
+
+    from agentlog_tui.core.resumes import resume_reports
+
+    recs = [*PI[:8],
+            pi_assistant("k1", "e07", "00:20.000", [pi_call("c9", "bash", command="make deploy")],
+                         pi_usage(5, 5), stop="toolUse"),                                    # 9: pi stopped
+            pi_user("k2", "k1", "00:30.000", "go on"),                                      # 10: resume
+            pi_assistant("k3", "k2", "00:31.000", [pi_call("c10", "bash", command="make deploy")],
+                         pi_usage(5, 5), stop="toolUse"),                                    # 11
+            pi_result("k4", "k3", "00:32.000", "c10", "bash", "deployed")]                  # 12
+    a = open_analysis(write_log(recs))
+    b = a.boundaries[a.pos_of_seq(10)]
+    assert (b.kind, b.label) == ("resume", "resumed after 1 unanswered call")
+    (rep,) = resume_reports(a)
+    doc = rep.to_json()
+    assert doc["unanswered"] == [{"seq": 9, "line": 9, "call_id": "c9", "name": "bash",
+                                  "input": "bash: make deploy"}]
+    aborted = [*PI[:8], pi_assistant("k1", "e07", "00:20.000", [], pi_usage(0, 0), stop="aborted"),
+               pi_user("k2", "k1", "00:30.000", "go on")]
+    a = open_analysis(write_log(aborted, name="aborted.jsonl"))
+    assert a.boundaries[a.pos_of_seq(10)].label == "resumed after an aborted response"
+
+
+def test_going_back_after_an_aborted_response_is_not_a_resume(write_log):
+    a = open_analysis(write_log(PI))  # line 15 aborted, on the branch left by /tree
+    assert not [b for b in a.boundaries.values() if b.kind == "resume"]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import orjson
-from tui_helpers import ready, screen_rows, static_text, wait_for
+from tui_helpers import goto_seq, ready, screen_rows, settled, static_text, wait_for
 
 from agentlog_tui.tui.app import AgentlogApp
 
@@ -31,6 +31,10 @@ async def test_the_abandoned_branch_is_marked_and_o_hides_it(tmp_path):
         row6 = next(r for r in rows if " 6 " in r[:12])
         assert "off branch" in row6
         assert "⎇ 1 branch off" in static_text(app, "AppHeader")
+        await goto_seq(pilot, 6)
+        await wait_for(pilot, lambda: settled(app), what="inspector on #6")
+        title = static_text(app, "#state-title")
+        assert "state after #6" in title and "off the live branch (it forks at #4): not applied" in title
         await pilot.press("o")
         await wait_for(pilot, lambda: app.timeline.rows is not None, what="rows hidden")
         assert visible_seqs(app) == [1, 2, 3, 4, 9, 10, 11, 12, 13, 14, 15]
