@@ -379,7 +379,7 @@ async def test_filter_matches_values_not_keys_by_regex_and_highlights(claude_log
     app = AgentlogApp(claude_log, {}, watch=False)
     async with app.run_test(size=size) as pilot:
         await ready(pilot)
-        seqs = lambda: [app.model.row(i).record.seq for i in app.timeline.rows]  # noqa: E731
+        seqs = lambda: [app.model.row(i).record.seq for i in app.timeline.rows]
         await _filter(pilot, "stderr")  # a key of every tool result, never a value
         assert seqs() == []
         await _filter(pilot, "fail")  # the prompt ("failing") and the error result ("failed")
