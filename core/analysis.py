@@ -353,7 +353,7 @@ class Analysis:
         ctx = (orjson.loads, m.type_field, m.id_field, m.ts_field, m.data_field, "key",
                self._key_fields, self._type_info, self.state, tracker.root, tracker.blame_root,
                self.effects, tracker.live, tracker.last_death, tracker.killer, tracker.wrote,
-               tids, deaths, ev_lines, ev_seqs, Slot, BlameNode, tracker.touched)
+               tids, deaths, ev_lines, ev_seqs, Slot, BlameNode, tracker.pairs)
         for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
             if progress is not None:
                 progress(i, total)
@@ -454,7 +454,7 @@ class Analysis:
     def _checkpoint(self, pos: int) -> None:
         """A checkpoint after position `pos` (core/checkpoints.py: a delta or the whole state)."""
         cps = self.checkpoints
-        cps.add(pos, self.state, self.tracker.touched)
+        cps.add(pos, self.state, self.tracker.touched, self.tracker.pairs)
         self._cp_offset = self.log.line_span(self.event_lines[pos])[1]
         if not self._fixed_k:
             # a bigger state is checkpointed less often (a full checkpoint costs its size; each

@@ -52,9 +52,12 @@ COMPRESS_DELTA_FROM = 4 << 10  # and deltas this big
 _MISSING = object()
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: Any, sort: bool = False) -> bytes:
+    """orjson's bytes (keys sorted for a delta: the same bytes whatever order the paths were
+    written in, by the C loop or the Python one)."""
     try:
-        return orjson.dumps(value, option=OPTS, default=repr)
+        return orjson.dumps(value, option=OPTS | orjson.OPT_SORT_KEYS if sort else OPTS,
+                            default=repr)
     except TypeError:  # deeper than orjson writes, an int beyond 64 bits: keep a copy (issue 15)
         return _Kept(value)  # type: ignore[return-value]
 
@@ -180,16 +183,22 @@ class Checkpoints:
         """The position of the last checkpoint (-1 when none)."""
         return self.positions[-1] if self.positions else -1
 
-    def add(self, pos: int, state: dict, touched: list[tuple]) -> int:
+    def add(self, pos: int, state: dict, touched: list[tuple], pairs: list | None = None) -> int:
         """Take a checkpoint of `state` at `pos`; `touched` (the paths written since the last
-        one) is emptied. Returns its size in bytes."""
+        one) and `pairs` (the C loop's, flat: entity, subject or None, ...) are emptied.
+        Returns its size in bytes."""
+        pairs = pairs if pairs is not None else []
+        n_touched = len(touched) + len(pairs) // 2
         # a state mostly rewritten between checkpoints (the generic log) goes straight to a full
         # checkpoint when the delta would be too big by the bytes per write of the last delta
-        guess = (self._since_full + len(touched) * self._touch_bytes) * FULL_EVERY
+        guess = (self._since_full + n_touched * self._touch_bytes) * FULL_EVERY
         full = (not self.positions or guess >= self._full_size or () in touched)
         if not full:
-            blob = dumps(_patch(state, touched))
-            self._touch_bytes = len(blob) / max(1, len(touched))
+            if pairs:
+                touched.extend((e,) if s is None else (e, s)
+                               for e, s in zip(pairs[::2], pairs[1::2], strict=True))
+            blob = dumps(_patch(state, touched), sort=True)
+            self._touch_bytes = len(blob) / max(1, n_touched)
             if (self._since_full + len(blob)) * FULL_EVERY >= self._full_size:
                 full = True
         if full:
@@ -197,7 +206,8 @@ class Checkpoints:
             self._since_full, self._full_size = 0, len(blob)
         else:
             self._since_full += len(blob)
-        del touched[:]  # in place: the C loop holds this list
+        del touched[:]
+        del pairs[:]  # in place: the C loop holds this list
         size = len(blob)
         zipped = type(blob) is bytes and size >= (COMPRESS_FROM if full else COMPRESS_DELTA_FROM)
         if zipped:

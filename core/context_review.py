@@ -88,3 +88,24 @@ def compaction_line(c: dict) -> str:
     if c.get("calls_in_flight"):
         parts.append(f"{len(c['calls_in_flight'])} call(s) in flight")
     return f"#{c['seq']} {trig}compaction" + (": " + ", ".join(parts) if parts else "")
+
+
+def review_at(analysis: Analysis, pos: int) -> dict[str, Any] | None:
+    """The review of the compaction at event position `pos` (None when it is not one); the
+    reviews of the whole log are worked out once per length of the log."""
+    a = analysis
+    b = a.boundaries.get(pos)
+    if b is None or b.kind != "compaction":
+        return None
+    key = ("compaction_reviews", a.n_events)
+    by_pos = a.memo.get(key)
+    if by_pos is None:
+        for k in [k for k in a.memo if isinstance(k, tuple) and k[:1] == ("compaction_reviews",)]:
+            del a.memo[k]
+        by_pos = {}
+        for c in compaction_reviews(a):
+            p = a.pos_of_seq(c["seq"])
+            if p is not None:
+                by_pos[p] = c
+        a.memo[key] = by_pos
+    return by_pos.get(pos)

@@ -34,8 +34,9 @@ ARRAY_KEYS = ("events", "trajectory", "history", "messages", "items", "records",
 EVENT_TYPE_KEYS = ("type", "event", "event_type", "kind")
 SNIFF_BYTES = 64 << 10
 SNIFF_LINES = 64
-# per-event files: `0.json`, `12.json`, `event-00001.json`, `event_3.json`, `00042.json`
-EVENT_FILE = re.compile(r"^(?:event[-_]?)?(\d+)\.json$", re.IGNORECASE)
+# per-event files: `0.json`, `12.json`, `event-00001.json`, `event_3.json`, `00042.json`, and
+# `event-00001-<uuid>.json` (the OpenHands SDK)
+EVENT_FILE = re.compile(r"^(?:event[-_]?)?(\d+)(?:-[0-9A-Za-z-]+)?\.json$", re.IGNORECASE)
 # compressed files are the reader's business (their magic numbers): never sniffed as text here
 COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"BZh", b"\xfd7zXZ\x00")
 
@@ -62,6 +63,11 @@ def event_files(folder: Path) -> list[tuple[int, Path]] | None:
             found.sort(key=lambda x: (x[0], x[1].name))
             return found
     return None
+
+
+def is_event_folder(path: str | os.PathLike[str]) -> bool:
+    """True for a folder that is one log: per-event JSON files in it or in its `events/`."""
+    return os.path.isdir(path) and event_files(Path(path)) is not None
 
 
 class JsonDocLog(LogFile):
@@ -244,8 +250,12 @@ def _what_it_looks_like(path: Path, head: bytes) -> str | None:
     return f"plain text, not JSON (first line: {shown!r})"
 
 
-def open_log(path: str | os.PathLike[str], *, index: bool = True) -> LogFile:
-    """The log at `path`, read the way its content asks (see the module docstring)."""
+def open_log(path: str | os.PathLike[str], *, index: bool = True, strict: bool = False) -> LogFile:
+    """The log at `path`, read the way its content asks (see the module docstring).
+
+    With `strict` (the CLI and the app, before they analyse a file the user named), a file that is
+    no log raises LogReadError naming what it looks like; without it (the engine), such a file is
+    read as JSON Lines, every line a record (malformed ones included), as the reader promises."""
     p = Path(path)
     if os.path.isdir(p):
         files = event_files(p)
@@ -254,11 +264,17 @@ def open_log(path: str | os.PathLike[str], *, index: bool = True) -> LogFile:
         return JsonDocLog(p, container="event folder", files=[f for _, f in files])
     log = LogFile(p, index=False)
     head = log._pread(SNIFF_BYTES, 0)
-    what = _what_it_looks_like(p, head)
+    what = _what_it_looks_like(p, head) if strict else None
     if what is not None:
         log.close()
         raise LogReadError(f"{p}: not a JSON Lines log or a JSON array: it looks like {what}")
-    doc = _as_document(log, head)
+    try:
+        doc = _as_document(log, head)
+    except LogReadError:
+        if strict:
+            log.close()
+            raise
+        doc = None
     if doc is not None:
         log.close()
         return doc

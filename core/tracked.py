@@ -87,6 +87,7 @@ class Tracker:
         self.blame_root = BlameNode()
         self.wrote = bytearray()  # per event: 1 when it wrote anything
         self.touched: list[tuple] = []  # paths written since the last checkpoint took them
+        self.pairs: list = []  # the same from the C loop, flat: entity, subject or None, ...
         self._undo: list[tuple] | None = None
 
     # ---- event lifecycle -------------------------------------------------------------------

@@ -45,6 +45,7 @@ from agentlog_tui.tui.header import AppHeader, HeaderFeature
 from agentlog_tui.tui.inspection import InspectionFeature
 from agentlog_tui.tui.inspector import Inspector
 from agentlog_tui.tui.kinds import KindsFeature
+from agentlog_tui.tui.log_source import LogSourceFeature
 from agentlog_tui.tui.model import LogModel
 from agentlog_tui.tui.navigation import NavigationFeature
 from agentlog_tui.tui.resumes import ResumesFeature
@@ -66,8 +67,9 @@ class AppKeys:
     ]
 
 
-FEATURES = (NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
-            ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, AppKeys)
+FEATURES = (NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature,
+            SessionFeature, ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
+            LogSourceFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
@@ -78,8 +80,9 @@ FOOTER_ORDER = [
 ]
 
 
-class AgentlogApp(NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature, SessionFeature,
-                  ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, HeaderFeature,
+class AgentlogApp(NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature,
+                  InspectionFeature, SessionFeature, ExportFeature, CompactionFeature,
+                  BriefFeature, BranchesFeature, LogSourceFeature, HeaderFeature,
                   App):
     """Inspect and time-travel an append-only agent event log."""
 
@@ -105,6 +108,7 @@ class AgentlogApp(NavigationFeature, KindsFeature, FailuresFeature, ResumesFeatu
         self._init_kinds()
         self._init_inspection()
         self._init_compaction()
+        self._init_log_source()
         self._init_branches()
 
     # ---- layout ----------------------------------------------------------------------------

@@ -175,6 +175,9 @@ def open_log(args: argparse.Namespace):
     kwargs = analysis_kwargs(args)
     cli_formats.warn_problems()
     try:
+        from agentlog_tui.core.jsondoc import open_log as open_source
+
+        open_source(args.log, index=False, strict=True).close()  # no log at all: one line, exit 2
         a = Analysis(args.log, **kwargs)
     except LogReadError as exc:
         raise UsageError(str(exc)) from None
@@ -587,8 +590,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_ui(args: argparse.Namespace) -> int:
     kwargs = analysis_kwargs(args)
-    if not args.demo and (not args.log or os.path.isdir(args.log)):  # a session list
-        from agentlog_tui.tui.session_browser import run_sessions_ui
+    from agentlog_tui.core.jsondoc import is_event_folder  # a folder of per-event files is a log
+
+    if not args.demo and (not args.log or (os.path.isdir(args.log) and not is_event_folder(args.log))):
+        from agentlog_tui.tui.session_browser import run_sessions_ui  # a session list
 
         return run_sessions_ui(args.log, kwargs)
     if args.log:
@@ -596,7 +601,7 @@ def run_ui(args: argparse.Namespace) -> int:
         from agentlog_tui.core.reader import LogReadError
 
         try:
-            open_log(args.log, index=False).close()
+            open_log(args.log, index=False, strict=True).close()
         except LogReadError as exc:
             raise UsageError(str(exc)) from None
     if not args.demo:

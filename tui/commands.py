@@ -26,6 +26,8 @@ ACTIONS = [
     ("toggle_event_view", "Event: raw/readable",
      "the Event tab as readable text and tool inputs, or as JSON with the raw line (v)"),
     ("write_compacted", "Write compacted log", "write the compacted log to a new file (w)"),
+    ("next_unknown_kind", "Next unknown kind",
+     "next record of a kind the log's format does not know: a newer agent version? (u)"),
     ("brief", "Brief", "what a fresh executor needs at the cursor's event, each item citing events (b)"),
     ("fork", "Fork at cursor", "write the log up to the cursor's event to a new file, to resume from (F)"),
     ("first", "First record", "move to the first record (g)"),

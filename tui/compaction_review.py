@@ -8,7 +8,6 @@ writes over the log itself.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -95,24 +94,33 @@ class CompactionFeature:
         default = default_compacted_path(self.model.path)
         summary = (f"keeps {len(plan.kept)} of {plan.events} events, "
                    f"{plan.bytes_before:,} → {plan.bytes_after:,} bytes")
+        self._ask_write_path(default, summary, confirmed=None)
+
+    def _ask_write_path(self, default: str, summary: str, confirmed: str | None) -> None:
+        """Ask for the file; a name that exists is asked again, and replaced only when the same
+        name is given a second time (never silently)."""
 
         def done(out: str | None) -> None:
-            if out:
-                self.write_compacted_to(out)
+            if not out:
+                return
+            path = _resolve(out)
+            if os.path.lexists(path) and path != confirmed:
+                self._ask_write_path(out, f"{out} already exists: Enter replaces it, "
+                                          "or give another name", confirmed=path)
+                return
+            self.write_compacted_to(path, overwrite=path == confirmed)
 
         self.push_screen(WritePathScreen(default, summary), done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
-    def write_compacted_to(self, out: str) -> None:
+    def write_compacted_to(self, out: str, overwrite: bool = False) -> None:
         model = self.model
-        out = os.path.expanduser(out)
-        if not os.path.isabs(out):
-            out = os.path.join(os.path.dirname(os.path.abspath(model.path)), out)
+        out = _resolve(out)
         with model.lock:
             try:
                 if os.path.exists(out) and os.path.samefile(out, model.path):
                     raise CompactionError(f"{out}: refusing to write over the log being compacted")
-                n = write_compacted(model.a, self.plan, out)
+                n = write_compacted(model.a, self.plan, out, overwrite=overwrite)
             except (CompactionError, OSError) as exc:
                 self.call_from_thread(self.notify, str(exc), title="not written", severity="error",
                                       markup=False)
@@ -121,12 +129,14 @@ class CompactionFeature:
                               markup=False)
 
 
+def _resolve(out: str) -> str:
+    """A name typed by the user: `~` expanded, relative to the current directory."""
+    return os.path.abspath(os.path.expanduser(out))
+
+
 def default_compacted_path(log_path: str) -> str:
-    log = Path(log_path)
-    stem = log.name.removesuffix(".jsonl")
-    cand = log.with_name(f"{stem}.compacted.jsonl")
-    i = 2
-    while cand.exists():
-        cand = log.with_name(f"{stem}.compacted-{i}.jsonl")
-        i += 1
-    return str(cand)
+    """`<name>.compacted.jsonl` in the current directory, numbered so that nothing is
+    overwritten; never inside ~/.claude or ~/.codex (core.compaction.default_output_path)."""
+    from agentlog_tui.core.compaction import default_output_path
+
+    return default_output_path(log_path)

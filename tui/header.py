@@ -101,7 +101,10 @@ class HeaderFeature:
             add(4, (f"  {n_events:,} events", ""))
         else:
             add(4, (f"  {m.n_lines:,} lines", ""))
-        if self.following:
+        parts.extend(self.source_header_parts())  # a JSON document; unknown kinds (log_source.py)
+        if not self.is_live_log():
+            pass  # read whole, not tailed: the part above says so
+        elif self.following:
             add(6, ("  ● live", "bold green"))
         else:
             add(6, ("  ❚❚ paused", "bold yellow"))

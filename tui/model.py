@@ -212,6 +212,7 @@ class Inspection:
     types_by_seq: dict[int, str] = field(default_factory=dict)
     pos_seq: int | None = None  # id of the event at `pos`
     off_branch: str | None = None  # the cursor's event is off the live branch (core/branches.py)
+    compaction: Any = None  # what the model lost at the compaction at the cursor (context_review)
 
 
 def inspect(model: LogModel, line: int, marked_line: int | None) -> Inspection:
@@ -269,9 +270,19 @@ def inspect(model: LogModel, line: int, marked_line: int | None) -> Inspection:
         resume=res,
         failed=a.failed.get(pos) if on_event else None,
         off_branch=_off_branch_note(a, pos) if on_event else None,
+        compaction=_compaction_review(a, pos) if on_event else None,
         types_by_seq=types,
         pos_seq=a.seqs[pos] if pos >= 0 else None,
     )
+
+
+def _compaction_review(a: Analysis, pos: int) -> Any:
+    from agentlog_tui.core.context_review import review_at
+
+    try:
+        return review_at(a, pos)
+    except Exception:  # noqa: BLE001 - a review is extra information, never a crash
+        return None
 
 
 def _initial(a: Analysis) -> dict:

@@ -70,7 +70,24 @@ def snapshot_text(ins: Inspection, derived: Derived) -> Text:
                 t.append(")\n", style="dim")
         else:
             t.append("no duplicate effects\n", style="green")
+        earlier = getattr(res, "earlier_session", None)
+        if earlier:
+            t.append("continues session ", style="dim")
+            t.append(visible(str(earlier)), style="dim")
+            t.append("\n")
+        hanging = getattr(res, "unanswered", None) or []
+        if hanging:
+            t.append(f"\n{len(hanging)} call(s) in flight never answered:\n", style="bold red")
+            for c in hanging:
+                t.append(f"  #{c['seq']} ", style="red")
+                t.append(visible(str(c["input"])), style="red")
+                t.append(f"  ({visible(str(c['call_id']))})\n", style="dim")
+            t.append("  check whether they ran before relying on them or running them again\n",
+                     style="dim")
         t.append("\n")
+    comp = getattr(ins, "compaction", None)
+    if comp is not None:
+        compaction_review_text(t, comp)
     rep = ins.snapshot
     if rep is not None:
         if res is not None:
@@ -96,7 +113,7 @@ def snapshot_text(ins: Inspection, derived: Derived) -> Text:
                 t.append("\n    written by ", style="dim")
                 t.append(ev(diff.written_by), style="#d7af5f")
                 t.append("\n")
-    if res is None and rep is None:
+    if res is None and rep is None and comp is None:
         t.append("Not on a snapshot or resume.\n", style="dim")
         t.append("[ and ] jump to resumes.\n\n", style="dim")
         if derived.snapshot_list:
@@ -118,3 +135,59 @@ def snapshot_text(ins: Inspection, derived: Derived) -> Text:
                 else:
                     t.append("✓ clean\n", style="green")
     return t
+
+
+def _k(n: object) -> str:
+    if not isinstance(n, int) or isinstance(n, bool):
+        return "?"
+    return f"{n / 1000:.0f}k" if n >= 1000 else str(n)
+
+
+def compaction_review_text(t: Text, c: dict) -> None:
+    """What the model lost at a context compaction: the user instructions the summary does not
+    keep first, then the files, errors, open todos and calls in flight it had in its context."""
+    t.append("Context compaction", style="bold magenta")
+    t.append(f" at #{c['seq']}")
+    if c.get("trigger"):
+        t.append(f" ({visible(str(c['trigger']))})")
+    t.append("\n")
+    if c.get("tokens_before") is not None or c.get("tokens_after") is not None:
+        t.append(f"{_k(c.get('tokens_before'))} → {_k(c.get('tokens_after'))} tokens", style="dim")
+    if c.get("dropped_events") is not None:
+        t.append(f", {c['dropped_events']} events left the context", style="dim")
+    if c.get("summary_seq") is not None:
+        t.append(f", summary at #{c['summary_seq']}", style="dim")
+    t.append("\n")
+    prompts = c.get("user_prompts") or []
+    lost = [p for p in prompts if not p["in_summary"]]
+    if lost:
+        t.append(f"\n⚠ {len(lost)} of {len(prompts)} user instruction(s) not in the summary:\n",
+                 style="bold yellow")
+        for p in lost:
+            t.append(f"  #{p['seq']} ", style="yellow")
+            t.append(visible(str(p["text"])) + "\n")
+    elif prompts:
+        t.append(f"\n✓ all {len(prompts)} user instruction(s) are in the summary\n", style="green")
+    kept = [p for p in prompts if p["in_summary"]]
+    if kept:
+        t.append("in the summary:\n", style="dim")
+        for p in kept:
+            t.append(f"  #{p['seq']} ", style="dim")
+            t.append(visible(str(p["text"])) + "\n", style="dim")
+    files = c.get("files") or []
+    if files:
+        missing = sum(1 for f in files if not f["in_summary"])
+        t.append(f"\nfiles ({len(files)}, {missing} not named in the summary):\n", style="bold")
+        for f in sorted(files, key=lambda f: f["in_summary"]):  # the ones it does not name first
+            t.append("  ⚠ " if not f["in_summary"] else "    ", style="yellow")
+            t.append(visible(str(f["path"])), style="" if not f["in_summary"] else "dim")
+            t.append(f" ({'written' if f['written'] else 'read'})\n", style="dim")
+    for title, items, fmt in (
+            ("failed calls", c.get("errors") or [], lambda e: f"#{e['seq']} {e['tool']}: {e['text']}"),
+            ("open todos", c.get("open_todos") or [], lambda x: f"[{x['status']}] {x['content']}"),
+            ("calls in flight", c.get("calls_in_flight") or [], lambda x: f"#{x['seq']} {x['input']}")):
+        if items:
+            t.append(f"\n{title} ({len(items)}):\n", style="bold")
+            for it in items:
+                t.append("  " + visible(str(fmt(it))) + "\n")
+    t.append("\n")

@@ -28,6 +28,7 @@ HELP = [
     ("%", "jump between a tool call and its result"),
     ("s", "save the state at the cursor as a snapshot file"),
     ("y / Y", "copy the selected state value / its path (OSC 52: works over ssh)"),
+    ("u", "next record of a kind the log's format does not know (header: ? N unknown kinds)"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
     ("c", "compaction review; w then writes the compacted log to a new file"),
     ("1 … 6", "inspector tabs: State, Event, Diff, Snapshot, Compaction, Brief"),

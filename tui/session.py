@@ -175,6 +175,7 @@ class SessionFeature:
         if tl.n_rows == 0:
             self.inspector.show_empty()
         self.request_inspect(now=True)
+        self.notify_drift()  # records of kinds the format does not know (log_source.py)
         if self.watch_enabled:
             self.tail()
         self.refresh_bindings()
@@ -359,6 +360,7 @@ class SessionFeature:
             self.request_inspect()
         if self._want_plan:
             self.compute_plan()
+        self.notify_drift()
         self._refresh_bindings_if_changed()
 
     def _refresh_bindings_if_changed(self) -> None:

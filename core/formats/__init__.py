@@ -45,6 +45,9 @@ def _load_builtin() -> None:
 
     register(PiFormat())
     register(GeminiCliFormat())
+    from agentlog_tui.core.formats.openhands import OpenHandsFormat
+
+    register(OpenHandsFormat())
 
 
 _load_builtin()

@@ -414,6 +414,68 @@ def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Find
     return out
 
 
+FINAL_STATUSES = frozenset({"success", "error", "cancelled"})
+
+
+def context_compactions(objs: list[dict]) -> list[dict]:
+    """Every history rewrite (`$set.messages`) and what the history held just before it, replayed
+    as Gemini CLI does (a message written again replaces itself, a rewind drops its target and
+    what follows), for core/context_review.py. The summary is the text of the messages the
+    rewrite brings that the history did not hold; a prompt it keeps verbatim is in it."""
+    latest: dict[str, int] = {}  # message id -> index of its latest record, in history order
+    out = []
+    for ci, o in enumerate(objs):
+        mid = o.get("id")
+        if isinstance(mid, str) and "$set" not in o:
+            latest[mid] = ci  # written again: its place in the history stays
+            continue
+        target = o.get("$rewindTo")
+        if isinstance(target, str):
+            ids = list(latest)
+            cut = ids.index(target) if target in latest else 0
+            for k in ids[cut:]:
+                del latest[k]
+            continue
+        s = o.get("$set")
+        if not (isinstance(s, dict) and isinstance(s.get("messages"), list)):
+            continue
+        new = [m for m in s["messages"] if isinstance(m, dict)]
+        new_ids = {m.get("id") for m in new}
+        summary = "\n".join(parts_text(m.get("content")) for m in new if m.get("id") not in latest)
+        prompts, files, errors, in_flight = [], {}, [], []
+        tokens_before = None
+        for k, i in latest.items():
+            m = objs[i]
+            if m.get("type") == "user":
+                prompts.append((i, one_line(parts_text(m.get("content")), 200), k in new_ids))
+            tk = m.get("tokens")
+            if isinstance(tk, dict) and isinstance(tk.get("input"), int):
+                tokens_before = tk["input"]
+            for c in _calls(m):
+                status, name = c.get("status"), c.get("name")
+                args = c.get("args") if isinstance(c.get("args"), dict) else {}
+                path = next((args[a] for a in PATH_ARGS if isinstance(args.get(a), str)), None)
+                if status == "error":
+                    errors.append((i, str(name or "tool"), one_line(_result_text(c), 200)))
+                elif status not in FINAL_STATUSES:
+                    in_flight.append((i, str(c.get("id")), str(name or "tool"), one_line(call_summary(c), 100)))
+                elif status == "success" and path is not None and name in FILE_TOOLS:
+                    f = files.setdefault(path, {"read": False, "written": False})
+                    f["read" if FILE_TOOLS[name] == "read" else "written"] = True
+        after = next((m.get("tokens") for m in objs[ci + 1:] if m.get("type") == "gemini"
+                      and isinstance(m.get("tokens"), dict)), None)
+        out.append({
+            "index": ci, "trigger": None, "tokens_before": tokens_before,
+            "tokens_after": after.get("input") if isinstance(after, dict) else None,
+            "summary_index": ci, "summary": summary,
+            "dropped": sum(1 for k in latest if k not in new_ids),
+            "prompts": prompts, "files": files, "errors": errors, "open_todos": [],
+            "in_flight": in_flight,
+        })
+        latest = {m["id"]: ci for m in new if isinstance(m.get("id"), str)}
+    return out
+
+
 # Event types as `record_type` names them; any other (a new message type) is counted by `check`.
 KNOWN_KINDS = frozenset({
     "session", "rewind", "set", "set.messages", "user", "gemini", "gemini.text",
@@ -482,6 +544,9 @@ class GeminiCliFormat:
         prompt = next((parts_text(o.get("content")) for o in head
                        if o.get("type") == "user" and isinstance(o.get("id"), str)), "")
         return project, summary or prompt
+
+    def context_compactions(self, objs: list[dict]) -> list[dict]:
+        return context_compactions(objs)
 
     def boundary(self, event: Event) -> Boundary | None:
         if event.type == "set.messages":

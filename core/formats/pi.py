@@ -561,6 +561,73 @@ def unknown_kind(event: Event) -> str | None:
 WRITE_TOOLS = frozenset({"write", "edit"})
 
 
+def context_compactions(objs: list[dict]) -> list[dict]:
+    """Every compaction entry and what the context held since the previous one on its own branch
+    (core/context_review.py): the entries from it up its parentId chain to the previous
+    compaction. `dropped` counts the messages before its first kept entry; prompts it keeps
+    verbatim (from `firstKeptEntryId` on) are in the summary by definition."""
+    where = {o["id"]: i for i, o in enumerate(objs) if isinstance(o.get("id"), str) and o.get("type") != "session"}
+    out = []
+    for ci, c in enumerate(objs):
+        if c.get("type") != "compaction":
+            continue
+        window: list[int] = []
+        pid, seen = c.get("parentId"), set()
+        while isinstance(pid, str) and pid in where and pid not in seen:
+            seen.add(pid)
+            i = where[pid]
+            if objs[i].get("type") == "compaction":
+                break
+            window.append(i)
+            pid = objs[i].get("parentId")
+        window.reverse()
+        first = c.get("firstKeptEntryId")
+        kept_from = where.get(first, len(objs)) if isinstance(first, str) else len(objs)
+        prompts, files, errors = [], {}, []
+        calls: dict[str, tuple[int, dict]] = {}
+        answered: set[str] = set()
+        dropped = 0
+        for i in window:
+            o = objs[i]
+            msg = _message(o)
+            if o.get("type") == "message" and i < kept_from:
+                dropped += 1
+            role = msg.get("role") if o.get("type") == "message" else None
+            if role == "user":
+                prompts.append((i, one_line(block_text(msg.get("content")), 200), i >= kept_from))
+            for b in _tool_calls(msg) if role == "assistant" else ():
+                if isinstance(b.get("id"), str):
+                    calls[b["id"]] = (i, b)
+            if role == "toolResult":
+                cid = msg.get("toolCallId")
+                answered.add(cid)
+                call = calls.get(cid)
+                if msg.get("isError"):
+                    errors.append((i, str(msg.get("toolName") or "tool"),
+                                   one_line(block_text(msg.get("content")), 200)))
+                elif call is not None and call[1].get("name") in FILE_TOOLS:
+                    args = call[1].get("arguments") if isinstance(call[1].get("arguments"), dict) else {}
+                    path = args.get("path")
+                    if isinstance(path, str):
+                        f = files.setdefault(path, {"read": False, "written": False})
+                        f["read" if call[1]["name"] == "read" else "written"] = True
+        after = next((o for o in objs[ci + 1:] if o.get("type") == "message"
+                      and _message(o).get("role") == "assistant"
+                      and isinstance(_message(o).get("usage"), dict)), None)
+        u = _message(after).get("usage") if after is not None else None
+        out.append({
+            "index": ci, "trigger": "extension" if c.get("fromHook") else None,
+            "tokens_before": c.get("tokensBefore") if isinstance(c.get("tokensBefore"), int) else None,
+            "tokens_after": (_int(u.get("input")) + _int(u.get("cacheRead")) + _int(u.get("cacheWrite")))
+            if isinstance(u, dict) else None,
+            "summary_index": ci, "summary": c.get("summary") if isinstance(c.get("summary"), str) else "",
+            "dropped": dropped, "prompts": prompts, "files": files, "errors": errors, "open_todos": [],
+            "in_flight": [(i, cid, str(b.get("name") or "tool"), one_line(call_summary(b), 100))
+                          for cid, (i, b) in calls.items() if cid not in answered],
+        })
+    return out
+
+
 def session_activity(objs: list[dict]) -> Activity:
     """The calls (with where they were answered), completed side effects (a bash call or a `!`
     command that may change something; a file written or edited), the session and the
@@ -659,6 +726,9 @@ class PiFormat:
 
     def activity(self, objs: list[dict]) -> Activity:
         return session_activity(objs)
+
+    def context_compactions(self, objs: list[dict]) -> list[dict]:
+        return context_compactions(objs)
 
     def session_card(self, head: list[dict], tail: list[dict]) -> tuple[str | None, str]:
         """(project, title) for the session list, from the first and last lines: the header's

@@ -165,7 +165,8 @@ def test_a_file_that_is_no_log_is_one_line_naming_what_it_looks_like(tmp_path, c
     p = tmp_path / "thing.jsonl"
     p.write_bytes(content)
     with pytest.raises(LogReadError, match=".*"):
-        open_log(p)
+        open_log(p, strict=True)
+    assert analysed(p).n_events == 0  # the engine still reads it, every line a record
     for cmd in (["check"], ["check", "--json"], ["state"], ["compact"]):
         with pytest.raises(SystemExit) as exc:
             main([*cmd, str(p)])
@@ -216,3 +217,15 @@ def test_compacting_an_object_keeps_the_object_around_the_array(tmp_path):
     out = tmp_path / "small.json"
     assert main(["compact", str(p), "-o", str(out)]) == 0
     assert json.loads(out.read_text()) == {"version": 2, "events": [EVENTS[1], EVENTS[2]]}
+
+
+def test_an_event_folder_is_a_log_for_the_app_not_a_session_list(tmp_path):
+    from agentlog_tui.core.jsondoc import is_event_folder
+
+    session = tmp_path / "sess"
+    (session / "events").mkdir(parents=True)
+    assert not is_event_folder(session) and not is_event_folder(tmp_path)
+    (session / "events" / "0.json").write_text(json.dumps(EVENTS[0]))
+    assert is_event_folder(session) and is_event_folder(session / "events")
+    assert not is_event_folder(tmp_path)  # a folder of sessions stays a session list
+    assert not is_event_folder(session / "events" / "0.json")

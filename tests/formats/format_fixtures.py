@@ -258,8 +258,11 @@ AGENTLOG: list[dict] = [
 ]
 
 # format name -> a small log of that format, for the contract tests
+from openhands_fixtures import OPENHANDS  # its own module (agents-more)
+
 BY_FORMAT: dict[str, list[dict]] = {
     "agentlog": AGENTLOG,
+    "openhands": OPENHANDS,
     "claude-code": CLAUDE_CODE,
     "codex": CODEX,
     "pi": PI,

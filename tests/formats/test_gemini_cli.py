@@ -149,3 +149,15 @@ def test_a_legacy_recording_one_json_document_opens_as_gemini_cli(tmp_path):
 
     assert format_findings(a) == []
     assert list(a.state["context"]) == ["g1", "g2", "g4"]
+
+
+def test_check_reviews_a_history_rewrite_like_a_compaction(write_log):
+    from agentlog_tui.core.context_review import compaction_reviews
+
+    a = open_analysis(write_log(GEMINI_CLI))
+    (c,) = compaction_reviews(a)
+    assert (c["seq"], c["tokens_before"], c["tokens_after"], c["summary_seq"], c["dropped_events"]) == \
+        (15, 1500, 300, 15, 5)  # g1 g2 g3 g4 g8 gone (the rewound g5-g7 were gone before)
+    assert [p["seq"] for p in c["user_prompts"]] == [2, 13]
+    assert c["files"] == [{"path": G_README, "read": True, "written": False, "in_summary": False}]
+    assert c["calls_in_flight"] == [] and c["errors"] == []

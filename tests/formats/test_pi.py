@@ -163,3 +163,16 @@ def test_a_prompt_after_an_unanswered_call_is_a_resume_with_its_report(write_log
 def test_going_back_after_an_aborted_response_is_not_a_resume(write_log):
     a = open_analysis(write_log(PI))  # line 15 aborted, on the branch left by /tree
     assert not [b for b in a.boundaries.values() if b.kind == "resume"]
+
+
+def test_check_reviews_a_pi_compaction_like_claude_codes(write_log):
+    from agentlog_tui.core.context_review import compaction_reviews
+
+    a = open_analysis(write_log(PI_LINEAR))
+    (c,) = compaction_reviews(a)
+    assert (c["seq"], c["tokens_before"], c["tokens_after"], c["summary_seq"], c["dropped_events"]) == \
+        (11, 12000, 130, 11, 5)
+    assert c["user_prompts"] == [{"seq": 4, "text": "Make add() in calc.py handle floats",
+                                  "in_summary": False}]
+    assert c["files"] == [{"path": CALC, "read": True, "written": True, "in_summary": False}]
+    assert c["errors"] == [] and c["calls_in_flight"] == []

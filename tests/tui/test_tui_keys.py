@@ -242,8 +242,11 @@ async def test_e_exports_the_state_at_the_cursor(copy_sample, tmp_path):
     assert Path(path).read_bytes() == before
 
 
-async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_path):
+async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_path, monkeypatch):
     path = copy_sample("publish_post.jsonl")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # the default file goes to the current directory, not beside the log
     before = Path(path).read_bytes()
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
@@ -262,14 +265,34 @@ async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_
 
         assert isinstance(app.screen, WritePathScreen)
         await pilot.press("enter")
-        out = tmp_path / "publish_post.compacted.jsonl"
+        out = work / "publish_post.compacted.jsonl"
         await wait_for(pilot, out.exists, what="compacted file")
         lines = [json.loads(x)["seq"] for x in out.read_text().splitlines()]
         assert lines == [1, 2, 3, 6, 8]
-        # asking to write over the input is refused, and the input is untouched
+        # an existing file is never replaced silently: its name is asked again
+        mine = work / "mine.jsonl"
+        mine.write_text("mine\n")
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"mine.jsonl", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WritePathScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert mine.read_text() == "mine\n"
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"mine.jsonl", "enter")
+        await pilot.pause()
+        await pilot.press("enter")  # the same name again: replace it
+        await wait_for(pilot, lambda: mine.read_text() != "mine\n", what="replaced file")
+        assert [json.loads(x)["seq"] for x in mine.read_text().splitlines()] == [1, 2, 3, 6, 8]
+        # asking to write over the input is refused, even when confirmed, and the input is untouched
         await pilot.press("w")
         await pilot.pause()
         await pilot.press("ctrl+u", *path, "enter")
+        await pilot.pause()
+        await pilot.press("enter")
         await wait_for(pilot, lambda: any("refusing" in str(n.message) for n in app._notifications),
                        what="refusal")
     assert Path(path).read_bytes() == before
