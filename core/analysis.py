@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 import orjson
 
@@ -242,7 +242,17 @@ class Analysis:
         return bool(getattr(self.mapper, "uses_line_numbers", False))
 
     def run(self, progress: Progress | None = None, *, every: int = 20000) -> int:
-        """Analyse every line not yet analysed; returns the number of new records."""
+        """Analyse every line not yet analysed; returns the number of new records.
+
+        When it raises (the file shrank under it, a bug), what it had added is dropped: a run
+        that is tried again starts from the first line rather than adding lines twice."""
+        try:
+            return self._run(progress, every)
+        except BaseException:
+            self._reset()
+            raise
+
+    def _run(self, progress: Progress | None, every: int) -> int:
         log = self.log
         while not log.fully_indexed:
             log.index_more(16 << 20)
@@ -759,6 +769,12 @@ class Analysis:
 
     def close(self) -> None:
         self.log.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def open_analysis(path: str | os.PathLike[str], **kwargs: Any) -> Analysis:

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from agentlog_tui.core.jsonvalue import to_json
+
 if TYPE_CHECKING:
     from agentlog_tui.core.analysis import Analysis
 
@@ -200,7 +202,7 @@ def short(value: Any, width: int = 80) -> str:
     if isinstance(value, str):
         s = value
     else:
-        s = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=repr).decode()
+        s = to_json(value).decode()  # any depth or int size (core.jsonvalue; issue 15)
     s = " ".join(s.split())
     return s if len(s) <= width else s[: width - 1] + "…"
 

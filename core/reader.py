@@ -8,11 +8,13 @@ record; nothing raises out of here for bad content.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import stat
+import zlib
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import orjson
 
@@ -25,6 +27,92 @@ BOM = b"\xef\xbb\xbf"
 
 class LogReadError(OSError):
     """The log cannot be opened or read (the message names the file and the problem)."""
+
+
+# First bytes of the compressed files a log may come as.
+COMPRESSIONS = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"BZh", "bzip2"),
+                (b"\xfd7zXZ\x00", "xz"))
+
+
+def compression_of(head: bytes) -> str | None:
+    """The compression a file's first bytes name, or None for plain text."""
+    for magic, name in COMPRESSIONS:
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def check_log_path(path: Path) -> os.stat_result:
+    """The file's stat when it can be read as a log; one line saying why not otherwise.
+
+    Only regular files are logs: a directory, a pipe or socket (reading may block forever), a
+    character or block device (/dev/zero never ends, /dev/null is no log) and the files of
+    /proc and /sys (made up as they are read, their size says 0) are refused."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise LogReadError(_describe_os_error(path, exc)) from None
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        raise LogReadError(f"{path}: is a directory, not a log file")
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        raise LogReadError(f"{path}: is a pipe, not a file (save the log to a file first)")
+    if stat.S_ISCHR(mode):
+        raise LogReadError(f"{path}: is a character device, not a log file")
+    if stat.S_ISBLK(mode):
+        raise LogReadError(f"{path}: is a block device, not a log file")
+    if not stat.S_ISREG(mode):
+        raise LogReadError(f"{path}: is not a regular file")
+    real = os.path.realpath(path)
+    if real.startswith(("/proc/", "/sys/")):
+        raise LogReadError(f"{path}: is a file of {real.split('/')[1]!r} (made up as it is read), "
+                           "not a log file")
+    return st
+
+
+def _decompress(path: Path, fd: int, kind: str) -> int:
+    """A descriptor of an anonymous temporary file holding the decompressed bytes of `fd`."""
+    import shutil
+    import tempfile
+
+    if kind == "zstd":
+        try:
+            import zstandard
+        except ImportError:
+            raise LogReadError(f"{path}: is zstd-compressed and the zstandard package is not "
+                               "installed (pip install zstandard, or decompress it first)") from None
+    tmp = tempfile.TemporaryFile(prefix="agentlog-")  # noqa: SIM115 - its descriptor outlives it
+    try:
+        with os.fdopen(os.dup(fd), "rb") as raw:
+            raw.seek(0)
+            if kind == "gzip":
+                import gzip
+
+                stream: Any = gzip.GzipFile(fileobj=raw, mode="rb")
+            elif kind == "bzip2":
+                import bz2
+
+                stream = bz2.BZ2File(raw, "rb")
+            elif kind == "xz":
+                import lzma
+
+                stream = lzma.LZMAFile(raw, "rb")  # noqa: SIM115 - closed by the with below
+            else:
+                stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            with stream:
+                shutil.copyfileobj(stream, tmp, 1 << 20)
+        tmp.flush()
+        out = os.dup(tmp.fileno())
+    except OSError as exc:
+        if exc.errno is not None:  # the disk, not the data (ENOSPC in the temporary folder...)
+            raise LogReadError(f"{path}: cannot decompress ({kind}): {exc.strerror or exc}") from None
+        raise LogReadError(f"{path}: {kind} data is corrupt or truncated ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - EOFError, zstd and lzma errors: bad data, one line
+        raise LogReadError(f"{path}: {kind} data is corrupt or truncated "
+                           f"({type(exc).__name__}: {exc})") from None
+    finally:
+        tmp.close()
+    return out
 
 
 class LogChangedError(LogReadError):
@@ -59,43 +147,74 @@ class LogFile:
         self._inode: tuple[int, int] | None = None
         self._probe = b""  # the last bytes of the indexed part, to notice rewrites
         self._head = b""  # the first bytes of the file, likewise
+        self._blocks: list[tuple[int, int, int]] = []  # (start, end, crc32) of read bytes
+        self._hashed = 0  # bytes covered by _blocks
+        self._verify_next = 0
+        self.compression: str | None = None  # "gzip", "zstd"...: read whole, never tailed
+        self._source: tuple[int, int, int, int] | None = None  # a compressed file's identity
         self.open()
 
     # ---- opening and growing ---------------------------------------------------------------
 
     def open(self) -> None:
         """(Re)open the file and index it from the start (or only open it, with `index=False`:
-        then `index_more()` builds the index in steps, e.g. in a worker while a UI shows)."""
+        then `index_more()` builds the index in steps, e.g. in a worker while a UI shows).
+
+        A compressed log (gzip, zstd, bzip2, xz, told by its first bytes) is decompressed whole
+        into an anonymous temporary file that is then read like a log that does not grow."""
         self.close()
+        st = check_log_path(self.path)
         try:
-            st = os.stat(self.path)
-            if stat.S_ISDIR(st.st_mode):
-                raise LogReadError(f"{self.path}: is a directory, not a log file")
-            if stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode):
-                raise LogReadError(f"{self.path}: is a pipe, not a file (save the log to a file first)")
             fd = os.open(self.path, os.O_RDONLY)
-        except LogReadError:
-            raise
         except OSError as exc:
             raise LogReadError(_describe_os_error(self.path, exc)) from None
-        self._fd = fd
-        st = os.fstat(fd)
-        self._inode = (st.st_dev, st.st_ino)
-        self.bounds = array("Q", [0])
-        self.scanned = 0
-        self.size = st.st_size
         try:
+            st = os.fstat(fd)
+            magic = os.pread(fd, 6, 0)
+            self.compression = compression_of(magic)
+            if self.compression is not None:
+                self._source = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                plain = _decompress(self.path, fd, self.compression)
+                os.close(fd)
+                fd = plain
+            self._fd = fd
+            self._inode = (st.st_dev, st.st_ino)
+            self._blocks, self._hashed, self._verify_next = [], 0, 0
+            self.bounds = array("Q", [0])
+            self.scanned = 0
+            self.size = os.fstat(fd).st_size
             self._head = os.pread(fd, 64, 0)
+        except LogReadError:
+            self._close_fd(fd)
+            raise
         except OSError as exc:  # e.g. EISDIR on odd filesystems, EIO
-            self.close()
+            self._close_fd(fd)
             raise LogReadError(_describe_os_error(self.path, exc)) from None
         if self._index_on_open:
             self.index_more()
 
+    def _close_fd(self, fd: int) -> None:
+        self._fd = None
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
     def close(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)
+            fd, self._fd = self._fd, None
+            os.close(fd)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a LogFile dropped without close() does not keep its descriptor
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
             self._fd = None
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _pread(self, length: int, offset: int) -> bytes:
         if self._fd is None or length <= 0:
@@ -156,15 +275,57 @@ class LogFile:
             st = os.stat(self.path)
         except OSError:
             return "replaced"
+        if self.compression is not None:  # read whole: any change to the file is a new file
+            if (st.st_dev, st.st_ino) != self._inode:
+                return "replaced"
+            if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != self._source:
+                return "rewritten"
+            return None
         if (st.st_dev, st.st_ino) != self._inode:
             return "replaced"
         if st.st_size < max(self.complete_end, self.size):
             return "shrank"
         if self._probe and self._pread(len(self._probe), self.complete_end - len(self._probe)) != self._probe:
             return "rewritten"
+        if self._verify_block():
+            return "rewritten"
         if self._head and self._pread(len(self._head), 0) != self._head[: max(0, min(len(self._head), st.st_size))]:
             return "rewritten"
         return None
+
+    # A rewrite in the middle of what was read is found by checksums of the read bytes in blocks,
+    # taken a bounded amount per changed() call (nothing for a log that is read once, as the CLI
+    # does) and checked one block per call in turn: every block is checked again within
+    # len(blocks) calls, at the cost of one block's read per call.
+    VERIFY_BLOCK = 256 << 10
+    HASH_STEP = 4 << 20
+
+    def _verify_block(self) -> bool:
+        """True when one of the blocks read before no longer has its checksum."""
+        blocks = self._blocks
+        end = min(self.complete_end, self._hashed + self.HASH_STEP)
+        while self._hashed < end:  # checksums of what was read since (bounded per call)
+            if blocks and blocks[-1][1] - blocks[-1][0] < self.VERIFY_BLOCK:
+                a, b, h = blocks[-1]
+                n = min(self.VERIFY_BLOCK - (b - a), end - b)
+                data = self._pread(n, b)
+                if len(data) != n:
+                    return True
+                blocks[-1] = (a, b + n, zlib.crc32(data, h))
+            else:
+                a = self._hashed
+                n = min(self.VERIFY_BLOCK, end - a)
+                data = self._pread(n, a)
+                if len(data) != n:
+                    return True
+                blocks.append((a, a + n, zlib.crc32(data)))
+            self._hashed += n
+        if not blocks:
+            return False
+        k = self._verify_next % len(blocks)
+        self._verify_next = k + 1
+        a, b, h = blocks[k]
+        return zlib.crc32(self._pread(b - a, a)) != h
 
     def refresh(self) -> int:
         """Index bytes appended since the last read; the number of new complete lines."""

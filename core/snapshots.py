@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -139,9 +140,15 @@ def snapshot_reports(analysis: Analysis) -> list[SnapshotReport]:
 
 def load_snapshot_file(path: str | os.PathLike[str]) -> tuple[Any, int | None]:
     """(state, at_seq) from a snapshot file; a bare object is a state at the head."""
+    from agentlog_tui.core.reader import LogReadError, check_log_path
+
+    try:
+        st = check_log_path(Path(path))  # no device, pipe or /proc file: /dev/zero never ends
+    except LogReadError as exc:
+        raise SnapshotFileError(str(exc).replace("not a log file", "not a snapshot file")) from None
     try:
         with open(path, "rb") as fh:
-            obj = orjson.loads(fh.read())
+            obj = orjson.loads(fh.read(st.st_size + 1))
     except OSError as exc:
         raise SnapshotFileError(f"{path}: {(exc.strerror or str(exc)).lower()}") from None
     except orjson.JSONDecodeError as exc:

@@ -7,6 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# `--hypothesis-profile=long`: the fuzz campaign's long run (tests/fuzz, 10,000 cases; README)
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 os.environ["TZ"] = "UTC"
 if hasattr(time, "tzset"):

@@ -25,6 +25,7 @@ session list) in its own module, pushed from an action (`self.push_screen(...)`)
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, ClassVar
 
 from textual import events
@@ -38,6 +39,7 @@ from agentlog_tui.tui.branches_view import BranchesFeature
 from agentlog_tui.tui.brief_view import BriefFeature
 from agentlog_tui.tui.commands import AgentlogCommands
 from agentlog_tui.tui.compaction_review import CompactionFeature, default_compacted_path
+from agentlog_tui.tui.error_boundary import ErrorBoundary
 from agentlog_tui.tui.export import ExportFeature, export_path
 from agentlog_tui.tui.failures import FailuresFeature
 from agentlog_tui.tui.features import collect_bindings
@@ -80,9 +82,10 @@ FOOTER_ORDER = [
 ]
 
 
-class AgentlogApp(NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature,
-                  InspectionFeature, SessionFeature, ExportFeature, CompactionFeature,
-                  BriefFeature, BranchesFeature, LogSourceFeature, HeaderFeature,
+class AgentlogApp(ErrorBoundary, NavigationFeature, KindsFeature, FailuresFeature,
+                  ResumesFeature, InspectionFeature, SessionFeature, ExportFeature,
+                  CompactionFeature, BriefFeature, BranchesFeature, LogSourceFeature,
+                  HeaderFeature,
                   App):
     """Inspect and time-travel an append-only agent event log."""
 
@@ -178,7 +181,7 @@ class AgentlogApp(NavigationFeature, KindsFeature, FailuresFeature, ResumesFeatu
         self.push_screen(HelpScreen())
 
 
-def run_app(path: str | None, *, analysis_kwargs: dict | None = None, demo: bool = False) -> None:
+def run_app(path: str | None, *, analysis_kwargs: dict | None = None, demo: bool = False) -> int:
     """Build and run the app on `path` (or on a live simulated agent with `demo`)."""
     agent = None
     if demo:
@@ -194,3 +197,6 @@ def run_app(path: str | None, *, analysis_kwargs: dict | None = None, demo: bool
     finally:
         if agent is not None:
             agent.stop()
+    if app.internal_error is not None:  # the error boundary's line, once the terminal is back
+        sys.stderr.write(app.internal_error + "\n")
+    return app.return_code or 0

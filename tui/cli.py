@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_formats
+from agentlog_tui.tui.errors import EXIT_INTERNAL, AppCrashed
 
 SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
                "mcp")
@@ -145,6 +146,10 @@ def analysis_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     from agentlog_tui.core.formats.base import Options
     from agentlog_tui.core.projection import ProjectionError, load_projection
 
+    for opt in ("format", "projection", "type_field", "id_field", "ts_field", "data_field"):
+        value = getattr(args, opt, None)
+        if value is not None and not value.strip():  # `--format ""` was taken as no option
+            raise UsageError(f"--{opt.replace('_', '-')}: empty; give a name or leave the option out")
     options = Options(
         type_field=args.type_field,
         id_field=args.id_field,
@@ -520,23 +525,14 @@ EXIT_CODES = ("exit codes: 0 clean, 1 findings, 2 bad usage or unreadable input,
 def internal_error(exc: BaseException, args: Any = None) -> int:
     """The error boundary: one line naming the file and the error, exit 3 (the traceback too
     when AGENTLOG_DEBUG is set)."""
-    if os.environ.get("AGENTLOG_DEBUG", "") not in ("", "0"):
+    from agentlog_tui.tui.errors import EXIT_INTERNAL, debug_enabled, internal_error_line
+
+    if debug_enabled():
         import traceback
 
         traceback.print_exception(exc, file=sys.stderr)
-    log = getattr(args, "log", None)
-    try:
-        msg = str(exc)
-    except Exception:  # noqa: BLE001 - the message itself may be what is broken
-        msg = ""
-    msg = " ".join(msg.split())
-    if len(msg) > 300:
-        msg = msg[:299] + "…"
-    where = f"{log}: " if log else ""
-    hint = "" if os.environ.get("AGENTLOG_DEBUG") else " (AGENTLOG_DEBUG=1 shows the traceback)"
-    sys.stderr.write(safe_text(f"{PROG}: internal error: {where}{type(exc).__name__}"
-                               f"{': ' + msg if msg else ''}{hint}") + "\n")
-    return 3
+    sys.stderr.write(internal_error_line(exc, getattr(args, "log", None)) + "\n")
+    return EXIT_INTERNAL
 
 
 def _tolerant_streams() -> None:
@@ -584,6 +580,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (SystemExit, GeneratorExit):
         raise
+    except AppCrashed as exc:  # the app showed the error in its dialog; the line for stderr
+        sys.stderr.write(exc.line + "\n")
+        return EXIT_INTERNAL
     except Exception as exc:  # noqa: BLE001 - the error boundary: one line, exit 3, never a traceback
         return internal_error(exc, args)
 
@@ -610,8 +609,7 @@ def run_ui(args: argparse.Namespace) -> int:
         return run_log_ui(args.log, kwargs)
     from agentlog_tui.tui.app import run_app
 
-    run_app(args.log, analysis_kwargs=kwargs, demo=args.demo)
-    return 0
+    return run_app(args.log, analysis_kwargs=kwargs, demo=args.demo) or 0
 
 
 if __name__ == "__main__":  # run the package's module, so that subcommand modules share its classes

@@ -8,6 +8,7 @@ writes over the log itself.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -15,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TabbedContent
 
+from agentlog_tui.core.safetext import UNSAFE
 from agentlog_tui.tui.features import while_mounted
 from agentlog_tui.tui.screens import WritePathScreen
 
@@ -139,4 +141,7 @@ def default_compacted_path(log_path: str) -> str:
     overwritten; never inside ~/.claude or ~/.codex (core.compaction.default_output_path)."""
     from agentlog_tui.core.compaction import default_output_path
 
-    return default_output_path(log_path)
+    out = Path(default_output_path(log_path))
+    # the suggestion is shown in an editable field, which draws its text as it is: a log name
+    # holding terminal controls is not repeated into it (issue 15)
+    return str(out.with_name("".join("_" if ord(c) in UNSAFE else c for c in out.name)))

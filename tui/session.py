@@ -73,6 +73,15 @@ class MarksReady(Message):
 
 
 
+def _file_signature(path: str) -> tuple | None:
+    """What tells a file has changed since a failed read: identity, size, modification time."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class SessionFeature:
     """The analysis, tail and marks workers (mixed into `AgentlogApp`)."""
 
@@ -314,16 +323,23 @@ class SessionFeature:
         model = self.model
         a = model.a
         reloaded = False
+        failed = getattr(self, "_tail_failed", None)
+        if failed is not None and failed == (_file_signature(model.path),):
+            return  # it failed on this very file: wait for the file to change (issue 15)
         with model.lock:
             tracker = a.tracker
             before = (a.log.size, a.n_lines, a.n_events, a.log.n_complete)
             a.warning = None
             try:
                 a.update()
-            except Exception as exc:  # noqa: BLE001 - a vanished or unreadable file: say so, retry
+            except Exception as exc:  # noqa: BLE001 - a vanished or unreadable file: say so once
+                # the analysis dropped what it had half read (Analysis.run); it is tried again
+                # when the file changes, not at every poll (a notification per poll before)
+                self._tail_failed = (_file_signature(model.path),)
                 warning = f"cannot read the log: {exc}"
                 self.post_message(Tailed(model.derived, warning))
                 return
+            self._tail_failed = None
             warning = a.warning
             reloaded = a.tracker is not tracker  # replayed from the start (with or without warning)
             after = (a.log.size, a.n_lines, a.n_events, a.log.n_complete)

@@ -26,6 +26,7 @@ from textual.message import Message
 from agentlog_tui.core.sessions import _decompressed_copy, _reader_decompresses, compression_of
 from agentlog_tui.core.subagents import TaskCall, parent_link, task_calls
 from agentlog_tui.tui.app import AgentlogApp
+from agentlog_tui.tui.errors import raise_if_crashed
 from agentlog_tui.tui.navigation import NavigationFeature
 from agentlog_tui.tui.session_list import actions_provider
 
@@ -202,13 +203,18 @@ def run_log_app(frame: Frame, analysis_kwargs: dict, can_go_back: bool) -> Any:
             title = f"{frame.path.name} ({compression_of(frame.path)}, read-only)"
         app = SessionLogApp(path, analysis_kwargs, start_seq=frame.seq, title=title,
                             can_go_back=can_go_back, watch=watch)
-        return app.run()
+        result = app.run()
+        raise_if_crashed(app)  # the error dialog was shown: exit 3 (tui/error_boundary.py)
+        return result
 
 
 def run_list_app(state: Any) -> Any:
     from agentlog_tui.tui.session_list import SessionListApp
 
-    return SessionListApp(state).run()
+    app = SessionListApp(state)
+    result = app.run()
+    raise_if_crashed(app)
+    return result
 
 
 def browse(roots: list[Path] | None, log: str | os.PathLike[str] | None = None, *,

@@ -39,6 +39,7 @@ from agentlog_tui.core.sessions import (
     group_subagents,
     sort_key_activity,
 )
+from agentlog_tui.tui.error_boundary import ErrorBoundary
 from agentlog_tui.tui.text import visible
 
 BATCH_S = 0.25  # a worker reports at most this often
@@ -203,7 +204,7 @@ LIST_ACTIONS = [
 ]
 
 
-class SessionListApp(App):
+class SessionListApp(ErrorBoundary, App):
     """The list of sessions (and of search hits across them); ends with what to open."""
 
     CSS_PATH = "session_list.tcss"

@@ -550,7 +550,7 @@ def response_item(obj: dict) -> dict | None:
     if obj.get("type") == "response_item":
         p = obj.get("payload")
         return p if isinstance(p, dict) else None
-    if "payload" not in obj and obj.get("type") in ITEM_TYPES:
+    if "payload" not in obj and _str(obj.get("type")) in ITEM_TYPES:
         return obj
     return None
 
@@ -562,9 +562,16 @@ def _event_kind(obj: dict) -> str | None:
     return None
 
 
+def _str(v: object) -> str | None:
+    """`v` when it is a string (a set lookup of a list would raise)."""
+    return v if isinstance(v, str) else None
+
+
 def call_of(item: dict) -> tuple[str | None, str | None]:
     """(call id this item opens, call id it answers)."""
     t = item.get("type")
+    if not isinstance(t, str):  # a list or object as `type`: no call (unhashable, issue 15)
+        return None, None
     if t in CALL_TYPES:
         cid = item.get("call_id") or item.get("id")
         return (cid if isinstance(cid, str) else None), None
@@ -827,7 +834,7 @@ class CodexFormat:
         if _is_old_meta(objs[0]):
             rest = objs[1:]
             ok = sum(1 for o in rest if o.get("record_type") == "state" or (
-                o.get("type") in ITEM_TYPES and "seq" not in o))
+                _str(o.get("type")) in ITEM_TYPES and "seq" not in o))
             return 0.9 if not rest or ok * 2 >= len(rest) else 0.3
         return 0.0
 

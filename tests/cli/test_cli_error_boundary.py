@@ -59,3 +59,19 @@ def test_exit_codes_are_in_help(cli):
 def test_bad_input_stays_exit_2(cli, tmp_path):
     res = cli("state", tmp_path / "missing.jsonl")
     assert res.code == 2
+
+
+import pytest
+
+
+@pytest.mark.parametrize("opt", ["--format", "--projection", "--type-field", "--id-field",
+                                 "--ts-field", "--data-field"])
+def test_empty_option_values_are_refused(cli, opt):
+    res = cli("state", PUBLISH, opt, "")
+    assert res.code == 2
+    assert res.err.startswith(f"agentlog-tui: {opt}: empty") and len(res.err.splitlines()) == 1
+
+
+def test_empty_output_is_refused_not_a_dry_run(cli, tmp_path):
+    res = cli("compact", PUBLISH, "-o", "")
+    assert res.code == 2 and "-o" in res.err

@@ -23,6 +23,12 @@ CLI_RUNS = [
     ["compact", "{log}"],
     ["compact", "{log}", "-o", "{tmp}/out.jsonl"],
     ["formats"],
+    ["brief", "{log}"],
+    ["brief", "{log}", "--at", "3"],
+    ["fork", "{log}", "--at", "3", "-o", "{tmp}/fork.jsonl"],
+    ["sessions", "{tmp}"],
+    ["find", "PWNED", "{tmp}"],
+    ["find", "task", "{tmp}"],
 ]
 
 

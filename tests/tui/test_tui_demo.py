@@ -14,9 +14,9 @@ async def test_demo_agent_writes_live_and_the_app_shows_the_bad_resume(tmp_path)
     try:
         app = AgentlogApp(agent.path, {}, watch=True, demo=agent)
         async with app.run_test(size=(120, 40)) as pilot:
-            # not `ready`: the agent writes faster than a loaded machine inspects, so the
-            # inspector may never catch up with the cursor while it writes
-            await wait_for(pilot, lambda: app.model.analysed, timeout=10, what="analysis")
+            # the demo agent writes without end: wait for the first analysis, not for an inspector
+            # that has caught up with a stream still arriving (a race the machine's load decides)
+            await wait_for(pilot, lambda: app.model.analysed, timeout=10, what="first analysis")
             a = app.model.a
             await wait_for(pilot, lambda: a.n_events >= 20, timeout=10, what="demo events")
             assert a.malformed == []
