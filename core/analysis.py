@@ -158,8 +158,9 @@ class Analysis:
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
-        # timestamps going back are a finding only where the format's writers promise order
-        self._ts_checked = "ts_backwards" in promised_checks(fmt)
+        # an id or timestamp check is a finding only where the format's writers promise it
+        self._promised = promised_checks(fmt)
+        self._ts_checked = "ts_backwards" in self._promised
         resume_types = getattr(fmt, "resume_types", None)
         self._resume_types = frozenset(resume_types(self.options) if resume_types else ())
         try:
@@ -521,14 +522,14 @@ class Analysis:
             if mx is not None and seq <= mx:
                 first = self._seen_line(seq)
                 if first is not None:
-                    self.anomalies.append(Anomaly("duplicate_id", line, seq, {"first_line": first}))
+                    self._id_anomaly(Anomaly("duplicate_id", line, seq, {"first_line": first}))
                 else:
-                    self.anomalies.append(Anomaly("id_backwards", line, seq, {"previous": self._prev_seq}))
+                    self._id_anomaly(Anomaly("id_backwards", line, seq, {"previous": self._prev_seq}))
                 if self._seq_first_line is not None:
                     self._seq_first_line.setdefault(seq, line)
             else:
                 if mx is not None and seq > mx + 1:
-                    self.anomalies.append(
+                    self._id_anomaly(
                         Anomaly("id_gap", line, seq, {"after": mx, "missing": seq - mx - 1})
                     )
                 self._max_seq = seq
@@ -552,6 +553,10 @@ class Analysis:
             (self.anomalies if self._ts_checked else self.information).append(
                 Anomaly("ts_backwards", line, seq, {"ts": ts}))
         self._prev_ts, self._prev_ts_raw = t, ts
+
+    def _id_anomaly(self, anomaly: Anomaly) -> None:
+        """A finding where the format promises that check, information where it does not."""
+        (self.anomalies if anomaly.kind in self._promised else self.information).append(anomaly)
 
     def _seen_line(self, seq: int) -> int | None:
         """The line of an earlier event with this id (ids were increasing until now)."""

@@ -203,3 +203,23 @@ def test_a_condensation_names_the_user_prompts_and_calls_in_flight_it_affects(wr
     (c,) = orjson.loads(capsys.readouterr().out)["compactions"]
     assert c["user_prompts"] == [{"seq": 0, "text": "Deploy the site", "in_summary": False}]
     assert c["calls_in_flight"] == [{"seq": 1, "call_id": "1", "name": "run", "input": "$ make deploy"}]
+
+
+def test_ids_skipped_by_a_saved_trajectory_are_information_not_findings(tmp_path, capsys):
+    # a saved trajectory leaves out hidden events, so its ids skip: OpenHands does not promise
+    # consecutive ids, and a user could do nothing about the gap
+    def shifted(e: dict) -> dict:
+        e = dict(e)
+        if e["id"] > 10:
+            e["id"] += 5
+        if isinstance(e.get("cause"), int) and e["cause"] > 10:
+            e["cause"] += 5
+        return e
+
+    p = tmp_path / "trajectory.json"
+    p.write_text(json.dumps([shifted(e) for e in OPENHANDS], indent=2))
+    code = main(["check", "--json", str(p)])
+    doc = orjson.loads(capsys.readouterr().out)
+    assert [x["kind"] for x in doc["anomalies"]] == []
+    assert {x["kind"] for x in doc["information"]} == {"id_gap"}
+    assert code == 0

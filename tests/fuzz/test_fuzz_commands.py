@@ -95,7 +95,10 @@ def check_log(data: bytes) -> None:
         assert fingerprint(log) == before, "the input log was modified"
 
 
+# The suite's 25 cases are the same on every run (derandomized, no example database): CI checks
+# what was checked here; the long profile explores at random and reports what it finds.
 @settings(max_examples=settings.default.max_examples if LONG else 25, deadline=None,
+          derandomize=not LONG, database=None if not LONG else settings.default.database,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(seed=st.sampled_from(SEED_NAMES), mutations=st.lists(ops, max_size=6),
        terminated=st.booleans())
