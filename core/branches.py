@@ -104,8 +104,10 @@ class Tree:
 
     def _new_node(self, pos: int, link: Link) -> bool:
         node = len(self.first_pos)
-        self.node_of[link.id] = node
+        # the parent is looked up before the node is named: a record naming itself as its
+        # parent (a damaged log) is a root, not its own child
         p = self.node_of.get(link.parent, -1) if link.parent is not None else -1
+        self.node_of[link.id] = node
         self.parent.append(p)
         self.parent_id.append(link.parent)
         self.first_pos.append(pos)

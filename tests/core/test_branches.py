@@ -77,6 +77,13 @@ def test_a_parent_written_after_its_child_and_a_cycle_are_handled():
     assert t.chain == [0, 2, 1, 5]
 
 
+def test_a_record_naming_itself_as_its_parent_is_a_root_not_a_crash():
+    # found by the fuzz campaign: a damaged Claude Code record whose parentUuid is its own uuid
+    t, verdicts, off = feed([L("a", None), L("b", "a"), L("c", "c"), L("d", "b")])
+    assert len(verdicts) == 4 and not verdicts[3]
+    assert 3 not in off and t.chain[-1] == 3
+
+
 def test_a_second_root_is_not_marked():
     t, _, off = feed([L("a", None), L("b", "a"), L("r", None), L("s", "r")])
     assert off == set()  # another tree in the file: not a branch of this one
