@@ -6,8 +6,10 @@ mixes in one class per feature; each owns its keys, actions, messages and worker
 - `session.py`      the analysis session: first pass, live tail, marks at cursor/head (`r`, `f`)
 - `navigation.py`   go to (`:`), filter (`/`, `n`, `N`), hide superseded (`h`), the prompt line
 - `inspection.py`   cursor → inspector, blame, mark (`m`), the Event tab's view (`v`)
+- `kinds.py`        the kind filter (`t`, a "conversation" preset)
+- `failures.py`     next / previous failure (`e`, `E`), call ↔ result (`%`); `calls.py` pairs them
 - `resumes.py`      resume jumps (`[`, `]`)
-- `export.py`       export the state at the cursor (`e`)
+- `export.py`       save the state at the cursor (`s`)
 - `compaction_review.py`  the compaction plan (`c`) and writing it (`w`)
 - `brief_view.py`   the Brief tab (`b`) and forking at the cursor (`F`)
 - `header.py`       the header row
@@ -26,6 +28,7 @@ import os
 import sys
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -38,10 +41,12 @@ from agentlog_tui.tui.commands import AgentlogCommands
 from agentlog_tui.tui.compaction_review import CompactionFeature, default_compacted_path
 from agentlog_tui.tui.error_boundary import ErrorBoundary
 from agentlog_tui.tui.export import ExportFeature, export_path
+from agentlog_tui.tui.failures import FailuresFeature
 from agentlog_tui.tui.features import collect_bindings
 from agentlog_tui.tui.header import AppHeader, HeaderFeature
 from agentlog_tui.tui.inspection import InspectionFeature
 from agentlog_tui.tui.inspector import Inspector
+from agentlog_tui.tui.kinds import KindsFeature
 from agentlog_tui.tui.log_source import LogSourceFeature
 from agentlog_tui.tui.model import LogModel
 from agentlog_tui.tui.navigation import NavigationFeature
@@ -64,26 +69,32 @@ class AppKeys:
     ]
 
 
-FEATURES = (NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-            ExportFeature, CompactionFeature, BriefFeature, BranchesFeature, LogSourceFeature,
-            AppKeys)
+FEATURES = (NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature,
+            SessionFeature, ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
+            LogSourceFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
-    "hide_superseded", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export", "compaction",
-    "toggle_event_view", "write_compacted", "brief", "fork", "*", "help", "quit", "cancel",
+    "next_failure", "prev_failure", "call_result",
+    "hide_superseded", "kinds", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export",
+    "compaction", "toggle_event_view", "write_compacted", "brief", "fork", "tab1", "*", "help",
+    "quit", "cancel",
 ]
 
 
-class AgentlogApp(ErrorBoundary, NavigationFeature, ResumesFeature, InspectionFeature, SessionFeature,
-                  ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
-                  LogSourceFeature, HeaderFeature,
+class AgentlogApp(ErrorBoundary, NavigationFeature, KindsFeature, FailuresFeature,
+                  ResumesFeature, InspectionFeature, SessionFeature, ExportFeature,
+                  CompactionFeature, BriefFeature, BranchesFeature, LogSourceFeature,
+                  HeaderFeature,
                   App):
     """Inspect and time-travel an append-only agent event log."""
 
     CSS_PATH = "app.tcss"
     TITLE = "agentlog-tui"
     COMMANDS = App.COMMANDS | {AgentlogCommands}
+    # below 100 columns the timeline sits over the inspector; from 160 the inspector widens
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"), (100, "-medium"), (160, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = collect_bindings(FEATURES, FOOTER_ORDER)
 
     def __init__(self, path: str, analysis_kwargs: dict | None = None, *, watch: bool = True,
@@ -96,6 +107,8 @@ class AgentlogApp(ErrorBoundary, NavigationFeature, ResumesFeature, InspectionFe
         self.demo = demo
         self._init_session()
         self._init_navigation()
+        self._init_failures()
+        self._init_kinds()
         self._init_inspection()
         self._init_compaction()
         self._init_log_source()
@@ -148,6 +161,21 @@ class AgentlogApp(ErrorBoundary, NavigationFeature, ResumesFeature, InspectionFe
         """Each feature says when its action is available: `_can_<action>()`."""
         can = getattr(self, f"_can_{action}", None)
         return can() if can is not None else True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action has nothing to do now says so (the footer hides such keys, and
+        Textual would drop the key silently). The reason comes from the feature's
+        `_why_not_<action>()`, else from the binding's description."""
+        if len(self.screen_stack) > 1 or self.prompt_mode is not None:
+            return  # a dialog or the prompt has the keys
+        mine = [b for b in self.BINDINGS if isinstance(b, Binding)
+                and event.key in (k.strip() for k in b.key.split(","))]
+        if not mine or any(self.check_action(b.action, ()) for b in mine):
+            return  # not ours, or a binding runs
+        action = mine[0].action.split("(", 1)[0]
+        why = getattr(self, f"_why_not_{action}", None)
+        text = why() if why is not None else f"{mine[0].description}: nothing to do here"
+        self.notify(text, timeout=3, markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -21,7 +21,7 @@ ACTIONS = [
      "show superseded marks relative to the cursor's event, not the head (r)"),
     ("marks_at_head", "Marks at head", "show superseded marks relative to the head again (r)"),
     ("follow", "Follow", "follow the end of the log, or pause (f)"),
-    ("export", "Export snapshot", "write the state at the cursor to a snapshot file (e)"),
+    ("export", "Export snapshot", "write the state at the cursor to a snapshot file (s)"),
     ("compaction", "Compaction review", "what compaction would drop, verified by replay (c)"),
     ("toggle_event_view", "Event: raw/readable",
      "the Event tab as readable text and tool inputs, or as JSON with the raw line (v)"),

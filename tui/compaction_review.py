@@ -55,6 +55,13 @@ class CompactionFeature:
     def _can_write_compacted(self) -> bool:
         return self.plan is not None and self.plan.verified and bool(self.plan.dropped)
 
+    def _why_not_write_compacted(self) -> str:
+        if self.plan is None:
+            return "no compaction plan: c reviews one first"
+        if not self.plan.verified:
+            return "the plan is not verified by replay: nothing to write"
+        return "nothing to drop: the compacted log would be the same"
+
     def action_compaction(self) -> None:
         self.query_one(TabbedContent).active = "tab-compaction"
         self._want_plan = True

@@ -1,4 +1,5 @@
-"""Export: `e` writes the state at the cursor's event to a new JSON file."""
+"""Export: `s` saves the state at the cursor's event to a new JSON file (`e` is lnav's next
+failure, tui/failures.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ class ExportFeature:
     """The state at the cursor, exported (mixed into `AgentlogApp`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "export", "export", id="export"),
+        Binding("s", "export", "save state", id="export"),
     ]
 
     def _can_export(self) -> bool:

@@ -20,23 +20,38 @@ class AppHeader(Static):
     width is left out, least important first (then the rest is cut with an ellipsis)."""
 
     KEEP = 8  # parts of this priority or more (file, warning, progress) are never left out
+    MIN_NAME = 16  # the file name is shortened to this many cells before any part is left out
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._parts: list[tuple[int, Text]] = []
+        self._name: str = ""
 
-    def show(self, parts: list[tuple[int, Text]]) -> None:
+    def show(self, parts: list[tuple[int, Text]], name: str = "") -> None:
+        """`parts` in order; `name` (the file name) is put where a part's text is "\0name"."""
         self._parts = parts
+        self._name = name
         self._fit()
 
     def on_resize(self) -> None:
         self._fit()
 
     def _fit(self) -> None:
-        parts = list(self._parts)
+        """Fit the row: leave out the badge, then shorten the file name (to MIN_NAME cells,
+        cut in the middle), then leave out parts, least important first."""
         width = self.size.width
+        parts = list(self._parts)
+        name = self._name
+
+        def total() -> int:
+            return sum(t.cell_len for _, t in parts) - len("\0name") + len(name)
+
         if width:  # 0: not laid out yet (a resize comes)
-            while sum(t.cell_len for _, t in parts) > width:
+            while total() > width and any(p == 0 for p, _ in parts):
+                del parts[next(i for i, (p, _) in enumerate(parts) if p == 0)]
+            if total() > width and len(name) > self.MIN_NAME:
+                name = middle_cut(name, max(self.MIN_NAME, len(name) - (total() - width)))
+            while total() > width:
                 droppable = [p for p, _ in parts if p < self.KEEP]
                 if not droppable:
                     break
@@ -45,8 +60,24 @@ class AppHeader(Static):
                 del parts[drop]
         t = Text(no_wrap=True, overflow="ellipsis", end="")
         for _, piece in parts:
-            t.append_text(piece)
+            t.append_text(_with_name(piece, name))
         self.update(t)
+
+
+def middle_cut(s: str, width: int) -> str:
+    """`s` cut in the middle to `width` characters: 'fa812bfe-b2…cb46.jsonl'."""
+    if len(s) <= width:
+        return s
+    tail = (width - 1) // 2
+    return s[: width - 1 - tail] + "…" + s[len(s) - tail:]
+
+
+def _with_name(t: Text, name: str) -> Text:
+    if "\0name" not in t.plain:
+        return t
+    out = t.copy()
+    start = out.plain.index("\0name")
+    return Text.assemble(out[:start], (name, "bold"), out[start + len("\0name"):], end="")
 
 
 class HeaderFeature:
@@ -64,7 +95,7 @@ class HeaderFeature:
             parts.append((priority, t))
 
         add(0, (" agentlog-tui ", "bold #000000 on #5fafff"), (" ", ""))
-        add(9, (" ", ""), (visible(self.log_name), "bold"))
+        add(9, (" ", ""), ("\0name", "bold"))
         n_events = m.a.n_events if m.analysed else None
         if n_events is not None:
             add(4, (f"  {n_events:,} events", ""))
@@ -92,7 +123,11 @@ class HeaderFeature:
             n = len(tree.branches())
             add(5, (f"  {BRANCH_GLYPH}{n} branch{'es' if n > 1 else ''} off", "#d7afff"))
         if self.hide_superseded or self.hide_branches:
-            add(5, ("  (hidden)", "#a0a0a0"))
+            n = self.hidden_prompts  # prompts hidden by `h` (tui/navigation.py compute_rows)
+            add(5, ("  (hidden" + (f", {n} prompt{'s' if n != 1 else ''}" if n else "") + ")",
+                    "bold yellow" if n else "#a0a0a0"))
+        if self.hidden_kinds:  # tui/kinds.py
+            add(5, (f"  kinds: {len(self.hidden_kinds)} hidden", "#a0a0a0"))
         if self.filter_query is not None:
             add(7, ("  filter: ", "bold"), (visible(self.filter_query), "bold #5fafff"),
                 (f" ({self.filter_matches})", ""))
@@ -108,7 +143,7 @@ class HeaderFeature:
             filled = int(frac * 10)
             add(8, (f"  {phase} ", "bold"), ("█" * filled + "░" * (10 - filled), "#5fafff"),
                 (f" {frac * 100:.0f}%", ""))
-        self.query_one(AppHeader).show(parts)
+        self.query_one(AppHeader).show(parts, visible(self.log_name))
 
     def _marks_at_label(self, d: Derived) -> str:
         """'#5' for marks relative to event #5 ('start' before the first event)."""

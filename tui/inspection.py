@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import orjson
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -19,9 +20,11 @@ from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from agentlog_tui.tui.features import while_mounted
+from agentlog_tui.tui.inspector import TAB_LABELS
 from agentlog_tui.tui.model import Inspection, blame_text, inspect
 from agentlog_tui.tui.scrubber import Scrubber
-from agentlog_tui.tui.state_view import StateView
+from agentlog_tui.tui.state_view import StateTree, StateView
+from agentlog_tui.tui.text import path_text
 from agentlog_tui.tui.timeline import Timeline
 
 
@@ -46,6 +49,12 @@ class InspectionFeature:
         Binding("m", "mark", "mark", id="mark"),
         # not in the footer (the Event tab says "v: ..." where it applies)
         Binding("v", "toggle_event_view", "raw/readable", show=False, id="toggle_event_view"),
+        Binding("y", "copy_value", "copy", show=False, id="copy_value"),
+        Binding("Y", "copy_path", "copy path", show=False, id="copy_path"),
+        # the inspector's tabs, in their order: one footer entry for all the number keys
+        Binding("1", "tab(1)", "tabs", key_display=f"1-{len(TAB_LABELS)}", id="tab1"),
+        *(Binding(str(i), f"tab({i})", f"tab {i}", show=False, id=f"tab{i}")
+          for i in range(2, len(TAB_LABELS) + 1)),
     ]
 
     def _init_inspection(self) -> None:
@@ -98,6 +107,40 @@ class InspectionFeature:
     def on_inspected(self, msg: Inspected) -> None:
         self.inspector.log_format = self.model.a.format
         self.inspector.show(msg.inspection, self.timeline.derived)
+
+    def _selected_node(self):
+        node = self.query_one(StateTree).cursor_node
+        return node.data if node is not None and node.data is not None and node.data.path else None
+
+    def action_copy_value(self) -> None:
+        """y: the selected state node's value (JSON) to the clipboard, by OSC 52."""
+        data = self._selected_node()
+        if data is None:
+            self.notify("nothing selected in the State tab to copy", timeout=3)
+            return
+        v = data.value
+        text = v if isinstance(v, str) else orjson.dumps(
+            v, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr).decode()
+        self.copy_to_clipboard(text)
+        self.notify(f"copied the value of {path_text(data.path)} ({len(text):,} characters)",
+                    timeout=3, markup=False)
+
+    def action_copy_path(self) -> None:
+        """Y: the selected state node's path (`context["m4"].role`) to the clipboard."""
+        data = self._selected_node()
+        if data is None:
+            self.notify("nothing selected in the State tab to copy", timeout=3)
+            return
+        text = path_text(data.path)
+        self.copy_to_clipboard(text)
+        self.notify(f"copied the path {text}", timeout=3, markup=False)
+
+    def action_tab(self, n: int) -> None:
+        """Show the inspector's n-th tab (1: State, 2: Event … in `TAB_LABELS` order)."""
+        tabs = self.query_one(TabbedContent)
+        panes = [p.id for p in tabs.query("TabPane")]
+        if 1 <= n <= len(panes):
+            tabs.active = panes[n - 1]
 
     def action_toggle_event_view(self) -> None:
         """The Event tab: readable sections or the JSON and raw line."""

@@ -23,6 +23,7 @@ from agentlog_tui.core.formats.base import event_details
 from agentlog_tui.tui.brief_view import BriefView
 from agentlog_tui.tui.compaction_view import CompactionView
 from agentlog_tui.tui.event_view import JSON, READABLE, event_text
+from agentlog_tui.tui.matching import highlight
 from agentlog_tui.tui.model import Derived, Inspection
 from agentlog_tui.tui.report_views import diff_text, snapshot_text
 from agentlog_tui.tui.state_view import NodeData, StateTree, StateView
@@ -52,6 +53,7 @@ class Inspector(Widget):
         self.inspection: Inspection | None = None
         self.log_format: Any = None  # set by the app: the format whose `details` the Event tab shows
         self.event_mode = READABLE
+        self.highlight: Any = None  # the filter's pattern: its matches marked in the Event tab
         self._event_shown: tuple[int, str] | None = None
 
     def compose(self) -> ComposeResult:
@@ -107,7 +109,8 @@ class Inspector(Widget):
     def _show_event(self, ins: Inspection) -> None:
         rec = ins.record
         sections = event_details(self.log_format, rec) if isinstance(rec, Event) else []
-        self.query_one("#event-view", Static).update(event_text(rec, sections, self.event_mode))
+        self.query_one("#event-view", Static).update(
+            highlight(event_text(rec, sections, self.event_mode), self.highlight))
         shown = (ins.line, self.event_mode)
         if shown != self._event_shown:  # another record or view: start at its top
             self._event_shown = shown

@@ -23,6 +23,11 @@ class ResumesFeature:
 
     _can_next_resume = _can_prev_resume
 
+    def _why_not_prev_resume(self) -> str:
+        return "analysing…" if not self.model.analysed else "no resumes in this log"
+
+    _why_not_next_resume = _why_not_prev_resume
+
     def _resume_lines(self) -> list[int]:
         a = self.model.a
         with self.model.lock:

@@ -201,6 +201,7 @@ class SessionFeature:
         self._show_derived(shown)
         if self.marks_at_cursor:
             self.request_marks()
+        self.request_calls()  # tui/failures.py: the call index follows the log
 
     def _show_derived(self, derived: Derived) -> None:
         tl = self.timeline

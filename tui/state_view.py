@@ -18,7 +18,8 @@ from textual.widgets import Static, Tree
 
 from agentlog_tui.core.events import Event
 from agentlog_tui.tui.model import Inspection
-from agentlog_tui.tui.text import literal, path_text, short_json, visible
+from agentlog_tui.tui.preview import is_item, preview, short_key
+from agentlog_tui.tui.text import literal, path_text, short_json
 
 CHANGED = "bold #ffd75f"
 
@@ -34,17 +35,30 @@ class NodeData:
 
 def _label(key: Any, value: Any, changed: bool) -> Text:
     t = Text(no_wrap=True, end="")
-    t.append(visible(str(key)), style="bold" + (" " + CHANGED if changed else ""))
-    if isinstance(value, dict):
-        t.append(f" {{{len(value)}}}", style="dim")
-    elif isinstance(value, list):
-        t.append(f" [{len(value)}]", style="dim")
+    container = isinstance(value, (dict, list))
+    pv = preview(value, 100) if container else ""
+    t.append(short_key(key, bool(pv)), style="bold" + (" " + CHANGED if changed else ""))
+    if container:
+        if isinstance(value, list) or not pv or not is_item(value):
+            t.append(f" {{{len(value)}}}" if isinstance(value, dict) else f" [{len(value)}]",
+                     style="dim")
+        if pv:
+            t.append("  ")
+            t.append(pv, style="#a8a8a8")
     else:
         t.append(": ")
         t.append(short_json(value, 120), style=CHANGED if changed else "#87d7ff")
     if changed:
         t.append("  ◀ changed", style="#d7af5f")
     return t
+
+
+def is_conversation(value: Any) -> bool:
+    """A container of messages (a Claude Code `context`, a Codex `history`): opened at once, so
+    the state reads as a conversation."""
+    items = list(value.values()) if isinstance(value, dict) else value
+    ends = items[:5] + items[-5:]
+    return any(isinstance(v, dict) and isinstance(v.get("role"), str) for v in ends)
 
 
 class StateTree(Tree[NodeData]):
@@ -141,7 +155,8 @@ class StateView(Vertical):
             label = _label(k, v, path in self._changed)
             if isinstance(v, (dict, list)) and v:
                 child = node.add(label, NodeData(path, v))
-                if path in self._open or path in self._changed:
+                if path in self._open or path in self._changed or (
+                        len(path) == 1 and is_conversation(v)):
                     self._load(child)
                     child.expand()
             else:

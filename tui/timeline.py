@@ -8,7 +8,7 @@ derived marks, an optional list of visible lines) and reports cursor moves with 
 from __future__ import annotations
 
 from array import array
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from agentlog_tui.core.events import Event, Malformed, PendingTail
 from agentlog_tui.tui.branches_view import BRANCH_GLYPH, branch_forks
+from agentlog_tui.tui.matching import highlight
 from agentlog_tui.tui.model import Derived, LogModel
 from agentlog_tui.tui.text import clock, entity_colour, literal, raw_text, visible
 
@@ -63,6 +64,8 @@ class Timeline(ScrollView, can_focus=True):
         self.rows: array | None = None  # visible lines when filtered or hiding; None: all lines
         self.cursor = 0  # index into the visible rows
         self.marked_line: int | None = None
+        self.calls: Any = None  # tui/calls.py CallIndex: names the call a result answers
+        self.highlight: Any = None  # the filter's pattern (tui/matching.py): matches marked
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
         self._id_width = 4
         self._missed = False  # a row could not be read (a worker held the lock): redraw later
@@ -192,7 +195,7 @@ class Timeline(ScrollView, can_focus=True):
         key = (line, width)
         strip = self._cache.get(key)
         if strip is None:
-            text = self.row_text(line, width)
+            text = highlight(self.row_text(line, width), self.highlight)
             segments = list(text.render(self.app.console))
             strip = Strip(segments).extend_cell_length(width).crop(0, width)
             strip = strip.apply_style(base)
@@ -297,7 +300,7 @@ class Timeline(ScrollView, can_focus=True):
         if width >= NARROW:
             t.append(clock(rec.ts), style="#8a8a8a")
             t.append(" ")
-            tw = max(10, min(24, (width - idw - 12) * 2 // 5))
+            tw = max(10, min(24, (width - idw - 12) // 2))
         else:  # the type tells events apart; the time is in the Event tab
             tw = max(10, min(24, (width - idw - 3) // 2))
         typ = visible(rec.type)
@@ -309,8 +312,14 @@ class Timeline(ScrollView, can_focus=True):
             summary = fmt.summary(rec)
         except Exception as exc:  # noqa: BLE001 - a format bug must not break drawing
             summary = f"(summary failed: {exc})"
+        calls = self.calls
+        call = calls.answers(line) if calls is not None else None
+        error = calls is not None and line in calls.failures
         room = width - t.cell_len - (tag.cell_len + 1 if tag.cell_len else 0)
-        s = literal(summary)
+        s = Text(end="")
+        if call is not None:  # a result names the call it answers
+            s.append(literal(f"↳ {call} → ", "#87afd7"))
+        s.append(literal(summary, "#ff5f5f" if error else ""))
         if failed is not None:
             s = literal(failed, "red")
         s.truncate(max(room, 0), overflow="ellipsis")

@@ -11,6 +11,7 @@ one added key, `RESUME_KEY`, naming the session it continues.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -217,13 +218,33 @@ class ClaudeCodeMapper:
 # ---- summaries -----------------------------------------------------------------------------------
 
 
+# `cd "C:\Users\me\proj" && ` (or `; `) before the command that identifies a Bash call
+_LEADING_CD = re.compile(r"""^\s*cd\s+(?:"[^"]*"|'[^']*'|\S+)\s*(?:&&|;)\s*""")
+
+
+def command_text(command: str) -> str:
+    """A Bash command without the `cd DIR &&` prefixes that start most of them."""
+    out = command
+    while True:
+        m = _LEADING_CD.match(out)
+        if m is None or not out[m.end():].strip():
+            return out
+        out = out[m.end():]
+
+
 def tool_use_summary(block: dict) -> str:
-    """`Bash: ls -la`, `Read: src/x.rs`."""
+    """`Bash: ls -la` (without a leading `cd DIR &&`), `Read: src/x.rs`, `Glob: **/*.py in src`,
+    `Grep: def parse in src`."""
     name = block.get("name") or "tool"
     inp = block.get("input")
     detail = ""
     if isinstance(inp, dict):
-        if name == "TodoWrite" and isinstance(inp.get("todos"), list):
+        pattern, where = inp.get("pattern"), inp.get("path") or inp.get("glob")
+        if name in ("Glob", "Grep") and isinstance(pattern, str) and pattern:
+            detail = pattern + (f" in {where}" if isinstance(where, str) and where else "")
+        elif name == "Bash" and isinstance(inp.get("command"), str) and inp["command"].strip():
+            detail = command_text(inp["command"])
+        elif name == "TodoWrite" and isinstance(inp.get("todos"), list):
             todos = inp["todos"]
             done = sum(1 for t in todos if isinstance(t, dict) and t.get("status") == "completed")
             detail = f"{len(todos)} todos, {done} completed"

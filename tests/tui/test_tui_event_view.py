@@ -6,12 +6,12 @@ import importlib.util
 from pathlib import Path
 
 import orjson
-from tui_helpers import goto_seq, ready, screen_rows, static_text
+from tui_helpers import goto_seq, ready, static_text
 
 from agentlog_tui.tui.app import AgentlogApp
 from agentlog_tui.tui.commands import ACTIONS
 
-SIZE = (120, 40)
+SIZE = (160, 40)  # the timeline row has room for the first line of output
 _spec = importlib.util.spec_from_file_location(
     "format_fixtures", Path(__file__).resolve().parents[1] / "formats" / "format_fixtures.py")
 ff = importlib.util.module_from_spec(_spec)
@@ -66,7 +66,10 @@ async def test_tool_result_shows_the_whole_output_the_timeline_cuts(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await goto(pilot, 3)
-        row = next(r for r in screen_rows(app) if "user.tool_result" in r)
+        # the row (here drawn wide: it names the call it answers first) holds one line of output
+        line = app.timeline.cursor_line
+        row = app.timeline.row_text(line, 400).plain
+        assert "user.tool_result" in row
         assert "row 1" in row and "row 120" not in row  # one line in the list
         text = event_tab(app)
         assert "result\nrow 1\nrow 2\n" in text

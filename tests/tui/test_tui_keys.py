@@ -231,13 +231,13 @@ async def test_e_exports_the_state_at_the_cursor(copy_sample, tmp_path):
         await ready(pilot)
         await pilot.press("colon", "5", "enter")
         await ready(pilot)
-        await pilot.press("e")
+        await pilot.press("s")
         out = tmp_path / "publish_post.jsonl.snapshot-5.json"
         await wait_for(pilot, out.exists, what="snapshot file")
         data = json.loads(out.read_text())
         assert data["seq"] == 5
         assert data["state"]["publish"] == {"status": "failed", "error": "429 rate limited"}
-        await pilot.press("e")  # a second export never overwrites the first
+        await pilot.press("s")  # a second export never overwrites the first
         await wait_for(pilot, (tmp_path / "publish_post.jsonl.snapshot-5-2.json").exists)
     assert Path(path).read_bytes() == before
 

@@ -3,6 +3,7 @@ times on screen come from the log; the app is not watching the file, so nothing 
 
 from __future__ import annotations
 
+from tui_fixtures import CLAUDE_SESSION, write
 from tui_helpers import ready, sample
 
 from agentlog_tui.tui.app import AgentlogApp
@@ -48,3 +49,14 @@ def test_snapshot_drift_view_resumed_executor(snap_compare):
 
     assert snap_compare(make("resumed_executor.jsonl"), terminal_size=SIZE,
                         run_before=to_drifted_resume)
+
+
+def test_main_screen_80x24_resumed_executor(snap_compare):
+    """The narrow layout: timeline (time, type, summary) over the inspector."""
+    assert snap_compare(make("resumed_executor.jsonl"), terminal_size=(80, 24), run_before=ready)
+
+
+def test_claude_code_state_tree_previews(snap_compare, tmp_path):
+    """A Claude Code session's context reads as a conversation without expanding a node."""
+    log = write(tmp_path / "session.jsonl", CLAUDE_SESSION)
+    assert snap_compare(AgentlogApp(log, {}, watch=False), terminal_size=SIZE, run_before=ready)
