@@ -273,7 +273,7 @@ def verify_file(analysis: Analysis, path: str | os.PathLike[str], expect_state: 
     return Verification(not reasons, valid, reasons, differing)
 
 
-def _write_temp(folder: Path, name: str, lines: Iterable[bytes]) -> tuple[str, int]:
+def write_temp(folder: Path, name: str, lines: Iterable[bytes]) -> tuple[str, int]:
     """Write `lines` to a new hidden file in `folder` (mode as the umask allows); (path, bytes)."""
     for _ in range(100):
         tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
@@ -347,7 +347,7 @@ def write_selection(analysis: Analysis, selection: Selection, out: str | os.Path
         expect_state = selection_state(a, selection)
     parent = dst.parent if str(dst.parent) else Path(".")
     try:
-        tmp, written = _write_temp(parent, dst.name, file_chunks(a, selection))
+        tmp, written = write_temp(parent, dst.name, file_chunks(a, selection))
     except OSError as exc:
         raise CompactionError(f"{dst}: {(exc.strerror or str(exc)).lower()}") from None
     try:
@@ -408,7 +408,7 @@ def _verify_plan(a: Analysis, plan: CompactionPlan) -> None:
     if not sel.positions:
         v = Verification(False, False, ["no event is kept: an empty file is not written"])
     else:
-        tmp, _ = _write_temp(Path(tempfile.gettempdir()), "agentlog-compaction", file_chunks(a, sel))
+        tmp, _ = write_temp(Path(tempfile.gettempdir()), "agentlog-compaction", file_chunks(a, sel))
         try:
             v = verify_file(a, tmp, a.state)
         finally:

@@ -95,29 +95,6 @@ def _check_destination(src: str, dst: str) -> None:
         raise ForkError(f"{dst}: no such directory {parent}")
 
 
-def _write_temp(folder: Path, name: str, chunks: Iterable[bytes]) -> tuple[str, int]:
-    for _ in range(100):
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-        except FileExistsError:
-            continue
-        break
-    else:  # pragma: no cover - 100 random names taken
-        raise OSError(f"{folder}: no free temporary name")
-    n = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for c in chunks:
-                fh.write(c)
-                n += len(c)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return str(tmp), n
-
-
 def _place(tmp: str, dst: str) -> None:
     """Put the verified file in place, never over a file that appeared meanwhile."""
     try:
@@ -190,10 +167,12 @@ def fork(a: Analysis, seq: int, out: str | os.PathLike[str], *, compact: bool = 
     name = Path(dst).name
     if _writable(a.format):
         return _fork_agent(a, pos, dst, folder, name, compact)
+    from agentlog_tui.core.compaction import write_temp
+
     tmp = None
     try:
         try:
-            tmp, written = _write_temp(folder, name, prefix_chunks(a, pos))
+            tmp, written = write_temp(folder, name, prefix_chunks(a, pos))
         except OSError as exc:
             raise ForkError(f"{dst}: {(exc.strerror or str(exc)).lower()}") from None
         reasons = _verify_prefix(a, tmp, pos)
