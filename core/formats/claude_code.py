@@ -249,14 +249,18 @@ def tool_use_summary(block: dict) -> str:
             done = sum(1 for t in todos if isinstance(t, dict) and t.get("status") == "completed")
             detail = f"{len(todos)} todos, {done} completed"
         else:
-            for f in INPUT_FIELDS:
-                v = inp.get(f)
-                if isinstance(v, str) and v.strip():
-                    detail = v
-                    break
-            else:
-                detail = one_line(inp, 80) if inp else ""
+            detail = key_argument(inp, INPUT_FIELDS)
     return f"{name}: {one_line(detail, 100)}" if detail else str(name)
+
+
+def key_argument(args: dict, fields: tuple[str, ...]) -> str:
+    """What identifies a call: the first of `fields` holding text, else the arguments shortened
+    ("" when there are none). Shared by the agent formats' call summaries."""
+    for f in fields:
+        v = args.get(f)
+        if isinstance(v, str) and v.strip():
+            return v
+    return one_line(args, 80) if args else ""
 
 
 def _result_text(block: dict) -> str:

@@ -21,7 +21,13 @@ from typing import Any
 from agentlog_tui.core.branches import Link
 from agentlog_tui.core.events import Event
 from agentlog_tui.core.formats.base import Boundary, Finding, Mapped, MappingError, Options
-from agentlog_tui.core.formats.claude_code import count_lines, field_sections, one_line, value_text
+from agentlog_tui.core.formats.claude_code import (
+    count_lines,
+    field_sections,
+    key_argument,
+    one_line,
+    value_text,
+)
 
 MESSAGE_TYPES = frozenset({"user", "gemini", "info", "error", "warning"})
 # Gemini CLI's built-in tools that touch one file, and what they do to it
@@ -104,15 +110,7 @@ def call_summary(call: dict) -> str:
     """`run_shell_command: ls -la`, `read_file: src/x.ts`."""
     name = call.get("name") or "tool"
     args = call.get("args")
-    detail = ""
-    if isinstance(args, dict):
-        for f in INPUT_FIELDS:
-            v = args.get(f)
-            if isinstance(v, str) and v.strip():
-                detail = v
-                break
-        else:
-            detail = one_line(args, 80) if args else ""
+    detail = key_argument(args, INPUT_FIELDS) if isinstance(args, dict) else ""
     return f"{name}: {one_line(detail, 100)}" if detail else str(name)
 
 

@@ -32,6 +32,7 @@ from agentlog_tui.core.formats.claude_code import (
     block_text,
     count_lines,
     field_sections,
+    key_argument,
     one_line,
     value_text,
 )
@@ -157,15 +158,7 @@ def call_summary(block: dict) -> str:
     """`bash: ls -la`, `read: src/x.ts`."""
     name = block.get("name") or "tool"
     args = block.get("arguments")
-    detail = ""
-    if isinstance(args, dict):
-        for f in INPUT_FIELDS:
-            v = args.get(f)
-            if isinstance(v, str) and v.strip():
-                detail = v
-                break
-        else:
-            detail = one_line(args, 80) if args else ""
+    detail = key_argument(args, INPUT_FIELDS) if isinstance(args, dict) else ""
     return f"{name}: {one_line(detail, 100)}" if detail else str(name)
 
 
