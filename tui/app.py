@@ -3,7 +3,8 @@
 `AgentlogApp` lays out the widgets (header, timeline, inspector, prompt, scrubber, footer) and
 mixes in one class per feature; each owns its keys, actions, messages and workers:
 
-- `session.py`      the analysis session: first pass, live tail, marks at cursor/head (`r`, `f`)
+- `session.py`      the analysis session: first pass, marks at cursor/head (`r`, `f`)
+- `live_tail.py`    the live tail worker and what the UI redoes when the log grows
 - `navigation.py`   go to (`:`), filter (`/`, `n`, `N`), hide superseded (`h`), the prompt line
 - `inspection.py`   cursor → inspector, blame, mark (`m`), the Event tab's view (`v`)
 - `kinds.py`        the kind filter (`t`, a "conversation" preset)
@@ -47,13 +48,14 @@ from agentlog_tui.tui.header import AppHeader, HeaderFeature
 from agentlog_tui.tui.inspection import InspectionFeature
 from agentlog_tui.tui.inspector import Inspector
 from agentlog_tui.tui.kinds import KindsFeature
+from agentlog_tui.tui.live_tail import TAIL_DEBOUNCE_MS, TAIL_POLL_MS, TailFeature
 from agentlog_tui.tui.log_source import LogSourceFeature
 from agentlog_tui.tui.model import LogModel
 from agentlog_tui.tui.navigation import NavigationFeature
 from agentlog_tui.tui.resumes import ResumesFeature
 from agentlog_tui.tui.screens import HelpScreen
 from agentlog_tui.tui.scrubber import Scrubber
-from agentlog_tui.tui.session import TAIL_DEBOUNCE_MS, TAIL_POLL_MS, SessionFeature
+from agentlog_tui.tui.session import SessionFeature
 from agentlog_tui.tui.timeline import Timeline
 
 __all__ = ["TAIL_DEBOUNCE_MS", "TAIL_POLL_MS", "AgentlogApp", "default_compacted_path",
@@ -70,7 +72,7 @@ class AppKeys:
 
 
 FEATURES = (NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature,
-            SessionFeature, ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
+            SessionFeature, TailFeature, ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
             LogSourceFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
@@ -83,7 +85,7 @@ FOOTER_ORDER = [
 
 
 class AgentlogApp(ErrorBoundary, NavigationFeature, KindsFeature, FailuresFeature,
-                  ResumesFeature, InspectionFeature, SessionFeature, ExportFeature,
+                  ResumesFeature, InspectionFeature, SessionFeature, TailFeature, ExportFeature,
                   CompactionFeature, BriefFeature, BranchesFeature, LogSourceFeature,
                   HeaderFeature,
                   App):

@@ -1,22 +1,19 @@
-"""The analysis session: the first pass, the live tail, the marks relative to the cursor.
+"""The analysis session: the first pass, the marks relative to the cursor, following.
 
 Every computation on the log runs in a thread worker holding the model's lock; widgets receive
 results through messages and attributes and compute nothing themselves. This module owns the
-workers that keep `model.derived` current (`analyse`, `tail`, `compute_marks_at`), their
-messages, and the `r` (marks at cursor / head) and `f` (follow) keys.
-
-The live tail is `tail()` / `_tail_once()` / `on_tailed()` (engineer `harden` owns its loop).
-What another feature must redo when the log grows or is reloaded goes in `on_tailed`.
+workers that keep `model.derived` current (`analyse`, `compute_marks_at`), their messages, and
+the `r` (marks at cursor / head) and `f` (follow) keys. The live tail, started here once the
+first analysis is done, is in `live_tail.py`.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 import threading
 import time
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -28,9 +25,6 @@ from agentlog_tui.tui.features import while_mounted
 from agentlog_tui.tui.model import Derived
 from agentlog_tui.tui.scrubber import Scrubber
 
-TAIL_DEBOUNCE_MS = 50
-TAIL_POLL_MS = 250  # also the polling fallback's period
-MIN_POST_INTERVAL = 0.1  # at most ~10 tail updates a second reach the UI
 INDEX_STEP = 16 << 20  # bytes of line index built between two progress reports
 
 
@@ -55,15 +49,6 @@ class Analysed(Message):
         self.error = error
 
 
-class Tailed(Message):
-    """The live tail read appended bytes (or reloaded after a shrink or rewrite)."""
-
-    def __init__(self, derived: Derived, warning: str | None) -> None:
-        super().__init__()
-        self.derived = derived
-        self.warning = warning
-
-
 class MarksReady(Message):
     """Marks relative to the cursor's position (`derived.at`), from the marks worker."""
 
@@ -72,18 +57,8 @@ class MarksReady(Message):
         self.derived = derived
 
 
-
-def _file_signature(path: str) -> tuple | None:
-    """What tells a file has changed since a failed read: identity, size, modification time."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 class SessionFeature:
-    """The analysis, tail and marks workers (mixed into `AgentlogApp`)."""
+    """The analysis and marks workers, following (mixed into `AgentlogApp`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # one key, two bindings: the Footer names what `r` will do now
@@ -210,7 +185,6 @@ class SessionFeature:
         self.query_one(Scrubber).update_view(derived=derived, cursor_line=tl.cursor_line or 0)
         self.update_header()
 
-
     # ---- marks relative to the cursor ------------------------------------------------------
 
     def request_marks(self, now: bool = False) -> None:
@@ -270,124 +244,6 @@ class SessionFeature:
         if self.hide_superseded:
             self.recompute_rows(self.timeline.cursor_line)
         self.refresh_bindings()
-
-    # ---- live tail -------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="tail")
-    def tail(self) -> None:
-        """Watch the log's directory and read what is appended (polling as a fallback)."""
-        from watchfiles import watch
-
-        path = os.path.abspath(self.model.path)
-        folder = os.path.dirname(path)
-        stop = self._stop
-        self._tail_once()
-
-        def only_log(_change: Any, p: str) -> bool:
-            return os.path.abspath(p) == path
-
-        force = self.force_polling
-        while not stop.is_set():
-            try:
-                for _changes in watch(
-                    folder,
-                    watch_filter=only_log,
-                    debounce=TAIL_DEBOUNCE_MS,
-                    step=20,
-                    stop_event=stop,
-                    rust_timeout=TAIL_POLL_MS,
-                    yield_on_timeout=True,
-                    force_polling=force,
-                    poll_delay_ms=TAIL_POLL_MS,
-                    recursive=False,
-                    raise_interrupt=False,
-                ):
-                    if stop.is_set():
-                        return
-                    self._tail_once()
-                return
-            except Exception:  # noqa: BLE001 - notification failed: poll instead, or just loop
-                if force:
-                    stop.wait(TAIL_POLL_MS / 1000)
-                    self._tail_once()
-                force = True
-
-    def _tail_once(self) -> None:
-        """Read appended bytes once; post the result if anything changed."""
-        # batch: at most one update per MIN_POST_INTERVAL reaches the UI; what arrives while
-        # waiting goes in this read. The wait is before the read, not after the post: a write
-        # after a quiet spell is read at once rather than after a fixed pause
-        wait = self._next_post - time.monotonic()
-        if wait > 0:
-            self._stop.wait(wait)
-        model = self.model
-        a = model.a
-        reloaded = False
-        failed = getattr(self, "_tail_failed", None)
-        if failed is not None and failed == (_file_signature(model.path),):
-            return  # it failed on this very file: wait for the file to change (issue 15)
-        with model.lock:
-            tracker = a.tracker
-            before = (a.log.size, a.n_lines, a.n_events, a.log.n_complete)
-            a.warning = None
-            try:
-                a.update()
-            except Exception as exc:  # noqa: BLE001 - a vanished or unreadable file: say so once
-                # the analysis dropped what it had half read (Analysis.run); it is tried again
-                # when the file changes, not at every poll (a notification per poll before)
-                self._tail_failed = (_file_signature(model.path),)
-                warning = f"cannot read the log: {exc}"
-                self.post_message(Tailed(model.derived, warning))
-                return
-            self._tail_failed = None
-            warning = a.warning
-            reloaded = a.tracker is not tracker  # replayed from the start (with or without warning)
-            after = (a.log.size, a.n_lines, a.n_events, a.log.n_complete)
-            if before == after and warning is None and not reloaded:
-                return
-            try:
-                model.derived = model.derive(incremental=warning is None)
-            except Exception as exc:  # noqa: BLE001 - keep the old marks rather than crash
-                warning = warning or f"marks not updated: {type(exc).__name__}: {exc}"
-            derived = model.derived
-        if reloaded:
-            self._freeze_heap()
-        self.post_message(Tailed(derived, warning))
-        self._next_post = time.monotonic() + MIN_POST_INTERVAL
-
-    @while_mounted
-    def on_tailed(self, msg: Tailed) -> None:
-        tl = self.timeline
-        if msg.warning:
-            self.warning = msg.warning
-            self.notify(msg.warning, title="log changed", severity="warning", markup=False, timeout=8)
-            tl.marked_line = None
-            tl.rows = None
-            self.filter_query = None
-            self.plan = None
-            self.marks_at_cursor = False  # the cursor's marks were of the log before the reload
-            tl.derived = Derived()
-        self._apply_derived(msg.derived)
-        if self.filter_query is not None or self.hide_superseded or self.hide_branches:
-            self.recompute_rows(tl.cursor_line)
-        if self.following or tl.cursor >= tl.n_rows:
-            tl.move_to(tl.n_rows - 1, user=False)
-        else:
-            self.request_inspect()
-        if self._want_plan:
-            self.compute_plan()
-        self.notify_drift()
-        self._refresh_bindings_if_changed()
-
-    def _refresh_bindings_if_changed(self) -> None:
-        """refresh_bindings() when an action's availability changed. The footer recomposes on
-        every refresh (~20 ms of restyling), which the live tail must not pay on every update."""
-        key = tuple(self.check_action(b.action, ()) for b in self.BINDINGS
-                    if isinstance(b, Binding))
-        if key != self._bindings_key:
-            self._bindings_key = key
-            self.refresh_bindings()
-
 
     def _can_marks_at_cursor(self) -> bool:
         return not self.marks_at_cursor and self.head_derived.marks is not None
