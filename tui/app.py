@@ -13,7 +13,7 @@ mixes in one class per feature; each owns its keys, actions, messages and worker
 - `export.py`       save the state at the cursor (`s`)
 - `compaction_review.py`  the compaction plan (`c`) and writing it (`w`)
 - `brief_view.py`   the Brief tab (`b`) and forking at the cursor (`F`)
-- `header.py`       the header row
+- `header.py`       the header row; `audit.py` its finding badge (the count `check` gives)
 - `features.py`     how a feature plugs in (read it before adding one)
 
 Where things go: a new key of an existing feature goes in that feature's module (`BINDINGS`,
@@ -36,6 +36,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
+from agentlog_tui.tui.audit import AuditFeature
 from agentlog_tui.tui.branches_view import BranchesFeature
 from agentlog_tui.tui.brief_view import BriefFeature
 from agentlog_tui.tui.commands import AgentlogCommands
@@ -73,13 +74,13 @@ class AppKeys:
 
 FEATURES = (NavigationFeature, KindsFeature, FailuresFeature, ResumesFeature, InspectionFeature,
             SessionFeature, TailFeature, ExportFeature, CompactionFeature, BriefFeature, BranchesFeature,
-            LogSourceFeature, AppKeys)
+            LogSourceFeature, AuditFeature, AppKeys)
 # the footer shows the keys in this order; keys not named here go at "*"
 FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
     "next_failure", "prev_failure", "call_result",
     "hide_superseded", "kinds", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export",
-    "compaction", "toggle_event_view", "write_compacted", "brief", "fork", "tab1", "*", "help",
+    "compaction", "toggle_event_view", "show_all", "write_compacted", "brief", "fork", "tab1", "*", "help",
     "quit", "cancel",
 ]
 
@@ -87,7 +88,7 @@ FOOTER_ORDER = [
 class AgentlogApp(ErrorBoundary, NavigationFeature, KindsFeature, FailuresFeature,
                   ResumesFeature, InspectionFeature, SessionFeature, TailFeature, ExportFeature,
                   CompactionFeature, BriefFeature, BranchesFeature, LogSourceFeature,
-                  HeaderFeature,
+                  AuditFeature, HeaderFeature,
                   App):
     """Inspect and time-travel an append-only agent event log."""
 
@@ -115,6 +116,7 @@ class AgentlogApp(ErrorBoundary, NavigationFeature, KindsFeature, FailuresFeatur
         self._init_compaction()
         self._init_log_source()
         self._init_branches()
+        self._init_audit()
 
     # ---- layout ----------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """The compaction review: `c` plans and verifies a compaction (Compaction tab), `w` writes it.
 
 The plan is computed by a worker (`core.compaction.plan_compaction`) and shown by the
-`Inspector`'s Compaction tab; writing asks for the file name (`WritePathScreen`) and never
-writes over the log itself.
+`Inspector`'s Compaction tab; writing asks for the file name (`path_prompt.py`: a free name in
+the current directory, an existing file replaced only after y) and never writes over the log
+itself.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.widgets import TabbedContent
 
 from agentlog_tui.core.safetext import UNSAFE
 from agentlog_tui.tui.features import while_mounted
-from agentlog_tui.tui.screens import WritePathScreen
+from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve
 
 try:
     from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
@@ -95,29 +96,21 @@ class CompactionFeature:
             return
         default = default_compacted_path(self.model.path)
         summary = (f"keeps {len(plan.kept)} of {plan.events} events, "
-                   f"{plan.bytes_before:,} → {plan.bytes_after:,} bytes")
-        self._ask_write_path(default, summary, confirmed=None)
+                   f"{plan.bytes_before:,} → {plan.bytes_after:,} bytes; never over the log itself")
 
-    def _ask_write_path(self, default: str, summary: str, confirmed: str | None) -> None:
-        """Ask for the file; a name that exists is asked again, and replaced only when the same
-        name is given a second time (never silently)."""
-
-        def done(out: str | None) -> None:
-            if not out:
+        def done(answer: tuple[str, bool] | None) -> None:
+            if answer is None:
+                self.notify("writing cancelled: nothing written", timeout=3)
                 return
-            path = _resolve(out)
-            if os.path.lexists(path) and path != confirmed:
-                self._ask_write_path(out, f"{out} already exists: Enter replaces it, "
-                                          "or give another name", confirmed=path)
-                return
-            self.write_compacted_to(path, overwrite=path == confirmed)
+            self.write_compacted_to(*answer)
 
-        self.push_screen(WritePathScreen(default, summary), done)
+        self.push_screen(PathPromptScreen("Write the compacted log to a file", summary, default),
+                         done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def write_compacted_to(self, out: str, overwrite: bool = False) -> None:
         model = self.model
-        out = _resolve(out)
+        out = resolve(out)
         with model.lock:
             try:
                 if os.path.exists(out) and os.path.samefile(out, model.path):
@@ -129,11 +122,6 @@ class CompactionFeature:
                 return
         self.call_from_thread(self.notify, f"{n:,} bytes written to {out}", title="compacted",
                               markup=False)
-
-
-def _resolve(out: str) -> str:
-    """A name typed by the user: `~` expanded, relative to the current directory."""
-    return os.path.abspath(os.path.expanduser(out))
 
 
 def default_compacted_path(log_path: str) -> str:

@@ -1,15 +1,18 @@
-"""Export: `s` saves the state at the cursor's event to a new JSON file (`e` is lnav's next
-failure, tui/failures.py)."""
+"""Export: `s` saves the state at the cursor's event to a JSON file (`e` is lnav's next failure,
+tui/failures.py). The file name is asked for (`PathPromptScreen`), prefilled with a free name in
+the current directory; an existing file is replaced only when the user says so."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import ClassVar
 
 import orjson
 from textual import work
 from textual.binding import Binding, BindingType
+
+from agentlog_tui.core.safetext import UNSAFE
+from agentlog_tui.tui.path_prompt import PathPromptScreen, free_name
 
 
 class ExportFeature:
@@ -23,13 +26,37 @@ class ExportFeature:
         m = self.model
         return m.analysed and m.a.n_events > 0
 
+    def _cursor_seq(self, line: int) -> int | None:
+        """The id of the event at or before `line` (the inspector's, when it shows that line)."""
+        ins = self.inspector.inspection
+        if ins is not None and ins.line == line:
+            return ins.pos_seq
+        model = self.model
+        with model.lock:
+            pos = model.event_pos_at_or_before(line)
+            return model.a.seqs[pos] if pos >= 0 else None
+
     def action_export(self) -> None:
         line = self.timeline.cursor_line
-        if line is not None:
-            self.export_snapshot(line)
+        if line is None:
+            return
+        seq = self._cursor_seq(line)
+        if seq is None:
+            self.notify("no event at or before the cursor", severity="warning", timeout=3)
+            return
+
+        def done(answer: tuple[str, bool] | None) -> None:
+            if answer is None:
+                self.notify("export cancelled: nothing written", timeout=3)
+                return
+            self.export_snapshot(line, *answer)
+
+        self.push_screen(PathPromptScreen(f"Save the state after #{seq} as JSON",
+                                          "the state at the cursor's event, as `state --at` "
+                                          "prints it", export_path(self.model.path, seq)), done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def export_snapshot(self, line: int) -> None:
+    def export_snapshot(self, line: int, out: str, overwrite: bool = False) -> None:
         model = self.model
         with model.lock:
             pos = model.event_pos_at_or_before(line)
@@ -40,10 +67,12 @@ class ExportFeature:
             seq = model.a.seqs[pos]
             state = model.a.state_at_pos(pos)
         try:
-            out = export_path(model.path, seq)
+            if os.path.exists(out) and os.path.samefile(out, model.path):
+                raise OSError(f"{out}: refusing to write over the log itself")
             blob = orjson.dumps({"seq": seq, "state": state},
                                 option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=repr)
-            with open(out, "xb") as fh:  # never overwrite anything
+            # "x": never over a file the user did not agree to replace (one may appear meanwhile)
+            with open(out, "wb" if overwrite else "xb") as fh:
                 fh.write(blob + b"\n")
         except OSError as exc:
             self.call_from_thread(self.notify, f"export failed: {exc}", severity="error",
@@ -54,15 +83,7 @@ class ExportFeature:
 
 
 def export_path(log_path: str, seq: int) -> str:
-    """A new file for a snapshot export: beside the log if possible, else in the cwd."""
-    log = Path(log_path).resolve()
-    name = f"{log.name}.snapshot-{seq}"
-    for folder in (log.parent, Path.cwd()):
-        if not os.access(folder, os.W_OK):
-            continue
-        for i in range(1, 1000):
-            cand = folder / (f"{name}.json" if i == 1 else f"{name}-{i}.json")
-            if not cand.exists() and cand != log:
-                return str(cand)
-    raise OSError(f"no writable place for {name}.json")
-
+    """A free name for a snapshot export in the current directory: `<log>.snapshot-<seq>.json`
+    (numbered when taken; terminal controls in the log's name are not repeated)."""
+    name = "".join("_" if ord(c) in UNSAFE else c for c in os.path.basename(log_path))
+    return free_name(os.getcwd(), f"{name}.snapshot-{seq}", ".json")

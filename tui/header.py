@@ -109,11 +109,16 @@ class HeaderFeature:
         else:
             add(6, ("  ❚❚ paused", "bold yellow"))
         if m.analysed:
-            findings = d.problems + d.drift + d.findings
+            # what `check` counts (tui/audit.py); the engine's own count until it has run
+            findings = self.audit_count
+            if findings is None:
+                findings = d.problems + d.findings
             if findings:
-                add(3, (f"  ⚠ {findings} findings", "bold yellow"))
+                add(3, (f"  ⚠ {findings} finding{'s' if findings != 1 else ''}", "bold yellow"))
             else:
                 add(3, ("  ✓ integrity", "green"))
+            if d.drift:  # snapshots that disagree with a replay (`diff`), not `check`'s
+                add(1, (f"  ◇ {d.drift} drift", "bold yellow"))
             if d.marks is not None:
                 add(2, (f"  ░ {d.n_superseded:,} superseded", "#a0a0a0"))
             if self.marks_at_cursor:

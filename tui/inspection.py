@@ -3,8 +3,9 @@
 The cursor moves (`Timeline.CursorMoved`), this feature asks a worker for an `Inspection` of the
 line (state, event, diff against the mark, snapshot) and hands it to the `Inspector` widget; the
 state tree asks for a node's blame with `StateView.BlameRequested`. Keys: `m` (mark for the Diff
-tab), `v` (the Event tab's readable / raw view). A new inspector tab goes in `tui/inspector.py`
-(its content computed in `tui/model.py inspect`); its key goes here.
+tab), `v` (the Event tab's readable / raw view), `+` (a huge payload shown whole). A new
+inspector tab goes in `tui/inspector.py` (its content computed in `tui/model.py inspect`); its
+key goes here.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class InspectionFeature:
         Binding("m", "mark", "mark", id="mark"),
         # not in the footer (the Event tab says "v: ..." where it applies)
         Binding("v", "toggle_event_view", "raw/readable", show=False, id="toggle_event_view"),
+        # a huge payload is cut to its first ~8 KB; + shows it all (shown when something is cut)
+        Binding("plus", "show_all", "show all", key_display="+", id="show_all"),
         Binding("y", "copy_value", "copy", show=False, id="copy_value"),
         Binding("Y", "copy_path", "copy path", show=False, id="copy_path"),
         # the inspector's tabs, in their order: one footer entry for all the number keys
@@ -105,8 +108,11 @@ class InspectionFeature:
 
     @while_mounted
     def on_inspected(self, msg: Inspected) -> None:
+        cut = self.inspector.event_cut
         self.inspector.log_format = self.model.a.format
         self.inspector.show(msg.inspection, self.timeline.derived)
+        if self.inspector.event_cut != cut:  # + appears in the footer, or goes
+            self.refresh_bindings()
 
     def _selected_node(self):
         node = self.query_one(StateTree).cursor_node
@@ -141,6 +147,18 @@ class InspectionFeature:
         panes = [p.id for p in tabs.query("TabPane")]
         if 1 <= n <= len(panes):
             tabs.active = panes[n - 1]
+
+    def _can_show_all(self) -> bool:
+        return self.inspector.event_cut
+
+    def _why_not_show_all(self) -> str:
+        return "nothing is cut: the Event tab shows this record whole"
+
+    def action_show_all(self) -> None:
+        """+: the Event tab shows the cursor's record whole (images stay named)."""
+        self.inspector.show_all()
+        self.query_one(TabbedContent).active = "tab-event"
+        self.refresh_bindings()
 
     def action_toggle_event_view(self) -> None:
         """The Event tab: readable sections or the JSON and raw line."""

@@ -22,7 +22,7 @@ from agentlog_tui.core.events import Event
 from agentlog_tui.core.formats.base import event_details
 from agentlog_tui.tui.brief_view import BriefView
 from agentlog_tui.tui.compaction_view import CompactionView
-from agentlog_tui.tui.event_view import JSON, READABLE, event_text
+from agentlog_tui.tui.event_view import JSON, READABLE, Cutter, event_text
 from agentlog_tui.tui.matching import highlight
 from agentlog_tui.tui.model import Derived, Inspection
 from agentlog_tui.tui.report_views import diff_text, snapshot_text
@@ -55,6 +55,8 @@ class Inspector(Widget):
         self.event_mode = READABLE
         self.highlight: Any = None  # the filter's pattern: its matches marked in the Event tab
         self._event_shown: tuple[int, str] | None = None
+        self.show_all_line: int | None = None  # the line whose huge payload is shown whole (+)
+        self.event_cut = False  # the Event tab cut a huge payload of the record it shows
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="tabs", initial="tab-state"):
@@ -109,12 +111,20 @@ class Inspector(Widget):
     def _show_event(self, ins: Inspection) -> None:
         rec = ins.record
         sections = event_details(self.log_format, rec) if isinstance(rec, Event) else []
-        self.query_one("#event-view", Static).update(
-            highlight(event_text(rec, sections, self.event_mode), self.highlight))
+        cutter = Cutter(full=self.show_all_line == ins.line)
+        text = event_text(rec, sections, self.event_mode, cutter)
+        self.event_cut = cutter.cut
+        self.query_one("#event-view", Static).update(highlight(text, self.highlight))
         shown = (ins.line, self.event_mode)
         if shown != self._event_shown:  # another record or view: start at its top
             self._event_shown = shown
             self.query_one("#event-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def show_all(self) -> None:
+        """Show the cursor's record whole in the Event tab (it was cut to its first ~8 KB)."""
+        if self.inspection is not None:
+            self.show_all_line = self.inspection.line
+            self._show_event(self.inspection)
 
     def toggle_event_view(self) -> None:
         """Switch the Event tab between the readable sections and the JSON with the raw line."""

@@ -142,6 +142,7 @@ class TailFeature:
             self.plan = None
             self.marks_at_cursor = False  # the cursor's marks were of the log before the reload
             tl.derived = Derived()
+            self.audit_count = None
         self._apply_derived(msg.derived)
         if self.filter_query is not None or self.hide_superseded or self.hide_branches:
             self.recompute_rows(tl.cursor_line)
@@ -149,6 +150,7 @@ class TailFeature:
             tl.move_to(tl.n_rows - 1, user=False)
         else:
             self.request_inspect()
+        self.request_audit(now=bool(msg.warning))  # the badge recounts when the tail is quiet
         if self._want_plan:
             self.compute_plan()
         self.notify_drift()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentlog_tui.core.safetext import safe_text
+from agentlog_tui.tui.payload import blob_name, media_of
 
 ID_KEYS = ("call_id", "id", "uuid", "tool_use_id", "ts", "timestamp")
 TEXT_KEYS = ("text", "content", "message", "summary", "prompt")
@@ -24,10 +25,10 @@ ARG_KEYS = ("command", "cmd", "file_path", "path", "pattern", "query", "url", "d
 FIRST_ITEMS = 3
 
 
-def first_line(value: Any, width: int = 80) -> str:
+def first_line(value: Any, width: int = 80, media: str | None = None) -> str:
     """The first non-empty line of a text (or of a value's compact form), cut to `width`."""
     if isinstance(value, str):
-        text = value
+        text = blob_name(value, media) or value  # a base64 image is named, never shown
     elif isinstance(value, (dict, list)):
         text = preview(value, width) or ""
     elif value is None:
@@ -115,12 +116,12 @@ def preview(value: Any, width: int = 80) -> str:
     keys = [k for k in value if k not in ID_KEYS]
     if len(keys) == 1 and len(value) <= 3:
         k = keys[0]
-        return _cut(f"{safe_text(str(k))}: {first_line(value[k], width)}", width)
+        return _cut(f"{safe_text(str(k))}: {first_line(value[k], width, media_of(value))}", width)
     fields = []
     for k, v in list(value.items())[:6]:
         if isinstance(v, (dict, list)) or k in ID_KEYS:
             continue
-        fields.append(f"{safe_text(str(k))}: {first_line(v, 30)}")
+        fields.append(f"{safe_text(str(k))}: {first_line(v, 30, media_of(value))}")
         if len(fields) == FIRST_ITEMS:
             break
     return _cut(", ".join(fields), width)

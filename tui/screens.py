@@ -1,4 +1,4 @@
-"""Small screens: the key help and the dialog that names the compacted log's file."""
+"""The key help screen (the dialog that names a file to write is `path_prompt.py`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 HELP = [
     ("j / k, ↓ / ↑", "move the cursor (moving up pauses following)"),
@@ -26,11 +26,12 @@ HELP = [
     ("f", "follow the end of the log (live tail) / pause"),
     ("e / E", "next / previous failure: error results, failed calls and events, malformed lines, findings"),
     ("%", "jump between a tool call and its result"),
-    ("s", "save the state at the cursor as a snapshot file"),
+    ("s", "save the state at the cursor to a JSON file (asks the name; y before replacing a file)"),
     ("y / Y", "copy the selected state value / its path (OSC 52: works over ssh)"),
     ("u", "next record of a kind the log's format does not know (header: ? N unknown kinds)"),
     ("v", "Event tab: readable text and tool inputs / JSON and the raw line"),
-    ("c", "compaction review; w then writes the compacted log to a new file"),
+    ("+", "show a huge payload whole (the Event tab shows its first ~8 KB; images stay named)"),
+    ("c", "compaction review; w then writes the compacted log (asks the name, as s does)"),
     ("1 … 6", "inspector tabs: State, Event, Diff, Snapshot, Compaction, Brief"),
     ("a", "open the subagent of the Task call at the cursor (its header names the call)"),
     ("escape", "back: to the parent session, or to the session list it was opened from"),
@@ -83,30 +84,3 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
-
-
-class WritePathScreen(ModalScreen[str | None]):
-    """Asks for the file to write the compacted log to."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="write.cancel")]
-
-    def __init__(self, default: str, summary: str) -> None:
-        super().__init__()
-        self.default = default
-        self.summary = summary
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="write-box"):
-            yield Static(Text("Write the compacted log to a new file", style="bold"))
-            yield Static(Text(self.summary, style="dim"))
-            yield Input(value=self.default, id="write-path")
-            yield Static(Text("Enter writes · escape cancels · the input log is never overwritten",
-                              style="dim"))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        value = event.value.strip()
-        self.dismiss(value or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -159,6 +159,7 @@ class SessionFeature:
         if tl.n_rows == 0:
             self.inspector.show_empty()
         self.request_inspect(now=True)
+        self.request_audit(now=True)  # the finding badge (tui/audit.py)
         self.notify_drift()  # records of kinds the format does not know (log_source.py)
         if self.watch_enabled:
             self.tail()

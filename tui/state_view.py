@@ -18,6 +18,7 @@ from textual.widgets import Static, Tree
 
 from agentlog_tui.core.events import Event
 from agentlog_tui.tui.model import Inspection
+from agentlog_tui.tui.payload import blob_name, media_of
 from agentlog_tui.tui.preview import is_item, preview, short_key
 from agentlog_tui.tui.text import literal, path_text, short_json
 
@@ -33,7 +34,7 @@ class NodeData:
     loaded: bool = False
 
 
-def _label(key: Any, value: Any, changed: bool) -> Text:
+def _label(key: Any, value: Any, changed: bool, media: str | None = None) -> Text:
     t = Text(no_wrap=True, end="")
     container = isinstance(value, (dict, list))
     pv = preview(value, 100) if container else ""
@@ -47,7 +48,9 @@ def _label(key: Any, value: Any, changed: bool) -> Text:
             t.append(pv, style="#a8a8a8")
     else:
         t.append(": ")
-        t.append(short_json(value, 120), style=CHANGED if changed else "#87d7ff")
+        # a base64 image is named (`media`: the type its parent dict gives it)
+        shown = (blob_name(value, media) or value) if isinstance(value, str) else value
+        t.append(short_json(shown, 120), style=CHANGED if changed else "#87d7ff")
     if changed:
         t.append("  ◀ changed", style="#d7af5f")
     return t
@@ -147,12 +150,13 @@ class StateView(Vertical):
         data.loaded = True
         value = data.value
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        media = media_of(value) if isinstance(value, dict) else None
         for i, (k, v) in enumerate(items):
             if i >= 500:
                 node.add_leaf(Text(f"… {len(value) - 500} more", style="dim"))
                 break
             path = data.path + (k,)
-            label = _label(k, v, path in self._changed)
+            label = _label(k, v, path in self._changed, media)
             if isinstance(v, (dict, list)) and v:
                 child = node.add(label, NodeData(path, v))
                 if path in self._open or path in self._changed or (

@@ -18,6 +18,7 @@ from agentlog_tui.core.diff import format_path
 from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.projection import split_type
 from agentlog_tui.core.safetext import safe_text
+from agentlog_tui.tui.payload import name_blobs
 
 ENTITY_COLOURS = (
     "#5fafff",
@@ -55,8 +56,8 @@ def pretty_json(value: Any) -> str:
 
 
 def short_json(value: Any, width: int = 60) -> str:
-    """One-line JSON for a value, cut to `width` characters."""
-    s = visible(to_json(value).decode())
+    """One-line JSON for a value, cut to `width` characters (base64 images named, not shown)."""
+    s = visible(to_json(name_blobs(value)).decode())
     return s if len(s) <= width else s[: width - 1] + "…"
 
 

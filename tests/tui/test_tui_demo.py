@@ -24,7 +24,9 @@ async def test_demo_agent_writes_live_and_the_app_shows_the_bad_resume(tmp_path)
             rep = next(iter(app.timeline.derived.resumes.values()))
             assert rep.missed and rep.duplicates
             assert rep.snapshot is not None and rep.snapshot.verdict == "drift"
-            assert "findings" in static_text(app, "AppHeader")
+            # the badge counts as `check` does, recounted within a second as the log grows
+            await wait_for(pilot, lambda: "findings" in static_text(app, "AppHeader"),
+                           what="finding badge")
             assert app.following
     finally:
         agent.stop()

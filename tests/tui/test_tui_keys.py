@@ -223,8 +223,9 @@ async def test_k_pauses_follow_and_f_and_G_resume_it():
         assert cursor_seq(app) == 3
 
 
-async def test_e_exports_the_state_at_the_cursor(copy_sample, tmp_path):
+async def test_s_exports_the_state_at_the_cursor(copy_sample, tmp_path, monkeypatch):
     path = copy_sample("publish_post.jsonl")
+    monkeypatch.chdir(tmp_path)  # the proposed name is in the current directory
     before = Path(path).read_bytes()
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
@@ -232,12 +233,16 @@ async def test_e_exports_the_state_at_the_cursor(copy_sample, tmp_path):
         await pilot.press("colon", "5", "enter")
         await ready(pilot)
         await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")  # the proposed name
         out = tmp_path / "publish_post.jsonl.snapshot-5.json"
         await wait_for(pilot, out.exists, what="snapshot file")
         data = json.loads(out.read_text())
         assert data["seq"] == 5
         assert data["state"]["publish"] == {"status": "failed", "error": "429 rate limited"}
-        await pilot.press("s")  # a second export never overwrites the first
+        await pilot.press("s")  # a second export proposes a new name
+        await pilot.pause()
+        await pilot.press("enter")
         await wait_for(pilot, (tmp_path / "publish_post.jsonl.snapshot-5-2.json").exists)
     assert Path(path).read_bytes() == before
 
@@ -261,22 +266,22 @@ async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_
         assert "#4⤳5" in text and "#5⤳7" in text and "#7⤳8" in text
         await pilot.press("w")
         await pilot.pause()
-        from agentlog_tui.tui.screens import WritePathScreen
+        from agentlog_tui.tui.path_prompt import PathPromptScreen
 
-        assert isinstance(app.screen, WritePathScreen)
+        assert isinstance(app.screen, PathPromptScreen)
         await pilot.press("enter")
         out = work / "publish_post.compacted.jsonl"
         await wait_for(pilot, out.exists, what="compacted file")
         lines = [json.loads(x)["seq"] for x in out.read_text().splitlines()]
         assert lines == [1, 2, 3, 6, 8]
-        # an existing file is never replaced silently: its name is asked again
+        # an existing file is never replaced silently: overwrite? y/n
         mine = work / "mine.jsonl"
         mine.write_text("mine\n")
         await pilot.press("w")
         await pilot.pause()
         await pilot.press("ctrl+u", *"mine.jsonl", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, WritePathScreen)
+        assert isinstance(app.screen, PathPromptScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert mine.read_text() == "mine\n"
@@ -284,7 +289,7 @@ async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_
         await pilot.pause()
         await pilot.press("ctrl+u", *"mine.jsonl", "enter")
         await pilot.pause()
-        await pilot.press("enter")  # the same name again: replace it
+        await pilot.press("y")  # replace it
         await wait_for(pilot, lambda: mine.read_text() != "mine\n", what="replaced file")
         assert [json.loads(x)["seq"] for x in mine.read_text().splitlines()] == [1, 2, 3, 6, 8]
         # asking to write over the input is refused, even when confirmed, and the input is untouched
@@ -292,7 +297,7 @@ async def test_c_shows_compaction_review_and_w_writes_new_file(copy_sample, tmp_
         await pilot.pause()
         await pilot.press("ctrl+u", *path, "enter")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("y")
         await wait_for(pilot, lambda: any("refusing" in str(n.message) for n in app._notifications),
                        what="refusal")
     assert Path(path).read_bytes() == before
