@@ -68,8 +68,11 @@ def one_line(value: Any, width: int = 100) -> str:
         if len(s) > width or cut >= len(value):
             break
         cut *= 4
-    s = s.translate(_CONTROLS)
-    return s if len(s) <= width else s[: width - 1] + "…"
+    if len(s) > width:
+        s = s[: width - 1] + "…"
+    # a control character shows as `?` (one for one, so cutting first gives the same text);
+    # most texts have none, and translating with a mapping goes character by character
+    return s if s.isprintable() else s.translate(_CONTROLS)
 
 
 _CONTROLS = {c: "?" for c in [*range(32), 127]}  # what one_line shows for a control character

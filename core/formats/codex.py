@@ -200,8 +200,11 @@ def _output_and_meta(p: dict) -> tuple[Any, dict]:
     out = p.get("output")
     meta: dict = {}
     if isinstance(out, str):
+        # only an object is taken apart: text that cannot be one is not parsed (twice: orjson,
+        # then json for what orjson refuses)
+        head = out[:1]
         try:
-            parsed = _json(out)
+            parsed = _json(out) if head == "{" or (head.isspace() and out.lstrip()[:1] == "{") else None
         except ValueError:
             parsed = None
         if isinstance(parsed, dict) and "output" in parsed:
