@@ -4,9 +4,12 @@
   its first `parts` entry), e.g. `assistant: I'll read the config first`;
 - a tool call (a dict with `name` and `input`, `call` or `status`): the name, its key argument
   and its status, e.g. `Bash git status · done`;
-- a one-entry record such as a Codex history item (`{"reasoning": …}`, `{"call": …, "call_id": …}`):
-  the entry, e.g. `call: shell ls -la`;
-- a list: its length and its first items' previews; any other dict: its first scalar fields.
+- a Codex history item: a call (`{"call": "shell: ls -la", "call_id": …}`) as its name, key
+  argument and status (`shell ls -la · done`, the status from the state's `calls`), its output
+  as the call it answers and what it gave (`↳ shell: (2 lines, exit 0) …`), other one-entry
+  records as the entry (`reasoning: **Planning the fix**`);
+- a list: its length and its first items' previews; any other dict: its first scalar fields, or
+  (a dict of records, such as Codex's `calls`) its first items' previews.
 
 Previews read only the first few items of a container, whatever its size.
 """
@@ -87,8 +90,28 @@ def _key_arg(value: dict) -> str:
     return ""
 
 
-def preview(value: Any, width: int = 80) -> str:
-    """A one-line description of `value` (empty for a scalar: its label shows it whole)."""
+def _codex_item(value: dict, calls: dict | None) -> str | None:
+    """A Codex history call or output, named by the call (see the module's docstring)."""
+    cid = value.get("call_id")
+    call = calls.get(cid) if isinstance(calls, dict) and isinstance(cid, str) else None
+    call = call if isinstance(call, dict) else {}
+    text = value.get("call")
+    if isinstance(text, str):
+        name, _, arg = text.partition(": ")
+        status = call.get("status")
+        return f"{name} {first_line(arg)}".rstrip() + (
+            f" · {status}" if isinstance(status, str) else "")
+    out = value.get("output")
+    if isinstance(out, str) or out is None and "output" in value:
+        name = call.get("name")
+        return ("↳ " + (f"{name}: " if isinstance(name, str) else "output: ")
+                + first_line(out or "(no output)"))
+    return None
+
+
+def preview(value: Any, width: int = 80, calls: dict | None = None) -> str:
+    """A one-line description of `value` (empty for a scalar: its label shows it whole);
+    `calls`: the state's calls by id, which name a Codex history item's call."""
     if isinstance(value, list):
         if not value:
             return "empty"
@@ -113,6 +136,10 @@ def preview(value: Any, width: int = 80) -> str:
         status = value.get("status")
         s = name + (f" {arg}" if arg else "") + (f" · {status}" if isinstance(status, str) else "")
         return _cut(s, width)
+    if "call_id" in value and len(value) <= 3:
+        item = _codex_item(value, calls)
+        if item is not None:
+            return _cut(item, width)
     keys = [k for k in value if k not in ID_KEYS]
     if len(keys) == 1 and len(value) <= 3:
         k = keys[0]
@@ -124,6 +151,9 @@ def preview(value: Any, width: int = 80) -> str:
         fields.append(f"{safe_text(str(k))}: {first_line(v, 30, media_of(value))}")
         if len(fields) == FIRST_ITEMS:
             break
+    if not fields and all(isinstance(v, dict) for v in list(value.values())[:FIRST_ITEMS]):
+        # a dict of records (Codex `calls`): its first items, as a list's
+        return preview(list(value.values())[: FIRST_ITEMS + 1], width)
     return _cut(", ".join(fields), width)
 
 
@@ -142,6 +172,14 @@ def short_key(key: Any, has_preview: bool) -> str:
 
 
 def is_item(value: Any) -> bool:
-    """A message or a tool call: its preview says it all (its field count would be noise)."""
-    return isinstance(value, dict) and (isinstance(value.get("role"), str) or (
-        isinstance(value.get("name"), str) and ("input" in value or "status" in value)))
+    """A message, a tool call, a Codex history item: its preview says it all (its field count
+    would be noise)."""
+    if not isinstance(value, dict):
+        return False
+    if isinstance(value.get("role"), str) or (
+            isinstance(value.get("name"), str) and ("input" in value or "status" in value)):
+        return True
+    keys = [k for k in value if k not in ID_KEYS]
+    # a one-entry record named by a word (`reasoning`, `call`, `output`), not by an id
+    return (len(keys) == 1 and len(value) <= 3 and isinstance(keys[0], str)
+            and keys[0].replace("_", "").isalpha() and not isinstance(value[keys[0]], (dict, list)))

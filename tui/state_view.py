@@ -34,10 +34,11 @@ class NodeData:
     loaded: bool = False
 
 
-def _label(key: Any, value: Any, changed: bool, media: str | None = None) -> Text:
+def _label(key: Any, value: Any, changed: bool, media: str | None = None,
+           calls: dict | None = None) -> Text:
     t = Text(no_wrap=True, end="")
     container = isinstance(value, (dict, list))
-    pv = preview(value, 100) if container else ""
+    pv = preview(value, 100, calls) if container else ""
     t.append(short_key(key, bool(pv)), style="bold" + (" " + CHANGED if changed else ""))
     if container:
         if isinstance(value, list) or not pv or not is_item(value):
@@ -85,6 +86,7 @@ class StateView(Vertical):
         self.inspection: Inspection | None = None
         self._changed: set[tuple] = set()
         self._open: set[tuple] = set()
+        self._calls: dict | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("analysing…", style="dim"), id="state-title")
@@ -119,6 +121,8 @@ class StateView(Vertical):
         else:
             title.append("initial state", style="bold")
         self.query_one("#state-title", Static).update(title)
+        calls = ins.state.get("calls") if isinstance(ins.state, dict) else None
+        self._calls = calls if isinstance(calls, dict) else None  # name Codex history calls
         self._changed = {c.path for c in ins.changes if c.kind != "removed"}
         self._open = {c.path[:i] for c in ins.changes for i in range(1, len(c.path))}
         tree = self.query_one(StateTree)
@@ -156,7 +160,7 @@ class StateView(Vertical):
                 node.add_leaf(Text(f"… {len(value) - 500} more", style="dim"))
                 break
             path = data.path + (k,)
-            label = _label(k, v, path in self._changed, media)
+            label = _label(k, v, path in self._changed, media, self._calls)
             if isinstance(v, (dict, list)) and v:
                 child = node.add(label, NodeData(path, v))
                 if path in self._open or path in self._changed or (

@@ -307,3 +307,39 @@ async def test_state_tree_and_values_name_base64_images(tmp_path, size):
         await pilot.pause()
         diff = static_text(app, "#diff-view")
         assert IMAGE in diff and not BASE64_RUN.search(diff)
+
+
+# ---- Codex history previews ----------------------------------------------------------------
+
+CODEX_REASONING: list[dict] = [
+    *CODEX_SESSION[:2],
+    _cx("01.500", "response_item", {"type": "reasoning", "summary": [
+        {"type": "summary_text", "text": "**Running the tests first**\nthen reading the failure"}],
+        "content": None, "encrypted_content": "gAAAAB…"}),                                   # 3
+    *CODEX_SESSION[2:],
+]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_codex_history_items_read_without_expanding(tmp_path, size):
+    path = write(tmp_path / "rollout.jsonl", CODEX_REASONING)
+    app = AgentlogApp(path, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        from agentlog_tui.tui.inspector import StateTree
+
+        root = app.query_one(StateTree).root
+        nodes = {n.data.path: n for n in root.children if n.data is not None}
+        items = [c.label.plain.removesuffix("  ◀ changed") for c in nodes[("history",)].children]
+        assert items == [
+            "0  user: Run the tests",
+            "1  reasoning: **Running the tests first** then reading the failure",
+            "2  shell pytest -q · done",
+            "3  ↳ shell: (1 lines, exit 2) 1 failed",
+            "4  shell grep -n nothing a.py · done",
+            "5  ↳ shell: (0 lines, exit 1)",
+            "6  assistant: One test fails.",
+        ]
+        calls = nodes[("calls",)].label.plain
+        assert calls == "calls {2}  shell pytest -q · done, shell grep -n nothing a.py · done"
+        assert not any("{" in i for i in items)  # no field counts: the previews say it all
