@@ -80,7 +80,7 @@ FOOTER_ORDER = [
     "goto", "filter", "next_match", "prev_match", "prev_resume", "next_resume", "mark",
     "next_failure", "prev_failure", "call_result",
     "hide_superseded", "kinds", "hide_branches", "marks_at_cursor", "marks_at_head", "follow", "export",
-    "compaction", "toggle_event_view", "show_all", "write_compacted", "brief", "fork", "tab1", "*", "help",
+    "compaction", "toggle_event_view", "show_all", "write_compacted", "brief", "fork", "tab1", "zoom", "*", "help",
     "quit", "cancel",
 ]
 

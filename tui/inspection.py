@@ -54,6 +54,8 @@ class InspectionFeature:
         Binding("plus", "show_all", "show all", key_display="+", id="show_all"),
         Binding("y", "copy_value", "copy", show=False, id="copy_value"),
         Binding("Y", "copy_path", "copy path", show=False, id="copy_path"),
+        # more room for the inspector: the stacked timeline shrinks, or the inspector widens
+        Binding("z", "zoom", "zoom", id="zoom"),
         # the inspector's tabs, in their order: one footer entry for all the number keys
         Binding("1", "tab(1)", "tabs", key_display=f"1-{len(TAB_LABELS)}", id="tab1"),
         *(Binding(str(i), f"tab({i})", f"tab {i}", show=False, id=f"tab{i}")
@@ -140,6 +142,10 @@ class InspectionFeature:
         text = path_text(data.path)
         self.copy_to_clipboard(text)
         self.notify(f"copied the path {text}", timeout=3, markup=False)
+
+    def action_zoom(self) -> None:
+        """z: give the inspector most of the screen (again: share it with the timeline)."""
+        self.screen.toggle_class("-zoom")  # the timeline keeps its cursor in view on resize
 
     def action_tab(self, n: int) -> None:
         """Show the inspector's n-th tab (1: State, 2: Event … in `TAB_LABELS` order)."""

@@ -33,6 +33,7 @@ HELP = [
     ("+", "show a huge payload whole (the Event tab shows its first ~8 KB; images stay named)"),
     ("c", "compaction review; w then writes the compacted log (asks the name, as s does)"),
     ("1 … 6", "inspector tabs: State, Event, Diff, Snapshot, Compaction, Brief"),
+    ("z", "zoom: the inspector gets most of the screen (stacked: 3 timeline rows) / back"),
     ("a", "open the subagent of the Task call at the cursor (its header names the call)"),
     ("escape", "back: to the parent session, or to the session list it was opened from"),
     ("b", "Brief tab: what a fresh executor needs at the cursor's event, items citing events"),

@@ -110,9 +110,12 @@ class StateView(Vertical):
             title.append(f"state after #{rec.seq} ", style="bold")
             title.append(literal(rec.type, "bold"))
             n = len(ins.changes)
-            title.append(f"\n{n} path{'s' if n != 1 else ''} changed", style="dim")
+            # one row (the tree gets the room); what is wrong goes on a second
+            title.append(f" · {n} path{'s' if n != 1 else ''} changed", style="dim")
+            if ins.failed or ins.off_branch:
+                title.append("\n")
             if ins.failed:
-                title.append("  failed: ", style="bold red")
+                title.append("failed: ", style="bold red")
                 title.append(literal(ins.failed, "red"))
             if ins.off_branch:
                 title.append(f"  ⎇ {ins.off_branch}", style="#d7afff")
@@ -134,9 +137,16 @@ class StateView(Vertical):
         self.query_one("#blame", Static).update(Text(""))
         target = first if first is not None else (tree.root.children[0] if tree.root.children else None)
         if target is not None:
-            self.call_after_refresh(tree.move_cursor, target)
+            self.call_after_refresh(self._show_node, target)
             if target.data is not None:  # show its blame now, without waiting for a highlight
                 self.post_message(self.BlameRequested(target.data.path, ins.pos))
+
+    def _show_node(self, node) -> None:
+        """The cursor on `node`, scrolled near the top: what it holds (expanded) shows below."""
+        tree = self.query_one(StateTree)
+        tree.move_cursor(node)
+        if node.line >= 0:
+            tree.scroll_to(y=max(0, node.line - 1), animate=False)
 
     def _first_changed(self, node) -> Any:
         for child in node.children:

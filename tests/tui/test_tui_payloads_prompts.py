@@ -343,3 +343,88 @@ async def test_codex_history_items_read_without_expanding(tmp_path, size):
         calls = nodes[("calls",)].label.plain
         assert calls == "calls {2}  shell pytest -q · done, shell grep -n nothing a.py · done"
         assert not any("{" in i for i in items)  # no field counts: the previews say it all
+
+
+# ---- the stacked inspector's room at 80x24 -------------------------------------------------
+
+
+def long_session(n: int = 30) -> list[dict]:
+    """A Claude Code session of `n` prompts and answers, then a tool call and its result: the
+    last event changes a message far down the context."""
+    recs: list[dict] = []
+    parent = None
+    for i in range(n):
+        u, a = f"u{i}", f"a{i}"
+        recs.append(_user(u, parent, f"{i:02d}.000", f"question {i}: what is in part {i}?"))
+        recs.append(_assistant(a, u, f"{i:02d}.500", f"m{i}",
+                               {"type": "text", "text": f"answer {i}: part {i} holds a parser"}))
+        parent = a
+    recs.append(_assistant("ax", parent, "59.000", "mx", _call("tx", "Bash", command="make test")))
+    recs.append(_result("ux", "ax", "59.500", "tx", "2 tests failed", is_error=True))
+    return recs
+
+
+def tree_rows(app) -> int:
+    from agentlog_tui.tui.inspector import StateTree
+
+    return app.query_one(StateTree).scrollable_content_region.height
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_changed_node_is_scrolled_to_the_top_of_the_state_tree(tmp_path, size):
+    from agentlog_tui.tui.inspector import StateTree
+
+    path = write(tmp_path / "long.jsonl", long_session())
+    app = AgentlogApp(path, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await goto_seq(pilot, 61)  # the Bash call: a new message at the end of the context
+        await ready(pilot)
+        tree = app.query_one(StateTree)
+        await wait_for(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data
+                       is not None and tree.cursor_node.data.path == ("context", "mx"),
+                       what="cursor on the changed message")
+        await pilot.pause(0.1)
+        node = tree.cursor_node
+        top = round(tree.scroll_offset.y)
+        height = tree.scrollable_content_region.height
+        assert top <= node.line < top + height  # in view
+        # near the top (one row of context above), unless the tree ends before a screenful
+        assert node.line - top <= 1 or top == round(tree.max_scroll_y)
+        # what it holds, expanded below it, is in view too
+        assert node.is_expanded and node.children
+        assert node.children[0].line < top + height
+
+
+async def test_stacked_inspector_has_room_and_z_gives_it_more_80x24(tmp_path):
+    path = write(tmp_path / "long.jsonl", long_session())
+    app = AgentlogApp(path, watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert app.inspector.region.y >= app.timeline.region.bottom  # stacked
+        before = tree_rows(app)
+        assert before >= 7  # the inspector has the larger share (3 tree rows before)
+        tl_rows = app.timeline.scrollable_content_region.height
+        assert tl_rows >= 5
+        await pilot.press("z")
+        await pilot.pause()
+        assert tree_rows(app) >= before + 3
+        assert app.timeline.scrollable_content_region.height == 3
+        tl = app.timeline
+        top = round(tl.scroll_offset.y)
+        assert top <= tl.cursor < top + 3  # the cursor's row stays in view
+        await pilot.press("z")
+        await pilot.pause()
+        assert tree_rows(app) == before
+
+
+async def test_z_widens_the_inspector_side_by_side_200x60(tmp_path):
+    path = write(tmp_path / "long.jsonl", long_session())
+    app = AgentlogApp(path, watch=False)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        width = app.inspector.region.width
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.inspector.region.width >= width + 30
+        assert app.inspector.region.y == app.timeline.region.y  # still side by side
