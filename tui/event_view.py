@@ -16,7 +16,15 @@ import orjson
 from rich.text import Text
 
 from agentlog_tui.core.events import Event, Malformed, PendingTail, Record
-from agentlog_tui.tui.payload import blob_name, cut_text, more_note, name_blobs, name_blobs_in_text
+from agentlog_tui.tui.payload import (
+    SHOW_ALL_KEY,
+    SHOW_LIMIT,
+    blob_name,
+    cut_text,
+    more_note,
+    name_blobs,
+    name_blobs_in_text,
+)
 from agentlog_tui.tui.text import literal, pretty_json, visible
 
 READABLE = "readable"
@@ -129,14 +137,18 @@ def event_text(rec: Record | None, sections: list[tuple[str, str]], mode: str,
         t.append("no record", style="dim")
     elif isinstance(rec, Event):
         t.append(_header(rec))
+        body = sections_text(sections, cutter) if sections and mode == READABLE else _json(
+            rec, cutter)
+        if cutter.cut:  # said at the top too: the note at the cut is pages below
+            t.append(f"\nhuge payload: its first ~{SHOW_LIMIT // 1024} KB shown, press "
+                     f"{SHOW_ALL_KEY} to show all", style="bold #d7af5f")
         if sections and mode == READABLE:
             t.append("\nv: JSON and raw line\n\n", style="dim")
-            t.append(sections_text(sections, cutter))
         else:
             if sections:
                 t.append("\nv: readable view", style="dim")
             t.append("\n\n")
-            t.append(_json(rec, cutter))
+        t.append(body)
     elif isinstance(rec, Malformed):
         t.append(f"malformed line {rec.line} · byte offset {rec.offset}\n", style="bold red")
         t.append(literal(rec.error, "red"))
