@@ -268,7 +268,7 @@ def event_ref(a: Any, pos: int) -> dict:
 
 
 def tool_check(engine: Engine, log: str | None = None) -> dict:
-    from agentlog_tui.tui.cli import check_json
+    from agentlog_tui.tui.cli_check import check_json
 
     a = engine.analysis(log)
     doc = check_json(a)
