@@ -143,7 +143,10 @@ def preview(value: Any, width: int = 80, calls: dict | None = None) -> str:
     keys = [k for k in value if k not in ID_KEYS]
     if len(keys) == 1 and len(value) <= 3:
         k = keys[0]
-        return _cut(f"{safe_text(str(k))}: {first_line(value[k], width, media_of(value))}", width)
+        text = first_line(value[k], width, media_of(value))
+        if len(str(k)) > 12 and " " not in str(k):  # keyed by an id (a part's uuid): the text
+            return _cut(text, width)
+        return _cut(f"{safe_text(str(k))}: {text}", width)
     fields = []
     for k, v in list(value.items())[:6]:
         if isinstance(v, (dict, list)) or k in ID_KEYS:

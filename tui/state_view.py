@@ -68,6 +68,19 @@ def is_conversation(value: Any) -> bool:
 class StateTree(Tree[NodeData]):
     """The state at the cursor, children added when a node is expanded."""
 
+    # (line, scroll y) that shows the changed node near the top: kept while the cursor stays on
+    # it, and applied again when the tree's height changes (the first layout, a zoom)
+    shown_change: tuple[int, int] | None = None
+
+    def scroll_to_change(self) -> None:
+        """Scroll to `shown_change` now (set directly: `scroll_to` may defer it behind a
+        pending scroll of its own, and the snapshot of the screen would show either)."""
+        if self.shown_change is not None and self.shown_change[0] == self.cursor_line:
+            self.scroll_target_y = self.scroll_y = self.shown_change[1]
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.scroll_to_change)
+
 
 
 class StateView(Vertical):
@@ -87,6 +100,7 @@ class StateView(Vertical):
         self._changed: set[tuple] = set()
         self._open: set[tuple] = set()
         self._calls: dict | None = None
+        self.settling = False  # a new state is shown, the tree not yet scrolled to its change
 
     def compose(self) -> ComposeResult:
         yield Static(Text("analysing…", style="dim"), id="state-title")
@@ -136,6 +150,7 @@ class StateView(Vertical):
         first = self._first_changed(tree.root)
         self.query_one("#blame", Static).update(Text(""))
         target = first if first is not None else (tree.root.children[0] if tree.root.children else None)
+        self.settling = target is not None  # until the tree has scrolled to it
         if target is not None:
             self.call_after_refresh(self._show_node, target)
             if target.data is not None:  # show its blame now, without waiting for a highlight
@@ -144,9 +159,15 @@ class StateView(Vertical):
     def _show_node(self, node) -> None:
         """The cursor on `node`, scrolled near the top: what it holds (expanded) shows below."""
         tree = self.query_one(StateTree)
-        tree.move_cursor(node)
+        # the tree builds its lines (node.line, its virtual height) lazily, at the next idle or
+        # paint: build them now, or the scroll is clamped to the height of the tree before
+        tree._tree_lines  # noqa: B018
         if node.line >= 0:
-            tree.scroll_to(y=max(0, node.line - 1), animate=False)
+            # not move_cursor: its own scroll (only "in view", applied after this one) would win
+            tree.cursor_line = node.line
+            tree.shown_change = (node.line, max(0, node.line - 1))
+            tree.scroll_to_change()
+        self.settling = False
 
     def _first_changed(self, node) -> Any:
         for child in node.children:

@@ -27,9 +27,16 @@ def settled(app) -> bool:
     """Analysis done and the inspector shows the cursor's line."""
     if not app.model.analysed or app.progress is not None:
         return False
+    from agentlog_tui.tui.state_view import StateView
+
     ins = app.inspector.inspection
     tl = app.timeline
-    return ins is not None and ins.line == tl.cursor_line and app._inspect_timer is None
+    from textual.worker import WorkerState
+
+    busy = any(w.group == "inspect" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+               for w in app.workers)  # an inspection on its way redraws the inspector
+    return (ins is not None and ins.line == tl.cursor_line and app._inspect_timer is None
+            and not busy and not app.query_one(StateView).settling)  # tree scrolled to change
 
 
 async def ready(pilot) -> None:
