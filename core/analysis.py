@@ -268,6 +268,8 @@ class Analysis:
             self._run_fused(total, progress, every)
         else:
             mapper, add = self.mapper, self._add
+            # room for every line as an event at once (what begin() would grow line by line)
+            self.tracker.reserve(self.n_events + total - self.lines_done)
             for i, offset, raw in log.iter_lines(self.lines_done, total):
                 add(make_record(i, offset, raw, mapper, True))
                 if progress is not None and i % every == 0:
