@@ -54,7 +54,7 @@ NATIVE_BAIL = 1
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
 MIN_CHECKPOINT_EVERY = 4
-CHECKPOINT_BYTES = 32 << 10
+CHECKPOINT_BYTES = 64 << 10  # 32 KB made twice the checkpoints (50 MB logs) for ~1 ms less per scrub
 FIRST_INDEX_BYTES = 256 << 10
 Progress = Callable[[int, int], None]
 
