@@ -180,7 +180,8 @@ class ClaudeCodeMapper:
         if isinstance(u, str):
             self._line_of.setdefault(u, event.seq)
         if base is not None and base.kind == "resume" and base.from_seq is None:
-            frm = self._line_of.get(d.get("parentUuid"))  # type: ignore[arg-type]
+            parent = d.get("parentUuid")  # a uuid; any other JSON value names no record
+            frm = self._line_of.get(parent) if isinstance(parent, str) else None
             if frm is not None and frm < event.seq:
                 return Boundary("resume", frm, base.label)
         return base
@@ -828,7 +829,8 @@ def record_groups(objs: list[dict]) -> list[list[int]]:
         if _is_boundary(o) and isinstance(uuid, str):
             boundary_at[uuid] = i
         elif o.get("isCompactSummary"):
-            j = boundary_at.get(o.get("parentUuid"))  # type: ignore[arg-type]
+            parent = o.get("parentUuid")  # a uuid; any other JSON value names no record
+            j = boundary_at.get(parent) if isinstance(parent, str) else None
             if j is not None:
                 pairs.append((j, i))
     return _union_groups(len(objs), pairs)
@@ -922,7 +924,7 @@ def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Find
                 prev_session = sid
         if _is_boundary(o) and isinstance(u, str):
             boundaries.add(u)
-        if o.get("isCompactSummary") and parent not in boundaries:
+        if o.get("isCompactSummary") and not (isinstance(parent, str) and parent in boundaries):
             out.append(Finding("summary_unlinked", i, ln(i),
                                "compact summary does not follow its compaction boundary",
                                "the summary would be read as an ordinary prompt; keep the "

@@ -1,0 +1,67 @@
+"""What the long fuzz campaign found, one regression test each (the cases as it shrank them)."""
+
+from __future__ import annotations
+
+import os
+
+import orjson
+import pytest
+from fuzz_helpers import COMMANDS, build_log, fill, run_cli, seed_logs
+
+SEEDS = seed_logs()
+
+
+def every_command(tmp_path, data: bytes) -> dict[str, int]:
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(data)
+    codes = {}
+    for argv in COMMANDS:
+        out = tmp_path / "out.jsonl"
+        if out.exists():
+            os.unlink(out)
+        r = run_cli(fill(argv, str(log), str(out)))
+        assert "Traceback" not in r.err
+        codes[" ".join(argv)] = r.code
+    return codes
+
+
+def with_value(seed: str, line: int, field: str, value: object) -> list[bytes]:
+    lines = list(SEEDS[seed])
+    obj = orjson.loads(lines[line])
+    obj[field] = value
+    lines[line] = orjson.dumps(obj)
+    return lines
+
+
+def first_line_where(seed: str, test) -> int:
+    return next(i for i, raw in enumerate(SEEDS[seed]) if test(orjson.loads(raw)))
+
+
+@pytest.mark.parametrize("value", [{}, [], 5])
+def test_a_resumed_claude_code_session_whose_parent_link_is_not_a_string(tmp_path, value):
+    # long run, seed 1: `parentUuid: {}` on the first record of a resumed session made `state`
+    # exit 3 ("unhashable type: 'dict'") when the resume's origin was looked up
+    seed = "claude_code_resumed"
+    sessions: list = []
+    for raw in SEEDS[seed]:
+        sid = orjson.loads(raw).get("sessionId")
+        if sid is not None and sid not in sessions:
+            sessions.append(sid)
+    first_resumed = first_line_where(seed, lambda o: o.get("sessionId") == sessions[1]
+                                     and "uuid" in o)
+    codes = every_command(tmp_path, build_log(with_value(seed, first_resumed, "parentUuid", value),
+                                              False))
+    assert set(codes.values()) <= {0, 1}, codes
+
+
+@pytest.mark.parametrize("value", [{}, []])
+def test_a_compact_summary_whose_parent_link_is_not_a_string(tmp_path, value):
+    # found while fixing the above: `check`, `compact` and `fork` hashed a compact summary's
+    # `parentUuid` (exit 3); now it names no boundary, a `summary_unlinked` finding
+    seed = "claude_code"
+    summary = first_line_where(seed, lambda o: o.get("isCompactSummary"))
+    codes = every_command(tmp_path, build_log(with_value(seed, summary, "parentUuid", value), True))
+    assert set(codes.values()) <= {0, 1}, codes
+    r = run_cli(["check", str(tmp_path / "log.jsonl"), "--json"])
+    kinds = [x["kind"] for x in orjson.loads(r.out)["anomalies"]]
+    assert "summary_unlinked" in kinds
