@@ -22,10 +22,14 @@ class Streamed:
     """A list of report entries made on demand: `len()`, iteration and indexing (each entry is
     made when it is read; nothing is kept)."""
 
-    __slots__ = ("_len", "_make", "_items")
+    __slots__ = ("_items", "_len", "_make")
 
-    def __init__(self, length: Callable[[], int], items: Callable[[], Iterable[Any]],
-                 make: Callable[[Any], Any]) -> None:
+    def __init__(
+        self,
+        length: Callable[[], int],
+        items: Callable[[], Iterable[Any]],
+        make: Callable[[Any], Any],
+    ) -> None:
         self._len = length
         self._items = items
         self._make = make
@@ -65,10 +69,13 @@ def malformed_json(malformed: Any) -> Streamed:
     made as they are written (a `MalformedLines`, or any sequence of `Malformed`)."""
     fields = getattr(malformed, "fields", None)
     if fields is None:
+
         def fields() -> Iterator[tuple[int, int, str]]:
             return ((m.line, m.offset, m.error) for m in malformed)
-    return Streamed(malformed.__len__, fields,
-                    lambda f: {"line": f[0], "offset": f[1], "error": f[2]})
+
+    return Streamed(
+        malformed.__len__, fields, lambda f: {"line": f[0], "offset": f[1], "error": f[2]}
+    )
 
 
 def plain(value: Any) -> Any:

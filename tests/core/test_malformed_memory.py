@@ -23,7 +23,7 @@ N = 4_000
 def bad_lines(n: int, seed: int = 0) -> bytes:
     """n malformed lines of several kinds (bad JSON at varying columns, not objects, no type)."""
     rnd = random.Random(seed)
-    kinds = [b"{", b"[1, 2]", b'{"no_type": 1}', b"garbage", b'"text"', b"{\"a\": tru"]
+    kinds = [b"{", b"[1, 2]", b'{"no_type": 1}', b"garbage", b'"text"', b'{"a": tru']
     out = []
     for _ in range(n):
         k = rnd.choice(kinds)
@@ -103,7 +103,7 @@ def test_writing_check_json_holds_a_bounded_amount_whatever_the_number_of_malfor
 
 
 def test_malformed_records_read_their_raw_bytes_back_from_the_log(tmp_path):
-    data = bad_lines(50) + b"{\"type\": \"a_set\", \"data\": {}}\n" + b"\xff\xfe bad utf-8\r\n"
+    data = bad_lines(50) + b'{"type": "a_set", "data": {}}\n' + b"\xff\xfe bad utf-8\r\n"
     p = tmp_path / "log.jsonl"
     p.write_bytes(data)
     a = Analysis(p)
@@ -122,7 +122,9 @@ def test_malformed_records_read_their_raw_bytes_back_from_the_log(tmp_path):
 
 def test_malformed_is_immutable_and_equal_by_value():
     m = Malformed(3, 10, b"{", "invalid JSON: x")
-    assert m == Malformed(3, 10, b"{", "invalid JSON: x") != Malformed(3, 10, b"[", "invalid JSON: x")
+    assert (
+        m == Malformed(3, 10, b"{", "invalid JSON: x") != Malformed(3, 10, b"[", "invalid JSON: x")
+    )
     assert hash(m) == hash(Malformed(3, 10, b"{", "invalid JSON: x"))
     stored = Malformed.stored(3, 10, 1, "invalid JSON: x", lambda a, b: b"...{"[a - 7 : b - 7])
     assert stored == m and stored.raw == b"{"
@@ -141,10 +143,19 @@ def test_check_json_streamed_is_byte_for_byte_the_document_it_was(tmp_path, samp
             path.write_bytes(bad_lines(2500))  # more than one chunk of entries
         a = Analysis(path)
         a.run()
-        doc = {"format": a.format.name, "lines": a.n_lines,
-               "malformed": malformed_json(a.malformed), "anomalies": [], "pending_tail": False}
-        old = {**doc, "malformed": [{"line": m.line, "offset": m.offset, "error": m.error}
-                                    for m in a.malformed]}
+        doc = {
+            "format": a.format.name,
+            "lines": a.n_lines,
+            "malformed": malformed_json(a.malformed),
+            "anomalies": [],
+            "pending_tail": False,
+        }
+        old = {
+            **doc,
+            "malformed": [
+                {"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed
+            ],
+        }
         out = io.StringIO()
         write_json(doc, out)
         assert out.getvalue() == to_json(old, indent=True).decode() + "\n", path.name

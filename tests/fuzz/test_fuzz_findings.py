@@ -47,10 +47,12 @@ def test_a_resumed_claude_code_session_whose_parent_link_is_not_a_string(tmp_pat
         sid = orjson.loads(raw).get("sessionId")
         if sid is not None and sid not in sessions:
             sessions.append(sid)
-    first_resumed = first_line_where(seed, lambda o: o.get("sessionId") == sessions[1]
-                                     and "uuid" in o)
-    codes = every_command(tmp_path, build_log(with_value(seed, first_resumed, "parentUuid", value),
-                                              False))
+    first_resumed = first_line_where(
+        seed, lambda o: o.get("sessionId") == sessions[1] and "uuid" in o
+    )
+    codes = every_command(
+        tmp_path, build_log(with_value(seed, first_resumed, "parentUuid", value), False)
+    )
     assert set(codes.values()) <= {0, 1}, codes
 
 
