@@ -982,7 +982,7 @@ def session_activity(objs: list[dict]) -> Activity:
                 inp = call.get("input") if isinstance(call.get("input"), dict) else {}
                 if name == "Bash" and isinstance(inp.get("command"), str) and side_effecting(inp["command"]):
                     act.effects.append((i, "shell", inp["command"]))
-                elif name in WRITE_TOOLS:
+                elif isinstance(name, str) and name in WRITE_TOOLS:
                     path = inp.get("file_path") or inp.get("notebook_path")
                     if isinstance(path, str):
                         act.effects.append((i, "write", path))
@@ -1058,7 +1058,7 @@ def context_compactions(objs: list[dict]) -> list[dict]:
                 if b.get("type") == "tool_use" and isinstance(b.get("input"), dict):
                     inp, name = b["input"], b.get("name")
                     path = inp.get("file_path") or inp.get("notebook_path")
-                    if name in FILE_TOOLS and isinstance(path, str):
+                    if isinstance(name, str) and name in FILE_TOOLS and isinstance(path, str):
                         f = files.setdefault(path, {"read": False, "written": False})
                         f["written" if FILE_TOOLS[name] != "read" else "read"] = True
                     if name == "TodoWrite" and isinstance(inp.get("todos"), list):

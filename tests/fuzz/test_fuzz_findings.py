@@ -67,3 +67,36 @@ def test_a_compact_summary_whose_parent_link_is_not_a_string(tmp_path, value):
     r = run_cli(["check", str(tmp_path / "log.jsonl"), "--json"])
     kinds = [x["kind"] for x in orjson.loads(r.out)["anomalies"]]
     assert "summary_unlinked" in kinds
+
+
+def test_a_codex_response_item_whose_type_is_a_deep_list(tmp_path):
+    # long run, seed 2: `payload.type` nested 300 lists deep in the first response item made
+    # `check` exit 3 (the compaction review looked the list up in a set of call types)
+    from fuzz_helpers import apply_mutation
+
+    lines = apply_mutation(SEEDS["codex"], ("value", 138, 0, b"deep"))
+    assert lines != SEEDS["codex"]
+    codes = every_command(tmp_path, build_log(lines, False))
+    assert set(codes.values()) <= {0, 1}, codes
+
+
+@pytest.mark.parametrize("value", [{}, []])
+def test_a_claude_code_tool_call_whose_name_is_not_a_string(tmp_path, value):
+    # found by a sweep of odd values after the above: a tool_use block named `[]` made `check`
+    # exit 3 (the Task-call lookup and the compaction review's file tools hashed the name)
+    seed = "claude_code"
+    lines = list(SEEDS[seed])
+    i = first_line_where(
+        seed,
+        lambda o: any(
+            isinstance(b, dict) and b.get("type") == "tool_use"
+            for b in (o.get("message") or {}).get("content") or []
+            if isinstance(b, dict)
+        ),
+    )
+    obj = orjson.loads(lines[i])
+    block = next(b for b in obj["message"]["content"] if b.get("type") == "tool_use")
+    block["name"] = value
+    lines[i] = orjson.dumps(obj)
+    codes = every_command(tmp_path, build_log(lines, True))
+    assert set(codes.values()) <= {0, 1}, codes
