@@ -165,6 +165,8 @@ class Analysis:
         self._cache.clear()
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
+        # a direct path that may raise after writing keeps the undo log (a failed event is undone)
+        self._tracked_undo = bool(getattr(self.projection, "tracked_undo", False))
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
         # an id or timestamp check is a finding only where the format's writers promise it
         self._promised = promised_checks(fmt)
@@ -607,8 +609,10 @@ class Analysis:
             self.snapshot_positions.append(pos)
             tracker.commit()
         elif self._apply_tracked is not None:
-            # a direct path raises (if at all) before it writes anything: no undo log needed
-            tracker.no_undo()
+            # a direct path raises (if at all) before it writes anything (no undo log needed),
+            # unless it says otherwise
+            if not self._tracked_undo:
+                tracker.no_undo()
             try:
                 self._apply_tracked(tracker, self.state, ev)
             except Exception as exc:  # noqa: BLE001 - the event is marked failed

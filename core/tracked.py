@@ -692,3 +692,82 @@ class TrackedList(MutableSequence):
 
     def __repr__(self) -> str:
         return f"TrackedList({self._data!r})"
+
+
+# ---- direct paths ------------------------------------------------------------------------------
+#
+# A built-in projection may declare its reads and writes to the tracker itself (`apply_tracked`)
+# instead of going through TrackedDict views: no view objects, no deep copy of every value
+# written (`plain`), no path tuples built per step. Each helper records exactly what the view
+# operation it names records, in the same order; a property test holds every direct path to the
+# same tracker record as its projection's `apply` through views.
+
+
+def step_into(t: Tracker, slot: Slot, data: dict, key: Any, path: tuple, default: Any) -> tuple[Any, Slot]:
+    """`view.setdefault(key, default)` where the value is (or becomes) a container: the container
+    and its slot. `path` is the view's own path; `default` a container made for this call."""
+    if key in data:
+        value = data[key]
+        child = slot.children.get(key)
+        if child is None:  # as _view: state changed behind the tracker's back
+            child = Slot(INITIAL, None, {})
+        elif child.children is None:
+            t.expand(child, value)
+        return value, child
+    tomb = slot.children.get(key)
+    if tomb is not None:
+        t.dep(tomb.owner)
+    t.write(slot, data, key, default, path)
+    child = slot.children[key]
+    t.expand(child, default)  # the view steps into what it just wrote (reading its own write)
+    return default, child
+
+
+def read_key(t: Tracker, slot: Slot, data: dict, key: Any, default: Any = None) -> tuple[Any, Slot | None]:
+    """`view.get(key, default)`: the value and its slot (None when absent)."""
+    if key not in data:
+        tomb = slot.children.get(key)
+        if tomb is not None:
+            t.dep(tomb.owner)
+        return default, None
+    value = data[key]
+    child = slot.children.get(key)
+    if child is None:
+        child = Slot(INITIAL, None, {} if isinstance(value, (dict, list)) else None)
+    else:
+        t.dep(child.owner)
+        if child.children is None and isinstance(value, (dict, list)):
+            t.expand(child, value)
+    return value, child
+
+
+def differs(t: Tracker, value: Any, slot: Slot | None, other: Any) -> bool:
+    """`view_value != other` for a value `read_key` returned (a container compares every leaf)."""
+    if slot is not None and isinstance(value, (dict, list)):
+        t.dep_subtree(slot)
+    return value != other
+
+
+def append_to(t: Tracker, slot: Slot, lst: list, value: Any, path: tuple) -> None:
+    """`list_view.append(value)` (`path`: the list's own path) of a value made for this call."""
+    t.dep(slot.size)
+    if not lst:
+        t.filled(slot)
+    n = len(lst)
+    if t._undo is not None:
+        t._undo.append(("pop", lst))
+    lst.append(value)
+    t.set_size(slot)
+    t.set_child(slot, n, t.build(value))
+    t.record_write(path + (n,))
+
+
+def delete_key(t: Tracker, slot: Slot, data: dict, key: Any, path: tuple) -> bool:
+    """`del view[key]` (`path`: the view's own path); False where the view raises KeyError."""
+    if key not in data:
+        tomb = slot.children.get(key)
+        if tomb is not None:
+            t.dep(tomb.owner)
+        return False
+    t.delete(slot, data, key, path)
+    return True

@@ -28,6 +28,7 @@ from agentlog_tui.core.formats.base import (
     Options,
     side_effecting,
 )
+from agentlog_tui.core.tracked import TrackedDict, Tracker, delete_key, differs, read_key, step_into
 
 RESUME_KEY = "_agentlog_resumed_from_session"
 
@@ -68,8 +69,11 @@ def one_line(value: Any, width: int = 100) -> str:
         if len(s) > width or cut >= len(value):
             break
         cut *= 4
-    s = s.translate(_CONTROLS)
-    return s if len(s) <= width else s[: width - 1] + "…"
+    if len(s) > width:
+        s = s[: width - 1] + "…"
+    # a control character shows as `?` (one for one, so cutting first gives the same text);
+    # most texts have none, and translating with a mapping goes character by character
+    return s if s.isprintable() else s.translate(_CONTROLS)
 
 
 _CONTROLS = {c: "?" for c in [*range(32), 127]}  # what one_line shows for a control character
@@ -622,6 +626,163 @@ class ClaudeCodeProjection:
             self._progress(state, obj)
         elif t == "summary" and isinstance(obj.get("summary"), str):
             _set_if_changed(state.setdefault("session", {}), "title", obj["summary"])
+
+    # -- the direct path (core/tracked.py): the same reads and writes, declared to the tracker --
+
+    # it may fail midway on odd records as `apply` may: keep the undo log
+    tracked_undo = True
+
+    def apply_tracked(self, t: Tracker, state: dict, event: Event) -> None:
+        """`apply`, declaring its reads and writes to the tracker directly for the records a
+        session is made of; compaction boundaries and summaries go through the tracked view.
+        Records exactly what `apply` through a TrackedDict would (a property test holds the two
+        to the same record), in the same order."""
+        obj = event.data
+        if not isinstance(obj, dict):
+            return
+        ty = event.type
+        if ty == "system.compact_boundary" or ty == "summary":
+            self.apply(TrackedDict(t, state, t.root), event)
+            return
+        root = t.root
+        self._session_tracked(t, root, state, obj)
+        if ty.startswith("assistant"):
+            self._assistant_tracked(t, root, state, obj, event)
+        elif ty.startswith("user"):
+            self._user_tracked(t, root, state, obj, event)
+        elif ty == "progress":
+            d = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+            tid = obj.get("parentToolUseID") or obj.get("toolUseID")
+            if not isinstance(tid, str):
+                return
+            tools, tslot = step_into(t, root, state, "tools", (), {})
+            tool, kslot = read_key(t, tslot, tools, tid)
+            if tool is not None:
+                status, sslot = read_key(t, kslot, tool, "status")
+                if differs(t, status, sslot, "running"):
+                    return
+            value = {"kind": d.get("type"), "text": record_summary("progress", obj)}
+            progress, pslot = step_into(t, root, state, "progress", (), {})
+            t.write(pslot, progress, tid, value, ("progress",))
+
+    @staticmethod
+    def _set_tracked(t: Tracker, slot: Any, d: dict, key: str, value: Any, path: tuple) -> None:
+        """`_set_if_changed` on a tracked container."""
+        now, nslot = read_key(t, slot, d, key)
+        if differs(t, now, nslot, value):
+            t.write(slot, d, key, value, path)
+
+    def _session_tracked(self, t: Tracker, root: Any, state: dict, obj: dict) -> None:
+        get = obj.get
+        sid, cwd, version, branch = get("sessionId"), get("cwd"), get("version"), get("gitBranch")
+        if not (isinstance(sid, str) or isinstance(cwd, str) or isinstance(version, str)
+                or isinstance(branch, str)):
+            return
+        s, sslot = step_into(t, root, state, "session", (), {})
+        path = ("session",)
+        for k, v in (("id", sid), ("cwd", cwd), ("version", version), ("branch", branch)):
+            if isinstance(v, str) and v:
+                self._set_tracked(t, sslot, s, k, v, path)
+        if RESUME_KEY in obj:
+            self._set_tracked(t, sslot, s, "resumed_from", obj[RESUME_KEY], path)
+
+    def _assistant_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, event: Event) -> None:
+        msg = _message(obj)
+        uuid = obj.get("uuid") or str(event.ts)
+        mid = msg.get("id") if isinstance(msg.get("id"), str) else uuid
+        ctx, cslot = step_into(t, root, state, "context", (), {})
+        m, mslot = step_into(t, cslot, ctx, mid, ("context",), {"role": "assistant", "parts": {}})
+        text = f"{event.type}: {record_summary(event.type, obj)}"
+        mpath = ("context", mid)
+        parts, pslot = step_into(t, mslot, m, "parts", mpath, {})
+        t.write(pslot, parts, uuid, text, (*mpath, "parts"))
+        for b in _blocks(obj):
+            if b.get("type") not in ("tool_use", "server_tool_use"):
+                continue
+            tid = b.get("id")
+            name = b.get("name") if isinstance(b.get("name"), str) else "tool"
+            inp = b.get("input") if isinstance(b.get("input"), dict) else {}
+            if isinstance(tid, str):
+                entry = {"name": name, "input": tool_use_summary(b), "status": "running"}
+                path = inp.get("file_path") or inp.get("notebook_path")
+                if name in FILE_TOOLS and isinstance(path, str):
+                    entry["path"] = path
+                tools, tslot = step_into(t, root, state, "tools", (), {})
+                t.write(tslot, tools, tid, entry, ("tools",))
+            if name == "TodoWrite" and isinstance(inp.get("todos"), list):
+                t.write(root, state, "todos", [
+                    {"content": x.get("content"), "status": x.get("status")}
+                    for x in inp["todos"] if isinstance(x, dict)], ())
+        u = _usage(msg)
+        if u is None:
+            return
+        # _tokens
+        tok, tslot = step_into(t, root, state, "tokens", (), {})
+        path = ("tokens",)
+        last_message, lslot = read_key(t, tslot, tok, "last_message")
+        same = not differs(t, last_message, lslot, mid)
+        prev, prev_slot = read_key(t, tslot, tok, "last") if same else (None, None)
+        for k, v in u.items():
+            if prev is not None:
+                before, _ = read_key(t, prev_slot, prev, k, 0)
+            else:
+                before = 0
+            delta = v - before
+            if delta:
+                now, _ = read_key(t, tslot, tok, k, 0)
+                t.write(tslot, tok, k, now + delta, path)
+        if not same:
+            n, _ = read_key(t, tslot, tok, "responses", 0)
+            t.write(tslot, tok, "responses", n + 1, path)
+            t.write(tslot, tok, "last_message", mid, path)
+        if differs(t, prev, prev_slot, u):
+            t.write(tslot, tok, "last", u, path)
+        self._set_tracked(t, tslot, tok, "context", u["input"] + u["cache_read"] + u["cache_creation"], path)
+
+    def _user_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, event: Event) -> None:
+        uuid = obj.get("uuid") or str(event.ts)
+        ty = event.type
+        ctx, cslot = step_into(t, root, state, "context", (), {})
+        if ty != "user.tool_result":
+            kind = ty.split(".", 1)[1] if "." in ty else "prompt"
+            value = {"role": "user", "parts": {uuid: f"{kind}: {record_summary(ty, obj)}"}}
+            t.write(cslot, ctx, uuid, value, ("context",))
+            return
+        parts = {}
+        for b in _tool_result_blocks(obj):
+            tid = b.get("tool_use_id")
+            s = tool_result_summary(obj, b)
+            parts[str(tid)] = s
+            if not isinstance(tid, str):
+                continue
+            tools, tslot = step_into(t, root, state, "tools", (), {})
+            tool, kslot = step_into(t, tslot, tools, tid, ("tools",), {})
+            path = ("tools", tid)
+            t.write(kslot, tool, "status", "error" if b.get("is_error") else "done", path)
+            t.write(kslot, tool, "result", s, path)
+            if not b.get("is_error"):
+                self._file_access_tracked(t, root, state, obj, tool, kslot, tid, event)
+            progress, pslot = step_into(t, root, state, "progress", (), {})
+            delete_key(t, pslot, progress, tid, ("progress",))
+        t.write(cslot, ctx, uuid, {"role": "user", "parts": parts}, ("context",))
+
+    def _file_access_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, tool: dict,
+                             kslot: Any, tid: str, event: Event) -> None:
+        tur = obj.get("toolUseResult") if isinstance(obj.get("toolUseResult"), dict) else {}
+        f = tur.get("file") if isinstance(tur.get("file"), dict) else None
+        if f is not None and isinstance(f.get("filePath"), str):
+            path, op = f["filePath"], "read"
+        elif isinstance(tur.get("filePath"), str):
+            path, op = tur["filePath"], ("write" if tur.get("type") == "create" else "edit")
+        else:
+            path, _ = read_key(t, kslot, tool, "path")
+            if not isinstance(path, str):
+                return
+            name, _ = read_key(t, kslot, tool, "name")
+            op = FILE_TOOLS.get(name, "read")
+        value = {"op": op, "tool_use_id": tid, "ts": event.ts}
+        files, fslot = step_into(t, root, state, "files", (), {})
+        t.write(fslot, files, path, value, ("files",))
 
     # -- parts --
 

@@ -40,6 +40,7 @@ from agentlog_tui.core.formats.claude_code import (
     one_line,
     value_text,
 )
+from agentlog_tui.core.tracked import TrackedDict, Tracker, append_to, differs, read_key, step_into
 
 ENVELOPE_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
 ITEM_TYPES = frozenset({
@@ -200,8 +201,11 @@ def _output_and_meta(p: dict) -> tuple[Any, dict]:
     out = p.get("output")
     meta: dict = {}
     if isinstance(out, str):
+        # only an object is taken apart: text that cannot be one is not parsed (twice: orjson,
+        # then json for what orjson refuses)
+        head = out[:1]
         try:
-            parsed = _json(out)
+            parsed = _json(out) if head == "{" or (head.isspace() and out.lstrip()[:1] == "{") else None
         except ValueError:
             parsed = None
         if isinstance(parsed, dict) and "output" in parsed:
@@ -475,6 +479,78 @@ class CodexProjection:
         elif t.startswith("event_msg."):
             self._event_msg(state, kind, p)
 
+    # the direct path may fail midway on odd payloads as `apply` may: keep the undo log
+    tracked_undo = True
+
+    def apply_tracked(self, t: Tracker, state: dict, event: Event) -> None:
+        """`apply`, declaring its reads and writes to the tracker directly for the lines a
+        rollout is made of (response items, token counts, turns); the rest goes through the
+        tracked view. Records exactly what `apply` through a TrackedDict would (a property test
+        holds the two to the same record)."""
+        p = event.data
+        if not isinstance(p, dict):
+            return
+        ty = event.type
+        root = t.root
+        if ty.startswith("response_item."):
+            kind = ty[14:]
+            if kind != "ghost_snapshot":
+                hist, hslot = step_into(t, root, state, "history", (), [])
+                item = _item(kind, p)
+                append_to(t, hslot, hist, item, ("history",))
+                cid = p.get("call_id") or p.get("id")
+                if kind in CALL_TYPES and isinstance(cid, str):
+                    value = {"name": p.get("name") or kind, "call": item["call"], "status": "running"}
+                    calls, cslot = step_into(t, root, state, "calls", (), {})
+                    t.write(cslot, calls, cid, value, ("calls",))
+                elif kind in OUTPUT_TYPES and isinstance(cid, str):
+                    calls, cslot = step_into(t, root, state, "calls", (), {})
+                    call, kslot = step_into(t, cslot, calls, cid, ("calls",), {})
+                    path = ("calls", cid)
+                    t.write(kslot, call, "status", "done", path)
+                    t.write(kslot, call, "output", item["output"], path)
+                return
+        elif ty.startswith("event_msg."):
+            kind = ty[10:]
+            if kind == "token_count":
+                info = p.get("info")
+                if isinstance(info, dict):
+                    t.write(root, state, "tokens", {
+                        "total": info.get("total_token_usage"), "last": info.get("last_token_usage"),
+                        "context_window": info.get("model_context_window")}, ())
+                rl = p.get("rate_limits")
+                if isinstance(rl, dict):
+                    now, slot = read_key(t, root, state, "rate_limits")
+                    if differs(t, now, slot, rl):
+                        t.write(root, state, "rate_limits", rl, ())
+                return
+            if kind == "task_started":
+                t.write(root, state, "turn", {"status": "running"}, ())
+                return
+            if kind in ("user_message", "task_complete", "turn_aborted"):
+                if kind == "user_message":
+                    text = one_line(p.get("message"), 200)
+                    turn, tslot = step_into(t, root, state, "turn", (), {})
+                    t.write(tslot, turn, "prompt", text, ("turn",))
+                    return
+                turn, tslot = step_into(t, root, state, "turn", (), {})
+                if kind == "turn_aborted":
+                    t.write(tslot, turn, "status", "aborted", ("turn",))
+                    return
+                t.write(tslot, turn, "status", "complete", ("turn",))
+                if p.get("last_agent_message") is not None:
+                    t.write(tslot, turn, "last_agent_message",
+                            one_line(p.get("last_agent_message"), 200), ("turn",))
+                return
+            if kind != "thread_rolled_back":
+                return  # echoes of response items change nothing
+        elif ty == "turn_context":
+            now, slot = read_key(t, root, state, "turn_context")
+            if differs(t, now, slot, p):
+                t.write(root, state, "turn_context", p, ())
+            return
+        self.apply(TrackedDict(t, state, root), event)
+
     def _session(self, state: MutableMapping[str, Any], p: dict) -> None:
         git = p.get("git") if isinstance(p.get("git"), dict) else {}
         s = state.setdefault("session", {})
@@ -490,15 +566,18 @@ class CodexProjection:
             if isinstance(gc.get("id"), str):
                 state.setdefault("ghost_snapshots", {})[gc["id"]] = {"parent": gc.get("parent")}
             return
-        state.setdefault("history", []).append(_item(kind, p))
+        hist = state.setdefault("history", [])
+        item = _item(kind, p)
+        hist.append(item)
         cid = p.get("call_id") or p.get("id")
+        # the item holds the call's (the output's) summary already: made once
         if kind in CALL_TYPES and isinstance(cid, str):
             state.setdefault("calls", {})[cid] = {
-                "name": p.get("name") or kind, "call": call_summary(p), "status": "running"}
+                "name": p.get("name") or kind, "call": item["call"], "status": "running"}
         elif kind in OUTPUT_TYPES and isinstance(cid, str):
             call = state.setdefault("calls", {}).setdefault(cid, {})
             call["status"] = "done"
-            call["output"] = output_summary(p)
+            call["output"] = item["output"]
 
     def _event_msg(self, state: MutableMapping[str, Any], kind: str, p: dict) -> None:
         if kind == "token_count":
