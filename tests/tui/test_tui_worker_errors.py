@@ -30,8 +30,11 @@ async def test_a_projection_raising_midway_shows_the_dialog_and_exits_3(monkeypa
     app = AgentlogApp(sample("publish_post.jsonl"), kwargs, watch=False)
     with pytest.raises(Hostile):  # run_test re-raises what the boundary caught, for the test
         async with app.run_test(size=(110, 30)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, InternalErrorScreen),
-                           what="the internal error dialog")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, InternalErrorScreen),
+                what="the internal error dialog",
+            )
             line = app.internal_error
             assert line.startswith("agentlog-tui: internal error: ")
             assert "publish_post.jsonl: Hostile: raised by the projection" in line
@@ -56,8 +59,11 @@ async def test_an_exception_escaping_a_worker_shows_the_dialog_and_exits_3(monke
 
             monkeypatch.setattr(inspection, "inspect", broken)  # the inspect worker's call
             await pilot.press("k")
-            await wait_for(pilot, lambda: isinstance(app.screen, InternalErrorScreen),
-                           what="the internal error dialog")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, InternalErrorScreen),
+                what="the internal error dialog",
+            )
             assert "RuntimeError: inspect broke" in app.internal_error
             await pilot.press("escape")
             await pilot.pause(0.2)
