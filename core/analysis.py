@@ -62,7 +62,7 @@ NATIVE_BAIL = 1
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
 MIN_CHECKPOINT_EVERY = 4
-CHECKPOINT_BYTES = 32 << 10
+CHECKPOINT_BYTES = 64 << 10  # 32 KB made twice the checkpoints (50 MB logs) for ~1 ms less per scrub
 FIRST_INDEX_BYTES = 256 << 10
 Progress = Callable[[int, int], None]
 
@@ -276,6 +276,8 @@ class Analysis:
             self._run_fused(total, progress, every)
         else:
             mapper, add = self.mapper, self._add
+            # room for every line as an event at once (what begin() would grow line by line)
+            self.tracker.reserve(self.n_events + total - self.lines_done)
             for i, offset, raw in log.iter_lines(self.lines_done, total):
                 add(make_record(i, offset, raw, mapper, True))
                 if progress is not None and i % every == 0:

@@ -11,11 +11,13 @@ What replaced it, and why this structure:
   is what the events between the two checkpoints wrote, so all the deltas together are bounded
   by what the whole log wrote: linear.
 - Now and then a checkpoint is **full** (the whole state): the first one, and whenever the
-  deltas since the last full one add up to a quarter of its size (`FULL_EVERY`). Full
-  checkpoints then total at most 4x the deltas (linear too), and rebuilding any checkpoint reads
-  one full state plus at most a quarter of that in deltas: O(state), which `state_at` costs
-  anyway since it returns the whole state. A state that is mostly rewritten (the generic log)
-  gets a full checkpoint nearly every time, as before.
+  deltas since the last full one add up to its size (`FULL_EVERY`), or hold `FULL_PATHS`
+  written paths. Full checkpoints then total about as much as the deltas (linear too), and
+  rebuilding any checkpoint reads one full state plus at most as much again in deltas, of at
+  most `FULL_PATHS` paths: O(state), which `state_at` costs anyway since it returns the whole
+  state. A state that is mostly rewritten (the generic log) gets a full checkpoint nearly every
+  time, as before. (Until the 50 MB agent-log work a full came at a quarter of its size: full
+  states were 80% of what checkpoints serialized and compressed, and twice the memory.)
 - Why not a persistent map (structural sharing, e.g. `immutables.Map`)? The projections write
   plain dicts and lists, in place, through tracked views and through the C loop; sharing would
   mean a second, persistent copy of every write (a cost on the 1M-event generic path, where
@@ -46,7 +48,8 @@ import orjson
 from agentlog_tui.core.jsonvalue import copy_value, to_json
 
 OPTS = orjson.OPT_NON_STR_KEYS
-FULL_EVERY = 4  # a full checkpoint when the deltas since the last one reach 1/FULL_EVERY of it
+FULL_EVERY = 1  # a full checkpoint when the deltas since the last one reach 1/FULL_EVERY of it
+FULL_PATHS = 4096  # or when they hold this many written paths (a rebuild applies each in Python)
 COMPRESS_FROM = 64 << 10  # full checkpoints this big are kept zlib-compressed (level 1)
 COMPRESS_DELTA_FROM = 4 << 10  # and deltas this big
 _MISSING = object()
@@ -167,6 +170,7 @@ class Checkpoints:
         self.full: list[bool] = []
         self.zipped: list[bool] = []
         self._since_full = 0  # bytes of deltas since the last full checkpoint
+        self._paths_since_full = 0  # paths written in them
         self._full_size = 0
         self._touch_bytes = 0.0  # bytes of the last delta per path written
         self.nbytes = 0
@@ -192,7 +196,8 @@ class Checkpoints:
         # a state mostly rewritten between checkpoints (the generic log) goes straight to a full
         # checkpoint when the delta would be too big by the bytes per write of the last delta
         guess = (self._since_full + n_touched * self._touch_bytes) * FULL_EVERY
-        full = (not self.positions or guess >= self._full_size or () in touched)
+        full = (not self.positions or guess >= self._full_size or () in touched
+                or self._paths_since_full + n_touched >= FULL_PATHS)
         if not full:
             if pairs:
                 touched.extend((e,) if s is None else (e, s)
@@ -203,9 +208,10 @@ class Checkpoints:
                 full = True
         if full:
             blob = dumps(state)
-            self._since_full, self._full_size = 0, len(blob)
+            self._since_full, self._full_size, self._paths_since_full = 0, len(blob), 0
         else:
             self._since_full += len(blob)
+            self._paths_since_full += n_touched
         del touched[:]
         del pairs[:]  # in place: the C loop holds this list
         size = len(blob)

@@ -13,12 +13,9 @@ a row with `error` set.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -486,9 +483,6 @@ def session_stats(path: str | os.PathLike[str],
     from agentlog_tui.core.resumes import resume_reports
     from agentlog_tui.core.subagents import missing_subagents
 
-    if compression_of(path) is not None and not _reader_decompresses():
-        with _decompressed_copy(path) as plain:
-            return session_stats(plain, progress)
     a = Analysis(path)
     try:
         a.run(progress)
@@ -508,26 +502,6 @@ def session_stats(path: str | os.PathLike[str],
         return Stats(a.n_events, findings, compactions, resumes, len(a.malformed), missing), last
     finally:
         a.close()
-
-
-def _reader_decompresses() -> bool:
-    """Whether the log reader opens `.gz` / `.zst` logs itself."""
-    from agentlog_tui.core import reader
-
-    return bool(getattr(reader, "READS_COMPRESSED", False))
-
-
-@contextlib.contextmanager
-def _decompressed_copy(path: str | os.PathLike[str]) -> Iterator[str]:
-    """A private temporary plain copy of a compressed log (the original is only read)."""
-    fd, tmp = tempfile.mkstemp(prefix="agentlog-", suffix=".jsonl")
-    try:
-        with os.fdopen(fd, "wb") as out, open_bytes(path) as src:
-            shutil.copyfileobj(src, out, 1 << 20)
-        yield tmp
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def fill_stats(info: SessionInfo) -> SessionInfo:

@@ -246,20 +246,25 @@ class Tracker:
     def _die(self, e: int) -> None:
         """One visible slot of event `e` dies now, overwritten by the current event."""
         cur = self.cur
-        self.live[e] -= 1
-        if not self.live[e]:
+        live = self.live
+        n = live[e] - 1
+        live[e] = n
+        if not n:
             self.died.append(e)
         undo = self._undo
+        last_death = self.last_death
         if undo is not None:
             undo.append(("live", e, -1))
-            undo.append(("death", e, self.last_death[e]))
-        self.last_death[e] = max(self.last_death[e], cur)
+            undo.append(("death", e, last_death[e]))
+        if last_death[e] < cur:  # noqa: PLR1730 - max() without the call
+            last_death[e] = cur
         if e != cur:
-            first = self.killer[e]
+            killer = self.killer
+            first = killer[e]
             if first == cur:
                 return
             if first < 0:
-                self.killer[e] = cur
+                killer[e] = cur
             else:
                 more = self.more_killers.get(e)
                 if more is None:
@@ -281,11 +286,17 @@ class Tracker:
 
     def kill(self, slot: Slot) -> None:
         """Everything under `slot` is overwritten by the current event."""
-        if slot.vis is not None:
-            self._vis(slot, None)
-        if slot.children:
-            for child in slot.children.values():
-                self.kill(child)
+        vis = slot.vis
+        if vis is not None:  # _vis(slot, None), inline: one call less per leaf overwritten
+            self._die(vis)
+            if self._undo is not None:
+                self._undo.append(("vis", slot, vis))
+            slot.vis = None
+        children = slot.children
+        if children:
+            kill = self.kill
+            for child in children.values():
+                kill(child)
 
     def build(self, value: Any) -> Slot:
         """The slot of a freshly written value: one opaque slot owned by the current event."""
@@ -350,20 +361,45 @@ class Tracker:
                 self._undo.append(("blame", node))
 
     def write(self, parent: Slot, container: dict | list, key: Any, value: Any, path: tuple) -> None:
-        """Assign `value` at `container[key]` (a dict key or an existing list index)."""
-        old = parent.children.get(key)
+        """Assign `value` at `container[key]` (a dict key or an existing list index).
+
+        `build`, `set_child` and `record_write` inline (the most frequent call of a replay)."""
+        children = parent.children
+        old = children.get(key)
         if old is not None:
-            self.kill(old)
-        elif not parent.children:
+            if old.vis is not None or old.children:
+                self.kill(old)
+        elif not children:
             self.filled(parent)
-        if self._undo is not None:
+        undo = self._undo
+        cur = self.cur
+        if undo is not None:
             if isinstance(container, dict):
-                self._undo.append(("dset", container, key, container.get(key, _MISSING)))
+                undo.append(("dset", container, key, container.get(key, _MISSING)))
             else:
-                self._undo.append(("lset", container, key, container[key]))
+                undo.append(("lset", container, key, container[key]))
+            undo.append(("live", cur, 1))
+            undo.append(("child", parent, key, old))
         container[key] = value
-        self.set_child(parent, key, self.build(value))
-        self.record_write(path + (key,))
+        self.live[cur] += 1
+        children[key] = Slot(cur, cur, None)
+        # record_write(path + (key,))
+        node = self.blame_root
+        for k in path:
+            nxt = node.children.get(k)
+            if nxt is None:
+                nxt = node.children[k] = BlameNode()
+            node = nxt
+        nxt = node.children.get(key)
+        if nxt is None:
+            nxt = node.children[key] = BlameNode()
+        self.wrote[cur] = 1
+        self.touched.append((*path, key))
+        writers = nxt.writers
+        if not writers or writers[-1] != cur:
+            writers.append(cur)
+            if undo is not None:
+                undo.append(("blame", nxt))
 
     def delete(self, parent: Slot, container: dict, key: Any, path: tuple) -> None:
         """Delete an existing dict key, leaving a tombstone owned by the current event."""

@@ -3,6 +3,9 @@
 Exit codes: 0 clean, 1 findings (drift, integrity problems, unverified compaction), 2 bad usage or
 unreadable input, always with a one-line message naming the file and the problem, 3 an internal
 error (a bug: one line naming the file and the error; `AGENTLOG_DEBUG=1` prints the traceback).
+
+This module holds the argument parser, the options every command shares, the dispatch and the
+error boundary; each command is a module of its own, `tui/cli_<command>.py`.
 """
 
 from __future__ import annotations
@@ -10,17 +13,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections import defaultdict
 from typing import Any, NoReturn
 
 from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
-from agentlog_tui.tui import cli_formats
+from agentlog_tui.tui import cli_check, cli_compact, cli_diff, cli_formats, cli_state
 from agentlog_tui.tui.errors import EXIT_INTERNAL, AppCrashed
 
 SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
                "mcp")
-# subcommands in modules of their own: each has add_parser(subparsers), which sets `func`
+# every command module has add_parser(subparsers): state, check, diff, compact and formats
+# (imported above) are dispatched through COMMANDS; these set `func` in their add_parser
 COMMAND_MODULES = ("agentlog_tui.tui.cli_brief", "agentlog_tui.tui.cli_sessions",
                    "agentlog_tui.tui.cli_find", "agentlog_tui.tui.cli_fork", "agentlog_tui.tui.cli_mcp")
 PROG = "agentlog-tui"
@@ -84,31 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         "`agentlog-tui LOG` opens the UI; subcommands run headless.",
     )
     sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}")
-    p = sub.add_parser("state", help="the state after an event (the head by default)")
-    p.add_argument("log")
-    p.add_argument("--at", type=int, metavar="SEQ", help="event id (default: the last event)")
-    p.add_argument("--json", action="store_true", help="print {seq, state} as JSON")
-    _common(p)
-    p = sub.add_parser("check", help="integrity, projection failures and resume checks")
-    p.add_argument("log")
-    p.add_argument("--json", action="store_true")
-    _common(p)
-    p = sub.add_parser("diff", help="stored snapshots against fresh replays")
-    p.add_argument("log")
-    p.add_argument("--snapshot", metavar="FILE", action="append",
-                   help="a snapshot file ({at_seq, state} or a bare state at the head)")
-    p.add_argument("--json", action="store_true")
-    _common(p)
-    p = sub.add_parser("compact", help="what compaction drops; with -o, write the compacted log")
-    p.add_argument("log")
-    p.add_argument("-o", "--output", metavar="OUT",
-                   help="write the compacted log here (never the input, never over an existing file)")
-    p.add_argument("--force", action="store_true", help="with -o: replace OUT if it exists")
-    p.add_argument("--protect-last", type=int, default=0, metavar="N",
-                   help="keep the last N events whatever they are")
-    p.add_argument("--json", action="store_true")
-    _common(p)
-    cli_formats.add_parser(sub)
+    for command in (cli_state, cli_check, cli_diff, cli_compact, cli_formats):
+        command.add_parser(sub)
     for name in COMMAND_MODULES:
         __import__(name, fromlist=["add_parser"]).add_parser(sub)
     for sp in (parser, *sub.choices.values()):
@@ -202,317 +182,7 @@ def open_log(args: argparse.Namespace):
     return a
 
 
-# ---- commands -----------------------------------------------------------------------------------
-
-
-def cmd_state(args: argparse.Namespace) -> int:
-    a = open_log(args)
-    if a.n_events == 0:
-        if args.at is not None:
-            raise UsageError(f"{args.log}: --at {args.at}: the log has no events")
-        seq, state = 0, a.state
-    else:
-        try:
-            seq, state = a.state_at(args.at)
-        except KeyError:
-            raise UsageError(f"{args.log}: --at {args.at}: no event with that id") from None
-    if args.json:
-        emit_json({"seq": seq, "state": state})
-        return 0
-    if a.n_events:
-        ev = a.event(a.pos_of_seq(seq) if args.at is not None else a.n_events - 1)
-        print(f"state after #{seq} {clean(ev.type)}  ({a.n_events} events, {a.format.name})")
-    else:
-        print(f"{args.log}: no events")
-    text = to_json(state, indent=True).decode()
-    print(clean_multiline(text))
-    return 0
-
-
-def clean_multiline(text: str) -> str:
-    return "\n".join(clean(line) for line in text.split("\n"))
-
-
-def check_json(a: Any) -> dict:
-    """The `check --json` document."""
-    from agentlog_tui.core.branches import branch_reports
-    from agentlog_tui.core.context_review import compaction_reviews
-    from agentlog_tui.core.drift import unknown_kinds
-    from agentlog_tui.core.integrity import format_findings, information_json
-    from agentlog_tui.core.jsondoc import container_json
-    from agentlog_tui.core.report_stream import malformed_json
-    from agentlog_tui.core.resumes import resume_reports
-    from agentlog_tui.core.subagents import missing_subagents
-
-    anomalies = [x.to_json() for x in a.anomalies]
-    for pos, err in sorted(a.failed.items()):
-        anomalies.append({"kind": "projection_failed", "line": a.event_lines[pos] + 1,
-                          "seq": a.seqs[pos], "error": err})
-    anomalies.extend(missing_subagents(a))  # Claude Code Task calls without their transcript
-    resumes = [r.to_json() for r in resume_reports(a)]
-    listed = {c["line"] for r in resumes for c in r["unanswered"]}  # told once, by their resume
-    anomalies.extend(f.to_json() for f in format_findings(a)  # what the agent would trip over
-                     if not (f.kind == "unanswered_call" and f.line in listed))
-    if a.n_events and not a.deterministic():
-        anomalies.append({"kind": "nondeterministic", "line": 0,
-                          "error": "replaying the log twice gives different states"})
-    return {
-        "format": a.format.name,
-        "events": a.n_events,
-        "lines": a.n_lines,
-        "blank_lines": a.blank_lines,
-        "fields": a.mapper.describe(),
-        "malformed": malformed_json(a.malformed),  # made as it is written (core/report_stream)
-        "anomalies": anomalies,
-        "resumes": resumes,
-        "compactions": compaction_reviews(a),  # what the model lost at each
-        "branches": branch_reports(a),
-        "pending_tail": a.pending is not None,
-        "information": information_json(a),
-        "unknown_kinds": unknown_kinds(a),
-        "container": container_json(a.log),
-    }
-
-
-def anomaly_text(x: dict) -> str:
-    """One line for people about an anomaly of `check --json`."""
-    k = x["kind"]
-    if k == "duplicate_id":
-        return f"#{x['seq']} was already used on line {x['first_line']}"
-    if k == "id_backwards":
-        return f"#{x['seq']} comes after #{x['previous']}"
-    if k == "id_gap":
-        return f"#{x['seq']} follows #{x['after']}: {x['missing']} id(s) missing"
-    if k == "ts_backwards":
-        return f"#{x['seq']} at {x['ts']} is earlier than the event before it"
-    if "text" in x:  # a format's own finding: what is wrong, then what to do
-        return f"{x['text']}: {x['hint']}" if x.get("hint") else x["text"]
-    if k == "projection_failed":
-        return f"#{x['seq']}: the projection raised {x['error']}"
-    if k == "subagent_missing":
-        return f"#{x['seq']} {x['message']}"
-    detail = {a: b for a, b in x.items() if a not in ("kind", "line")}
-    return short(detail, 80)
-
-
-def print_unknown_kinds(a: Any, kinds: list[dict]) -> None:
-    """Format drift in `check`'s text: one summary line, then a line per kind (at most 10)."""
-    from agentlog_tui.core.drift import drift_line
-
-    line = drift_line(a)
-    if line is None:
-        return
-    print(f"  {clean(line)} (newer agent version?)")
-    for k in kinds[:10]:
-        print(f"  line {k['first_line']:>6}  unknown kind      {clean(k['kind'])} ×{k['count']}")
-    if len(kinds) > 10:
-        print(f"  {'':>11}  unknown kind      … and {len(kinds) - 10} more (all of them with --json)")
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    a = open_log(args)
-    doc = check_json(a)
-    findings = (len(doc["malformed"]) + len(doc["anomalies"]) + int(doc["pending_tail"])
-                + sum(r["findings"] for r in doc["resumes"]))
-    if args.json:
-        from agentlog_tui.core.report_stream import write_json
-
-        write_json(doc, sys.stdout)  # a million malformed lines are written, never held
-        return 1 if findings else 0
-    name = os.path.basename(args.log)
-    resumes = doc["resumes"]
-    comp = f", {len(doc['compactions'])} compactions" if doc["compactions"] else ""
-    if doc["branches"]:
-        comp += f", {len(doc['branches'])} abandoned branch{'es' if len(doc['branches']) > 1 else ''}"
-    print(f"{clean(name)}: {doc['format']}, {doc['events']} events, {doc['lines']} lines, "
-          f"{len(doc['malformed'])} malformed, {len(doc['anomalies'])} anomalies, "
-          f"{len(resumes)} resumes{comp}")
-    from agentlog_tui.core.jsondoc import container_note
-
-    if (note := container_note(a.log)) is not None:
-        print(f"  {clean(note)}")
-    for m in doc["malformed"]:
-        print(f"  line {m['line']:>6}  malformed   {clean(m['error'])}")
-    shown: dict[str, int] = defaultdict(int)
-    for x in doc["anomalies"]:
-        shown[x["kind"]] += 1
-        if shown[x["kind"]] <= 5:
-            print(f"  line {x['line']:>6}  {x['kind']:<17} {clean(anomaly_text(x))}")
-    for kind, n in shown.items():
-        if n > 5:
-            print(f"  {'':>11}  {kind:<17} … and {n - 5} more (all of them with --json)")
-    info: dict[str, int] = defaultdict(int)
-    for x in doc["information"]:
-        info[x["kind"]] += 1
-    for kind, n in info.items():
-        print(f"  {'':>11}  {'information':<17} {n} {kind} ({doc['format']} does not promise "
-              f"this: not a finding)")
-    print_unknown_kinds(a, doc["unknown_kinds"])
-    if doc["pending_tail"]:
-        print(f"  line {a.pending.line:>6}  pending tail      an unterminated last line (a writer mid-write?)")
-    from agentlog_tui.core.context_review import compaction_line
-
-    for c in doc["compactions"]:
-        print(f"  line {c['line']:>6}  compaction        {clean(compaction_line(c))}")
-        lost = [p for p in c["user_prompts"] if not p["in_summary"]]
-        for p in lost[:5]:
-            print(f"      not in the summary: #{p['seq']} {clean(short(p['text'], 100))}")
-        if len(lost) > 5:
-            print(f"      … and {len(lost) - 5} more (all of them with --json)")
-    for b in doc["branches"]:  # information, not a finding: a rewind is a branch, not an error
-        fork = f"forks at #{b['forks_at']}" if b["forks_at"] is not None else "has no parent in the file"
-        print(f"  line {b['line']:>6}  branch            #{b['seq']}..#{b['last_seq']} "
-              f"({b['events']} events) {fork}, off the live branch")
-    for r in resumes:
-        head = f"  resume #{r['seq']} from #{r['from_event']}" if r["from_event"] is not None else f"  resume #{r['seq']}"
-        if r.get("earlier_session"):
-            head += f" (continues session {clean(r['earlier_session'])[:13]})"
-        if not r["findings"]:
-            print(f"{head}: clean")
-            continue
-        print(f"{head}: {r['findings']} finding(s)")
-        if r["unknown_from_event"]:
-            print(f"      from_event #{r['from_event']} is not an event before the resume")
-        if r["missed"]:
-            print(f"      missed events: {', '.join('#' + str(s) for s in r['missed'])}")
-        snap = r["snapshot"]
-        if snap and snap["verdict"] != "match":
-            print(f"      loaded snapshot ({snap['source']}, at #{snap['at_seq']}) drifted: "
-                  f"{len(snap['differences'])} difference(s) (see `agentlog-tui diff`)")
-        for c in r.get("unanswered", ()):
-            print(f"      never answered: #{c['seq']} {clean(c['input'])} ({clean(c['call_id'])}): "
-                  "check whether it ran before relying on it or running it again")
-        for d in r["duplicates"]:
-            subj = f" {clean(d['subject'])}" if d["subject"] is not None else ""
-            print(f"      possible duplicate effect: #{d['seq']} repeats #{d['original_seq']} "
-                  f"({clean(d['entity'])}{subj})")
-    if not findings:
-        print("  ✓ no integrity problems")
-    return 1 if findings else 0
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    from agentlog_tui.core.snapshots import SnapshotFileError, file_report, snapshot_reports
-
-    a = open_log(args)
-    reports = snapshot_reports(a)
-    for f in args.snapshot or ():
-        try:
-            reports.append(file_report(a, f))
-        except SnapshotFileError as exc:
-            raise UsageError(str(exc)) from None
-    drift = any(r.verdict != "match" for r in reports)
-    if args.json:
-        emit_json({"snapshots": [r.to_json() for r in reports]})
-        return 1 if drift else 0
-    if not reports:
-        print(f"{clean(os.path.basename(args.log))}: no snapshots (add one with --snapshot FILE)")
-        return 0
-    for r in reports:
-        at = f"#{r.at_seq}" if r.at_seq is not None else "the start"
-        tail = f" ({len(r.differences)} difference{'s' if len(r.differences) != 1 else ''})" if r.differences else ""
-        print(f"{clean(r.source)} at {at}: {r.verdict}{tail}")
-        if r.error:
-            print(f"    {clean(r.error)}")
-        rows = [(fmt_path(d.path), d.kind, short(d.snapshot, 28) if d.kind != "missing" else "—",
-                 short(d.replay, 28) if d.kind != "extra" else "—",
-                 f"#{d.written_by}" if d.written_by is not None else "") for d in r.differences]
-        if rows:
-            w = [max(len(x[i]) for x in rows) for i in range(4)]
-            print(f"    {'path':<{w[0]}}  {'kind':<{w[1]}}  {'snapshot':<{w[2]}}  {'replay':<{w[3]}}  written by")
-            for row in rows:
-                print(f"    {row[0]:<{w[0]}}  {row[1]:<{w[1]}}  {row[2]:<{w[2]}}  {row[3]:<{w[3]}}  {row[4]}")
-    return 1 if drift else 0
-
-
-def cmd_compact(args: argparse.Namespace) -> int:
-    from agentlog_tui.core.compaction import (
-        CompactionError,
-        NotVerified,
-        plan_compaction,
-        write_compacted,
-    )
-
-    if args.protect_last < 0:
-        raise UsageError("--protect-last must be 0 or more")
-    if args.output is not None and not args.output:
-        raise UsageError("-o: give a file name (leave -o out for a dry run)")
-    if args.output:
-        src, dst = os.path.abspath(args.log), os.path.abspath(args.output)
-        if src == dst or (os.path.exists(dst) and os.path.exists(src) and os.path.samefile(src, dst)):
-            raise UsageError(f"{args.output}: refusing to write over the log being compacted")
-        if not args.force and (os.path.lexists(dst)):
-            raise UsageError(f"{args.output}: already exists; nothing written "
-                             "(choose another name, or --force to replace it)")
-    a = open_log(args)
-    # with -o, the written bytes themselves are verified (read back afresh) before they count
-    plan = plan_compaction(a, args.protect_last, verify=not args.output)
-    written = None
-    error = None
-    if args.output:
-        try:
-            written = write_compacted(a, plan, args.output, overwrite=args.force)
-        except NotVerified:
-            error = "not verified: nothing written"
-        except CompactionError as exc:
-            raise UsageError(str(exc)) from None
-        except OSError as exc:
-            raise UsageError(f"{args.output}: {(exc.strerror or str(exc)).lower()}") from None
-    if args.json:
-        doc = plan.to_json()
-        doc["output"] = args.output if written is not None else None
-        emit_json(doc)
-        return 0 if plan.verified else 1
-    saved = plan.bytes_before - plan.bytes_after
-    pct = 100 * saved / plan.bytes_before if plan.bytes_before else 0
-    print(f"{clean(os.path.basename(args.log))}: {plan.events} events, keep {len(plan.kept)}, "
-          f"drop {len(plan.dropped)}; {plan.bytes_before:,} -> {plan.bytes_after:,} bytes "
-          f"({pct:.0f}% saved)")
-    print("  verified: the compacted file, read afresh, replays to the same state"
-          + (f" and {a.format.name} could load it" if hasattr(a.format, "validate") else "")
-          if plan.verified else "  NOT verified:")
-    for r in plan.reasons[:20]:
-        print(f"    {clean(r)}")
-    sel = plan.selection
-    if sel is not None and sel.added:
-        print(f"  {len(sel.added)} superseded event(s) kept so that calls and results stay paired")
-    if sel is not None and sel.replaced:
-        print(f"  {len(sel.replaced)} record(s) relinked to their nearest kept ancestor")
-    for p in plan.differing_paths[:20]:
-        print(f"    differs at {fmt_path(p)}")
-    if plan.protect_last:
-        print(f"  the last {plan.protect_last} events are kept whatever they are")
-    if plan.malformed_dropped:
-        print(f"  {plan.malformed_dropped} malformed line(s) are not events and are not copied")
-    if plan.note:
-        print(f"  note: {plan.note}")
-    groups: dict[tuple[str, str], list] = defaultdict(list)
-    for d in plan.dropped:
-        groups[(d.reason, d.type)].append(d)
-    for reason in ("overwritten", "no_effect"):
-        keys = [k for k in groups if k[0] == reason]
-        if not keys:
-            continue
-        total = sum(len(groups[k]) for k in keys)
-        print(f"  {reason} ({total}):")
-        for k in sorted(keys, key=lambda k: -len(groups[k])):
-            items = groups[k]
-            print(f"    {clean(k[1])} ×{len(items)}")
-            for d in items[:8]:
-                by = f"  superseded by {', '.join('#' + str(s) for s in d.superseded_by)}" if d.superseded_by else ""
-                print(f"      #{d.seq}{by}")
-            if len(items) > 8:
-                print(f"      … and {len(items) - 8} more")
-    if written is not None:
-        print(f"  wrote {written:,} bytes to {clean(args.output)}")
-    elif error:
-        print(f"  {error}")
-    elif not args.output:
-        print("  dry run: add -o OUT to write the compacted log")
-    return 0 if plan.verified else 1
-
-
-COMMANDS = {"state": cmd_state, "check": cmd_check, "diff": cmd_diff, "compact": cmd_compact,
+COMMANDS = {"state": cli_state.run, "check": cli_check.run, "diff": cli_diff.run, "compact": cli_compact.run,
             "formats": cli_formats.run}
 
 
@@ -586,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     except AppCrashed as exc:  # the app showed the error in its dialog; the line for stderr
         sys.stderr.write(exc.line + "\n")
         return EXIT_INTERNAL
-    except Exception as exc:  # noqa: BLE001 - the error boundary: one line, exit 3, never a traceback
+    except BaseException as exc:  # noqa: BLE001 - the error boundary: one line, exit 3, never a traceback
         return internal_error(exc, args)
 
 

@@ -6,15 +6,14 @@ there is somewhere to go back to, and `a` opens the subagent of the `Task` call 
 A stack of open sessions remembers the way back: Escape in a subagent returns to its parent at
 the call that started it, Escape in a session returns to the list where it was; `q` quits.
 
-A compressed rollout (`.jsonl.gz`, `.jsonl.zst`) is opened read-only, without tailing, through a
-private decompressed copy when the reader cannot open it itself.
+A compressed rollout (`.jsonl.gz`, `.jsonl.zst`) is opened read-only, without tailing (the reader
+decompresses it).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,7 +22,7 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from agentlog_tui.core.sessions import _decompressed_copy, _reader_decompresses, compression_of
+from agentlog_tui.core.sessions import compression_of
 from agentlog_tui.core.subagents import TaskCall, parent_link, task_calls
 from agentlog_tui.tui.app import AgentlogApp
 from agentlog_tui.tui.errors import raise_if_crashed
@@ -182,30 +181,17 @@ def frame_for(path: Path, seq: int | None) -> Frame:
     return Frame(path, seq, title)
 
 
-@contextlib.contextmanager
-def readable(path: Path) -> Iterator[tuple[str, bool]]:
-    """(a path the reader can open, whether to tail it): compressed logs through a private
-    plain copy, never tailed."""
-    if compression_of(path) is None:
-        yield str(path), True
-    elif _reader_decompresses():
-        yield str(path), False
-    else:
-        with _decompressed_copy(path) as tmp:
-            yield tmp, False
-
-
 def run_log_app(frame: Frame, analysis_kwargs: dict, can_go_back: bool) -> Any:
     """Run the usual screen on one session; its result (see `SessionLogApp`)."""
-    with readable(frame.path) as (path, watch):
-        title = frame.title
-        if title is None and path != str(frame.path):
-            title = f"{frame.path.name} ({compression_of(frame.path)}, read-only)"
-        app = SessionLogApp(path, analysis_kwargs, start_seq=frame.seq, title=title,
-                            can_go_back=can_go_back, watch=watch)
-        result = app.run()
-        raise_if_crashed(app)  # the error dialog was shown: exit 3 (tui/error_boundary.py)
-        return result
+    compressed = compression_of(frame.path)
+    title = frame.title
+    if title is None and compressed is not None:
+        title = f"{frame.path.name} ({compressed}, read-only)"
+    app = SessionLogApp(str(frame.path), analysis_kwargs, start_seq=frame.seq, title=title,
+                        can_go_back=can_go_back, watch=compressed is None)
+    result = app.run()
+    raise_if_crashed(app)  # the error dialog was shown: exit 3 (tui/error_boundary.py)
+    return result
 
 
 def run_list_app(state: Any) -> Any:

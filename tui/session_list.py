@@ -5,6 +5,8 @@ compactions and resumes filled in by a background pass with progress in the head
 of `core.search` across them (`/`). It never opens a log itself: Enter ends it with what to open,
 `("open", path, seq)`, and `tui/session_browser.py` runs the usual screen on it, then this list
 again with the same `ListState` (so it comes back where it was: sort, filter, cursor, search).
+The columns, that state and a row's cells are in `tui/session_rows.py`; the search across the
+sessions (`/`) is a feature of its own, `tui/session_search.py`.
 
 Keys: Enter open, `/` search the sessions' text, `f` filter the rows, `s` / `S` sort by the next
 column / reverse (or click a column's title), Escape clears the filter or leaves the search hits,
@@ -13,13 +15,10 @@ column / reverse (or click a column's title), Escape clears the filter or leaves
 
 from __future__ import annotations
 
-import os
-import threading
 import time
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -30,7 +29,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from agentlog_tui.core.search import Hit, Query, QueryError, SearchProgress, search
+from agentlog_tui.core.search import Query, QueryError
 from agentlog_tui.core.sessions import (
     SessionInfo,
     describe,
@@ -40,105 +39,9 @@ from agentlog_tui.core.sessions import (
     sort_key_activity,
 )
 from agentlog_tui.tui.error_boundary import ErrorBoundary
+from agentlog_tui.tui.session_rows import BATCH_S, COLUMN, COLUMNS, ListState, row_cells, tilde
+from agentlog_tui.tui.session_search import MAX_HITS, SessionSearchFeature
 from agentlog_tui.tui.text import visible
-
-BATCH_S = 0.25  # a worker reports at most this often
-MAX_HITS = 5000  # a search stops listing here (the header says so)
-TITLE_CELL = 72
-HIT_LEAD = 16  # characters of a hit's text kept before its first match
-HIT_CELL = 110
-
-
-def _short_time(ts: str | None) -> str:
-    return ts[:16].replace("T", " ") if ts else "?"
-
-
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "K", "M", "G"):
-        if size < 1024 or unit == "G":
-            return f"{size:.0f}{unit}" if unit == "B" or size >= 10 else f"{size:.1f}{unit}"
-        size /= 1024
-    return f"{n}B"
-
-
-def _stat(r: SessionInfo, name: str) -> int | None:
-    return getattr(r.stats, name) if r.stats is not None else None
-
-
-def _project(r: SessionInfo) -> str:
-    return os.path.basename(r.project.rstrip("/")) if r.project else ""
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the list: its key, title, and how to sort by it."""
-
-    key: str
-    title: str
-    sort: Any  # SessionInfo -> comparable
-    numeric: bool = False
-
-
-COLUMNS = [
-    Column("last", "last activity", sort_key_activity),
-    Column("format", "format", lambda r: r.format),
-    Column("events", "events", lambda r: _stat(r, "events") or -1, True),
-    Column("findings", "find", lambda r: _stat(r, "findings") or -1, True),
-    Column("title", "title", lambda r: r.title.lower()),
-    Column("project", "project", lambda r: _project(r).lower()),
-    Column("size", "size", lambda r: r.size, True),
-    Column("compactions", "comp", lambda r: _stat(r, "compactions") or -1, True),
-    Column("resumes", "res", lambda r: _stat(r, "resumes") or -1, True),
-    Column("started", "start", lambda r: r.started or ""),
-]
-COLUMN = {c.key: c for c in COLUMNS}
-
-
-@dataclass
-class SearchState:
-    """A search across the listed sessions: its query, hits so far, progress, cursor."""
-
-    query: Query
-    hits: list[Hit] = field(default_factory=list)
-    progress: SearchProgress | None = None
-    done: bool = False
-    cursor: int = 0
-
-
-@dataclass
-class ListState:
-    """What the list shows and where the user was; kept while a session is open."""
-
-    roots: list[Path]
-    rows: list[SessionInfo] | None = None
-    sort: str = "last"
-    reverse: bool = True
-    filter: str = ""
-    cursor_path: Path | None = None
-    stats_done: int = 0
-    search: SearchState | None = None
-    showing_hits: bool = False
-
-    def all_files(self) -> list[Path]:
-        """Every listed log and its subagent transcripts, newest first (what `/` searches)."""
-        out = []
-        for r in self.visible_rows():
-            out.append(r.path)
-            out.extend(s.path for s in r.subagents)
-        return out
-
-    def visible_rows(self) -> list[SessionInfo]:
-        rows = list(self.rows or [])
-        if self.filter:
-            f = self.filter.lower()
-            rows = [r for r in rows if f in " ".join(
-                (r.title, r.project or "", r.format, str(r.path), r.session_id or "")).lower()]
-        col = COLUMN[self.sort]
-        rows.sort(key=col.sort, reverse=self.reverse)
-        rows.sort(key=lambda r: r.error is not None)  # files that are not logs last, always
-        return rows
-
 
 # ---- messages from the workers ------------------------------------------------------------------
 
@@ -156,15 +59,6 @@ class StatsFilled(Message):
         self.rows = rows
         self.done = done
         self.total = total
-
-
-class HitsFound(Message):
-    def __init__(self, state: SearchState, hits: list[Hit], progress: SearchProgress, done: bool) -> None:
-        super().__init__()
-        self.state = state
-        self.hits = hits
-        self.progress = progress
-        self.done = done
 
 
 def actions_provider(actions: list[tuple[str, str, str]]) -> type[Provider]:
@@ -204,7 +98,7 @@ LIST_ACTIONS = [
 ]
 
 
-class SessionListApp(ErrorBoundary, App):
+class SessionListApp(SessionSearchFeature, ErrorBoundary, App):
     """The list of sessions (and of search hits across them); ends with what to open."""
 
     CSS_PATH = "session_list.tcss"
@@ -226,7 +120,7 @@ class SessionListApp(ErrorBoundary, App):
         self.stats_total = 0
         self.discovering = state.rows is None
         self.prompt_mode: str | None = None
-        self._search_cancel = threading.Event()
+        self._init_search()
 
     # ---- layout ------------------------------------------------------------------------------
 
@@ -291,38 +185,6 @@ class SessionListApp(ErrorBoundary, App):
         if msg.final:
             self.fill()
 
-    def cells(self, r: SessionInfo) -> list[Any]:
-        def num(name: str) -> Text:
-            v = _stat(r, name)
-            if r.error and v is None:
-                return Text("✗", style="red", justify="right")
-            if v is None:
-                return Text("…", style="dim", justify="right")
-            style = "bold yellow" if name == "findings" and v else ""
-            return Text(f"{v:,}", style=style, justify="right")
-
-        title = visible(r.title) if r.title else ""
-        if r.error:
-            title = f"✗ {visible(r.error)}"
-        if r.subagents:
-            n = len(r.subagents)
-            title = f"[{n} subagent{'s' if n > 1 else ''}] {title}"
-        if len(title) > TITLE_CELL:
-            title = title[: TITLE_CELL - 1] + "…"
-        fmt = r.format + (f" ({r.compressed})" if r.compressed else "")
-        return [
-            Text(_short_time(r.last_activity)),
-            Text(visible(fmt)),
-            num("events"),
-            num("findings"),
-            Text(title, style="red" if r.error else ""),
-            Text(visible(_project(r))[:24]),
-            Text(_size(r.size), justify="right"),
-            num("compactions"),
-            num("resumes"),
-            Text(_short_time(r.started), style="dim"),
-        ]
-
     def rebuild(self) -> None:
         """The table from the state: filtered, sorted, the cursor on the row it was on."""
         t = self.table
@@ -330,7 +192,7 @@ class SessionListApp(ErrorBoundary, App):
         t.clear()
         rows = self.state.visible_rows()
         for r in rows:
-            t.add_row(*self.cells(r), key=str(r.path))
+            t.add_row(*row_cells(r), key=str(r.path))
         for c in COLUMNS:
             col = t.columns[c.key]
             arrow = (" ↓" if self.state.reverse else " ↑") if c.key == self.state.sort else ""
@@ -380,7 +242,7 @@ class SessionListApp(ErrorBoundary, App):
         for r in msg.rows:
             key = str(r.path)
             if key in t.rows:
-                for c, cell in zip(COLUMNS, self.cells(r), strict=True):
+                for c, cell in zip(COLUMNS, row_cells(r), strict=True):
                     t.update_cell(key, c.key, cell)
         if msg.done == msg.total and COLUMN[self.state.sort].numeric:
             self.rebuild()  # sorted by a column that was still being filled in
@@ -424,7 +286,7 @@ class SessionListApp(ErrorBoundary, App):
                 filled = int(frac * 10)
                 t.append(f"  analysing {s.stats_done}/{self.stats_total} ", style="bold")
                 t.append("█" * filled + "░" * (10 - filled), style="#5fafff")
-            t.append(" in " + ", ".join(visible(_tilde(p)) for p in s.roots), style="dim")
+            t.append(" in " + ", ".join(visible(tilde(p)) for p in s.roots), style="dim")
         self.query_one("#sessions-header", Static).update(t)
 
     # ---- keys --------------------------------------------------------------------------------
@@ -530,121 +392,3 @@ class SessionListApp(ErrorBoundary, App):
                 self.notify(str(exc), severity="error", markup=False)
                 return
             self.start_search(q)
-
-    # ---- search ------------------------------------------------------------------------------
-
-    def start_search(self, q: Query) -> None:
-        self._search_cancel.set()
-        self._search_cancel = threading.Event()
-        self.state.search = SearchState(q)
-        self.hits_table.clear()
-        self.show_hits(True)
-        files = None if self.discovering else self.state.all_files()  # None: find them too
-        self.search_worker(self.state.search, files, self._search_cancel)
-        self.update_header()
-
-    def show_hits(self, on: bool) -> None:
-        self.state.showing_hits = on and self.state.search is not None
-        self.table.display = not self.state.showing_hits
-        self.hits_table.display = self.state.showing_hits
-        (self.hits_table if self.state.showing_hits else self.table).focus()
-        self.refresh_bindings()
-        self.update_header()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def search_worker(self, state: SearchState, files: list[Path] | None,
-                      cancel: threading.Event) -> None:
-        if files is None:  # the list is still being made: search what is there, newest first
-            files = sorted(discover(self.state.roots), key=_mtime, reverse=True)
-        batch: list[Hit] = []
-        last = [time.monotonic()]
-        latest = [SearchProgress()]
-
-        def progress(p: SearchProgress) -> None:
-            latest[0] = p
-            now = time.monotonic()
-            if now - last[0] >= BATCH_S:
-                last[0] = now
-                self.post_message(HitsFound(state, list(batch), _copy(p), False))
-                batch.clear()
-
-        for n, hit in enumerate(search(files, state.query, progress=progress, cancel=cancel,
-                                       every=0.05), 1):
-            batch.append(hit)
-            if n == 1:  # the first hit at once
-                self.post_message(HitsFound(state, list(batch), _copy(latest[0]), False))
-                batch.clear()
-            if n >= MAX_HITS:
-                break
-        self.post_message(HitsFound(state, list(batch), _copy(latest[0]), True))
-
-    def on_hits_found(self, msg: HitsFound) -> None:
-        se = msg.state
-        if se is not self.state.search:
-            return  # an older search's last words
-        se.progress = msg.progress
-        se.done = msg.done
-        start = len(se.hits)
-        se.hits.extend(msg.hits)
-        for i, h in enumerate(msg.hits, start):
-            self.hits_table.add_row(*self.hit_cells(h), key=str(i))
-        self.update_header()
-
-    def rebuild_hits(self) -> None:
-        se = self.state.search
-        self.hits_table.clear()
-        if se is None:
-            return
-        for i, h in enumerate(se.hits):
-            self.hits_table.add_row(*self.hit_cells(h), key=str(i))
-        if se.hits:
-            self.hits_table.move_cursor(row=min(se.cursor, len(se.hits) - 1), animate=False)
-
-    def hit_cells(self, h: Hit) -> list[Any]:
-        name = self._session_name(h.path)
-        shown, spans = h.text, h.spans
-        if spans and spans[0][0] > HIT_LEAD:  # the match near the left edge, where it is seen
-            cut = spans[0][0] - HIT_LEAD
-            shown = "…" + shown[cut:]
-            spans = tuple((a - cut + 1, b - cut + 1) for a, b in spans if a >= cut)
-        text = Text(no_wrap=True, end="")
-        at = 0
-        for a, b in spans:
-            text.append(visible(shown[at:a]))
-            text.append(visible(shown[a:b]), style="bold black on yellow")
-            at = b
-        text.append(visible(shown[at:]))
-        if text.cell_len > HIT_CELL:
-            text.truncate(HIT_CELL, overflow="ellipsis")
-        return [Text(visible(name)[:22]), Text(f"#{h.seq}", justify="right"), text,
-                Text(visible(h.type)[:24], style="dim"), Text(visible(h.field)[:12], style="dim")]
-
-    def _session_name(self, path: Path) -> str:
-        for r in self.state.rows or []:
-            if r.path == path:
-                return r.title or path.name
-            for s in r.subagents:
-                if s.path == path:
-                    return f"↳ {s.title or path.name}"
-        return path.name
-
-    def on_unmount(self) -> None:
-        self._search_cancel.set()
-
-
-def _mtime(p: Path) -> float:
-    try:
-        return p.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _copy(p: SearchProgress) -> SearchProgress:
-    return SearchProgress(p.files_done, p.files_total, p.bytes_done, p.bytes_total, p.hits,
-                          p.current, list(p.errors))
-
-
-def _tilde(p: Path) -> str:
-    home = os.path.expanduser("~")
-    s = str(p)
-    return "~" + s[len(home):] if home and home != "/" and s.startswith(home + os.sep) else s

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from agentlog_tui.tui.mcp_server import MAX_RESULT_CHARS, build_server, parse_path
+from agentlog_tui.tui.mcp_results import MAX_RESULT_CHARS, parse_path
+from agentlog_tui.tui.mcp_server import build_server
 
 ROOT = Path(__file__).resolve().parents[2]
 RESUMED = ROOT / "sample_logs" / "resumed_executor.jsonl"
@@ -125,7 +126,7 @@ async def test_large_results_are_bounded_with_a_note(monkeypatch):
         assert "truncated, ask for a path" in doc["truncated"]
         assert len(json.dumps(doc, separators=(",", ":"))) <= MAX_RESULT_CHARS + 1000
         assert 0 < len(doc["dropped"]) < doc["events"]
-        monkeypatch.setattr("agentlog_tui.tui.mcp_server.MAX_RESULT_CHARS", 3000)
+        monkeypatch.setattr("agentlog_tui.tui.mcp_results.MAX_RESULT_CHARS", 3000)
         doc, _ = await call(c, "state_at", {})
         assert doc["truncated"].startswith("truncated, ask for a path")
         assert doc["state"]["draft"].startswith("{…") and len(json.dumps(doc)) < 6000

@@ -24,6 +24,7 @@ from agentlog_tui.core.sessions import (
     fill_stats,
     group_subagents,
     list_sessions,
+    session_stats,
 )
 
 
@@ -88,6 +89,17 @@ def test_compressed_rollout_is_listed_with_its_columns():
     fill_stats(r)
     assert r.error is None and r.stats.events == 5
     assert CODEX_GZ.read_bytes()[:2] == b"\x1f\x8b"  # still the user's compressed file
+
+
+def test_compressed_rollout_is_analysed_by_the_reader_without_a_named_copy(monkeypatch):
+    import tempfile
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("a named temporary copy of the log was made")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_copy)
+    stats, last = session_stats(CODEX_GZ)
+    assert stats.events == 5 and last is not None
 
 
 def test_generic_log_and_a_file_that_is_not_a_log():

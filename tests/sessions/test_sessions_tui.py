@@ -219,3 +219,32 @@ def test_one_log_without_a_list_quits_with_q():
     browse(None, PARENT1, run_list=lambda s: 1 / 0,
            run_log=lambda f, k, back: seen.append((f.path, back)))
     assert seen == [(PARENT1, False)]
+
+
+def test_a_compressed_rollout_opens_from_the_file_itself_read_only(monkeypatch):
+    """The reader decompresses it: the app gets the user's .gz (no private copy), not tailed,
+    and its header says it is read-only."""
+    from agentlog_tui.tui import session_browser
+
+    seen: dict = {}
+
+    class Recorder:
+        def __init__(self, path, kwargs, **kw):
+            seen.update(kw, path=path)
+
+        def run(self):
+            return ("back",)
+
+    monkeypatch.setattr(session_browser, "SessionLogApp", Recorder)
+    assert session_browser.run_log_app(Frame(CODEX_GZ), {}, True) == ("back",)
+    assert seen["path"] == str(CODEX_GZ) and seen["watch"] is False
+    assert seen["title"] == f"{CODEX_GZ.name} (gz, read-only)"
+
+
+async def test_a_compressed_rollout_shows_its_events():
+    app = SessionLogApp(str(CODEX_GZ), {}, title=f"{CODEX_GZ.name} (gz, read-only)",
+                        can_go_back=True, watch=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await session_ready(pilot)
+        assert app.model.a.n_events == 5
+        assert "(gz, read-only)" in str(app.query_one("AppHeader").render())
