@@ -121,11 +121,19 @@ class Malformed:
                 f"error={self.error!r})")
 
 
+def _widened(a: array, value: int) -> array:
+    """`a` as 64-bit numbers, with `value` appended."""
+    wide = array("Q", a)
+    wide.append(value)
+    return wide
+
+
 class MalformedLines:
     """The malformed records of a log, kept compactly: a sequence of `Malformed`.
 
     Per record it holds a line number, a byte offset, a length and an index into the distinct
-    error messages (bad JSON gives the same few messages again and again), about 28 bytes;
+    error messages (bad JSON gives the same few messages again and again), 16 bytes (32-bit
+    numbers, widened to 64 bits when an offset or length needs it);
     the raw bytes are read back from the log when a record's `raw` is asked for. A million bad
     lines cost tens of megabytes, not hundreds."""
 
@@ -133,9 +141,9 @@ class MalformedLines:
 
     def __init__(self, read: Callable[[int, int], bytes]) -> None:
         self._read = read  # read(start, end): the log's bytes in [start, end)
-        self._lines = array("q")
-        self._offsets = array("Q")
-        self._lengths = array("Q")
+        self._lines = array("I")
+        self._offsets = array("I")
+        self._lengths = array("I")
         self._errs = array("I")
         self._messages: list[str] = []
         self._message_ids: dict[str, int] = {}
@@ -145,9 +153,19 @@ class MalformedLines:
         if mid is None:
             mid = self._message_ids[rec.error] = len(self._messages)
             self._messages.append(rec.error)
-        self._lines.append(rec.line)
-        self._offsets.append(rec.offset)
-        self._lengths.append(rec.length)
+        # 32-bit numbers until one does not fit (offsets past 4 GiB): then that array widens
+        try:
+            self._lines.append(rec.line)
+        except OverflowError:
+            self._lines = _widened(self._lines, rec.line)
+        try:
+            self._offsets.append(rec.offset)
+        except OverflowError:
+            self._offsets = _widened(self._offsets, rec.offset)
+        try:
+            self._lengths.append(rec.length)
+        except OverflowError:
+            self._lengths = _widened(self._lengths, rec.length)
         self._errs.append(mid)
 
     def pop(self) -> Malformed:

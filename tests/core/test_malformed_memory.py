@@ -84,9 +84,10 @@ def test_a_malformed_line_is_held_in_a_few_dozen_bytes_at_n_and_4n(tmp_path):
     big.write_bytes(bad_lines(4 * N, seed=1))
     per_n = retained_per_line(small, N)
     per_4n = retained_per_line(big, 4 * N)
-    # what a line costs in all: the line index (8 bytes), its kind and position (5), and the
-    # compact record (28 bytes: line, offset, length, message id) with the arrays' slack
-    assert per_4n < 80, per_4n
+    # what a line costs in all: the line index (8 bytes), its kind and position (5), the
+    # tracker's per-line room (13), and the compact record (16 bytes: line, offset, length,
+    # message id) with the arrays' slack: ~45 bytes (it was ~370)
+    assert per_4n < 64, per_4n
     assert per_n < 120, per_n  # the few distinct messages weigh more on fewer lines
     assert per_4n <= per_n * 1.1, (per_n, per_4n)  # linear: no growth per line with N
 
@@ -165,3 +166,24 @@ def test_check_json_streamed_is_byte_for_byte_the_document_it_was(tmp_path, samp
     empty = io.StringIO()
     write_json({"malformed": malformed_json([])}, empty)
     assert empty.getvalue() == '{\n  "malformed": []\n}\n'
+
+
+def test_offsets_past_four_gibibytes_widen_the_arrays():
+    reads = []
+
+    def read(a: int, b: int) -> bytes:
+        reads.append((a, b))
+        return b"x" * (b - a)
+
+    ml = MalformedLines(read)
+    ml.append(Malformed(1, 0, b"{", "invalid JSON: a"))
+    far = 5 << 32  # a line 20 GiB into a log
+    ml.append(Malformed.stored(2**33, far, 3, "invalid JSON: b", read))
+    ml.append(Malformed(2**33 + 1, far + 4, b"[]", "not a JSON object: an array"))
+    assert [(m.line, m.offset, m.error) for m in ml] == [
+        (1, 0, "invalid JSON: a"),
+        (2**33, far, "invalid JSON: b"),
+        (2**33 + 1, far + 4, "not a JSON object: an array"),
+    ]
+    assert ml[1].raw == b"xxx" and reads[-1] == (far, far + 3)
+    assert ml.pop().line == 2**33 + 1 and len(ml) == 2
