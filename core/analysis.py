@@ -114,6 +114,10 @@ class Anomaly:
         return out
 
 
+class _Redo(Exception):
+    """A direct path failed midway with no undo log: analyse again from the start, with one."""
+
+
 class Analysis:
     """A log read and replayed; the engine's single entry point."""
 
@@ -143,6 +147,7 @@ class Analysis:
         self.checkpoint_every = checkpoint_every or DEFAULT_CHECKPOINT_EVERY
         self.warning: str | None = None
         self._branch_hint: tuple[frozenset[int], int] | None = None
+        self._keep_undo = False  # set once a direct path failed midway (see _apply)
         self._reset()
 
     # ---- building ------------------------------------------------------------------------------
@@ -165,7 +170,7 @@ class Analysis:
         self._cache.clear()
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
         self._apply_tracked = getattr(self.projection, "apply_tracked", None)
-        # a direct path that may raise after writing keeps the undo log (a failed event is undone)
+        # a direct path that may raise after writing something (see _apply)
         self._tracked_undo = bool(getattr(self.projection, "tracked_undo", False))
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)
         # an id or timestamp check is a finding only where the format's writers promise it
@@ -259,6 +264,12 @@ class Analysis:
         that is tried again starts from the first line rather than adding lines twice."""
         try:
             return self._run(progress, every)
+        except _Redo:
+            # a record the direct path failed on midway, with no undo log to leave the state as
+            # it was: the whole log again, this time with one (only such logs pay for it)
+            self._keep_undo = True
+            self._reset()
+            return self.run(progress, every=every)
         except BaseException:
             self._reset()
             raise
@@ -611,13 +622,18 @@ class Analysis:
             self.snapshot_positions.append(pos)
             tracker.commit()
         elif self._apply_tracked is not None:
-            # a direct path raises (if at all) before it writes anything (no undo log needed),
-            # unless it says otherwise
-            if not self._tracked_undo:
+            # a direct path raises (if at all) before it writes anything (no undo log needed);
+            # one that may raise midway (`tracked_undo`) runs without the log too, and a
+            # failure then analyses the log again with it (run): odd records are rare, and
+            # the log costs every write of every record
+            redo = self._tracked_undo and not self._keep_undo
+            if redo or not self._tracked_undo:
                 tracker.no_undo()
             try:
                 self._apply_tracked(tracker, self.state, ev)
-            except Exception as exc:  # noqa: BLE001 - the event is marked failed
+            except Exception as exc:  # the event is marked failed (or the log read again)
+                if redo:
+                    raise _Redo from exc
                 tracker.rollback()
                 self.failed[pos] = f"{type(exc).__name__}: {exc}"
             else:

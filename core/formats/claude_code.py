@@ -629,7 +629,7 @@ class ClaudeCodeProjection:
 
     # -- the direct path (core/tracked.py): the same reads and writes, declared to the tracker --
 
-    # it may fail midway on odd records as `apply` may: keep the undo log
+    # it may fail midway on odd records as `apply` may (the analysis then undoes the record)
     tracked_undo = True
 
     def apply_tracked(self, t: Tracker, state: dict, event: Event) -> None:
@@ -667,9 +667,24 @@ class ClaudeCodeProjection:
 
     @staticmethod
     def _set_tracked(t: Tracker, slot: Any, d: dict, key: str, value: Any, path: tuple) -> None:
-        """`_set_if_changed` on a tracked container."""
-        now, nslot = read_key(t, slot, d, key)
-        if differs(t, now, nslot, value):
+        """`_set_if_changed` on a tracked container (read_key and differs, inline: this runs
+        for every field of every record's session)."""
+        if key in d:
+            now = d[key]
+            child = slot.children.get(key)
+            if child is not None:
+                t.dep(child.owner)
+                if isinstance(now, (dict, list)):
+                    if child.children is None:
+                        t.expand(child, now)
+                    t.dep_subtree(child)
+            if now != value:
+                t.write(slot, d, key, value, path)
+            return
+        tomb = slot.children.get(key)
+        if tomb is not None:
+            t.dep(tomb.owner)
+        if value is not None:
             t.write(slot, d, key, value, path)
 
     def _session_tracked(self, t: Tracker, root: Any, state: dict, obj: dict) -> None:

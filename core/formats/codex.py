@@ -83,6 +83,8 @@ class CodexMapper:
     _last: int = 0  # the last line `boundary` decided
     _activity: int | None = None  # the last line of the running turn's own work
     _activity_ts: float | None = None
+    # timestamps of the turn's work not yet parsed: only a new turn needs the last that parses
+    _activity_raw: list = field(default_factory=list)
     _turn_open: bool = False  # a task_started with no task_complete / turn_aborted yet
     _pending: dict = field(default_factory=dict)  # call id -> line, calls not answered yet
     _decided: dict = field(default_factory=dict)  # line -> Boundary, for events applied again
@@ -101,7 +103,6 @@ class CodexMapper:
         self._last = line
         t, p = event.type, event.data if isinstance(event.data, dict) else {}
         out = base
-        now = _epoch(event.ts)
         if base is not None and base.kind == "resume":
             out = Boundary("resume", self._activity, base.label)
             self._pending.clear()
@@ -111,6 +112,8 @@ class CodexMapper:
             self._turn_open = False
         elif (t == "event_msg.task_started" or t == "event_msg.user_message" or (
                 t == "response_item.message" and p.get("role") == "user")):
+            now = _epoch(event.ts)
+            self._settle_activity_ts()
             gap = (now - self._activity_ts) if now is not None and self._activity_ts is not None else 0.0
             if (self._pending or self._turn_open) and (t == "event_msg.task_started" or gap > RESUME_GAP):
                 why = (f"{len(self._pending)} call(s) unanswered" if self._pending
@@ -130,14 +133,27 @@ class CodexMapper:
             elif t in ("event_msg.task_complete", "event_msg.turn_aborted"):
                 self._turn_open = False
             self._activity = line
-            if now is not None:
-                self._activity_ts = now
+            if isinstance(event.ts, str):  # _epoch parses nothing else
+                self._activity_raw.append(event.ts)
+                if len(self._activity_raw) >= 64:
+                    self._settle_activity_ts()
         if out is not None and out.kind == "resume":
             self._decided[line] = out
         return out
 
+    def _settle_activity_ts(self) -> None:
+        """`_activity_ts`: the time of the last of the turn's work whose timestamp parses (each
+        is parsed only when needed, from the last back)."""
+        raw = self._activity_raw
+        while raw:
+            then = _epoch(raw.pop())
+            if then is not None:
+                self._activity_ts = then
+                raw.clear()
+
     def restart(self) -> None:
         self._last, self._activity, self._activity_ts, self._turn_open = 0, None, None, False
+        self._activity_raw.clear()
         self._pending.clear()
         self._decided.clear()
 
@@ -479,7 +495,7 @@ class CodexProjection:
         elif t.startswith("event_msg."):
             self._event_msg(state, kind, p)
 
-    # the direct path may fail midway on odd payloads as `apply` may: keep the undo log
+    # it may fail midway on odd payloads as `apply` may (the analysis then undoes the record)
     tracked_undo = True
 
     def apply_tracked(self, t: Tracker, state: dict, event: Event) -> None:

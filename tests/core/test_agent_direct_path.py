@@ -307,3 +307,18 @@ def test_claude_code_direct_path_records_what_the_views_record(tmp_path_factory,
     if direct.format.name != "claude-code":
         return  # too few records of the format to be detected as one
     assert _fingerprint(direct) == _fingerprint(views)
+
+
+def test_a_record_the_direct_path_fails_on_midway_is_undone_and_marked_failed(tmp_path):
+    # an assistant record whose uuid is a list: its session fields are written, then keying the
+    # context by it raises; without an undo log the analysis reads the log again with one
+    records = [dict(r) for r in CLAUDE_CODE]
+    i = next(i for i, r in enumerate(records) if r["type"] == "assistant")
+    records[i] = {**records[i], "uuid": ["odd"], "cwd": "/elsewhere"}
+    path = tmp_path / "session.jsonl"
+    _write(path, records)
+    direct, views = _both(path)
+    assert direct._keep_undo and not views._keep_undo
+    assert list(direct.failed) == [i] and list(views.failed) == [i]
+    assert direct.state["session"]["cwd"] != "/elsewhere"
+    assert _fingerprint(direct) == _fingerprint(views)
