@@ -169,7 +169,11 @@ class Analysis:
         self._generation += 1
         self._cache.clear()
         self.projection: Projection = self._custom_projection or fmt.projection(self.options)
-        self._apply_tracked = getattr(self.projection, "apply_tracked", None)
+        # a projection's direct path, when its own class declares one: a subclass that changed
+        # `apply` (or a helper of it) but inherited the direct path would not be replayed as
+        # written, so it goes through the tracked views
+        self._apply_tracked = (getattr(self.projection, "apply_tracked", None)
+                               if "apply_tracked" in type(self.projection).__dict__ else None)
         # a direct path that may raise after writing something (see _apply)
         self._tracked_undo = bool(getattr(self.projection, "tracked_undo", False))
         self._key_fields = tuple(self.options.key_fields or DEFAULT_KEY_FIELDS)

@@ -322,3 +322,17 @@ def test_a_record_the_direct_path_fails_on_midway_is_undone_and_marked_failed(tm
     assert list(direct.failed) == [i] and list(views.failed) == [i]
     assert direct.state["session"]["cwd"] != "/elsewhere"
     assert _fingerprint(direct) == _fingerprint(views)
+
+
+def test_a_subclass_that_changes_apply_is_replayed_through_the_views(tmp_path):
+    class Counting(CodexProjection):
+        def apply(self, state, event):
+            super().apply(state, event)
+            state["seen"] = state.get("seen", 0) + 1
+
+    path = tmp_path / "rollout.jsonl"
+    _write(path, CODEX)
+    a = Analysis(path, projection=Counting())
+    a.run()
+    assert a._apply_tracked is None
+    assert a.state["seen"] == a.n_events
