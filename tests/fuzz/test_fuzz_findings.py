@@ -100,3 +100,12 @@ def test_a_claude_code_tool_call_whose_name_is_not_a_string(tmp_path, value):
     lines[i] = orjson.dumps(obj)
     codes = every_command(tmp_path, build_log(lines, True))
     assert set(codes.values()) <= {0, 1}, codes
+
+
+def test_a_copied_value_whose_keys_collide_keeps_the_last_as_a_json_round_trip_does():
+    # found by the suite's own hypothesis property (tests/core/test_jsonvalue.py) on a run:
+    # {"5": [], 5: None} copied as {"5": []} (the list filled in after the later null)
+    from agentlog_tui.core.jsonvalue import copy_value
+
+    for v in ({"5": [], 5: None}, {5: None, "5": [1]}, {"a": {"5": {}, 5: 2}}):
+        assert copy_value(v) == orjson.loads(orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS))
