@@ -12,23 +12,11 @@ from rich.text import Text
 
 from agentlog_tui.core.search import Hit, Query, SearchProgress
 from agentlog_tui.core.sessions import SessionInfo, sort_key_activity
+from agentlog_tui.tui.cli_sessions import human_size, short_time
 from agentlog_tui.tui.text import visible
 
 BATCH_S = 0.25  # a worker reports at most this often
 TITLE_CELL = 72
-
-
-def _short_time(ts: str | None) -> str:
-    return ts[:16].replace("T", " ") if ts else "?"
-
-
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "K", "M", "G"):
-        if size < 1024 or unit == "G":
-            return f"{size:.0f}{unit}" if unit == "B" or size >= 10 else f"{size:.1f}{unit}"
-        size /= 1024
-    return f"{n}B"
 
 
 def _stat(r: SessionInfo, name: str) -> int | None:
@@ -131,16 +119,16 @@ def row_cells(r: SessionInfo) -> list[Any]:
         title = title[: TITLE_CELL - 1] + "…"
     fmt = r.format + (f" ({r.compressed})" if r.compressed else "")
     return [
-        Text(_short_time(r.last_activity)),
+        Text(short_time(r.last_activity)),
         Text(visible(fmt)),
         num("events"),
         num("findings"),
         Text(title, style="red" if r.error else ""),
         Text(visible(_project(r))[:24]),
-        Text(_size(r.size), justify="right"),
+        Text(human_size(r.size), justify="right"),
         num("compactions"),
         num("resumes"),
-        Text(_short_time(r.started), style="dim"),
+        Text(short_time(r.started), style="dim"),
     ]
 
 

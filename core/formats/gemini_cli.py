@@ -563,10 +563,7 @@ class GeminiCliFormat:
         data = event.data
         if not isinstance(data, dict):
             return []
-        try:
-            return record_details(event.type, data)
-        except (AttributeError, TypeError, ValueError, KeyError):
-            return []
+        return record_details(event.type, data)
 
     def summary(self, event: Event) -> str:
         data = event.data

@@ -432,10 +432,7 @@ class OpenHandsFormat:
         return False
 
     def details(self, event: Event) -> list[tuple[str, str]]:
-        try:
-            return event_sections(event)
-        except (AttributeError, TypeError, ValueError, KeyError):
-            return []
+        return event_sections(event)
 
     def summary(self, event: Event) -> str:
         obj = event.data

@@ -755,10 +755,7 @@ class PiFormat:
         data = event.data
         if not isinstance(data, dict):
             return []
-        try:
-            return entry_details(event.type, data)
-        except (AttributeError, TypeError, ValueError, KeyError):
-            return []
+        return entry_details(event.type, data)
 
     def summary(self, event: Event) -> str:
         data = event.data

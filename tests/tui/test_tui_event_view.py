@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-import orjson
+from tui_fixtures import _assistant, _call, _result, _user, write
 from tui_helpers import goto_seq, ready, static_text
 
 from agentlog_tui.tui.app import AgentlogApp
 from agentlog_tui.tui.commands import ACTIONS
 
 SIZE = (160, 40)  # the timeline row has room for the first line of output
-_spec = importlib.util.spec_from_file_location(
-    "format_fixtures", Path(__file__).resolve().parents[1] / "formats" / "format_fixtures.py")
-ff = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ff)
-
 COMMAND = "seq 1 120 | sed 's/^/row /' && echo '<b>[bold]not markup[/bold]</b>'"
 OUTPUT = "\n".join(f"row {i}" for i in range(1, 121)) + "\n<b>[bold]not markup[/bold]</b>\x1b[31m"
-T = "2026-03-01T12:00:0{}.000Z"
-
 SESSION = [
-    ff.user("u1", None, T.format(0), "Count to 120, please."),                               # 1
-    ff.assistant("a1", "u1", T.format(1), "m1", ff.tool_use("t1", "Bash", command=COMMAND,
-                                                            description="Count rows"),
-                 ff._usage(5, 5)),                                                             # 2
-    ff.tool_result("u2", "a1", T.format(2), "t1", OUTPUT,
-                   {"stdout": OUTPUT, "stderr": "", "interrupted": False, "isImage": False}),  # 3
-    ff.assistant("a2", "u2", T.format(3), "m2", {"type": "text", "text": "Done: 120 rows."},
-                 ff._usage(5, 5)),                                                             # 4
+    _user("u1", None, "00.000", "Count to 120, please."),                                     # 1
+    _assistant("a1", "u1", "01.000", "m1",
+               _call("t1", "Bash", command=COMMAND, description="Count rows")),                # 2
+    _result("u2", "a1", "02.000", "t1", OUTPUT,
+            tur={"stdout": OUTPUT, "stderr": "", "interrupted": False, "isImage": False}),    # 3
+    _assistant("a2", "u2", "03.000", "m2", {"type": "text", "text": "Done: 120 rows."}),       # 4
 ]
 
 
 def write_session(tmp_path: Path) -> str:
-    p = tmp_path / "session.jsonl"
-    p.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in SESSION))
-    return str(p)
+    return write(tmp_path / "session.jsonl", SESSION)
 
 
 async def goto(pilot, seq: int) -> None:
