@@ -26,7 +26,15 @@ from agentlog_tui.core import branches
 from agentlog_tui.core.checkpoints import Checkpoints
 from agentlog_tui.core.diff import Change, diff_values
 from agentlog_tui.core.drift import kind_counter
-from agentlog_tui.core.events import Blank, Event, Kind, Malformed, PendingTail, Record
+from agentlog_tui.core.events import (
+    Blank,
+    Event,
+    Kind,
+    Malformed,
+    MalformedLines,
+    PendingTail,
+    Record,
+)
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
 from agentlog_tui.core.formats.base import Boundary, LogFormat, Options, promised_checks
@@ -205,7 +213,7 @@ class Analysis:
         self.types: list[str] = []
         self._type_index: dict[str, int] = {}
         self._type_info: dict[str, tuple[int, str, str | None, int]] = {}
-        self.malformed: list[Malformed] = []
+        self.malformed = MalformedLines(self.log.bytes_range)  # compact; raw read back
         self.blank_lines = 0
         self.pending: PendingTail | None = None
         self.failed: dict[int, str] = {}

@@ -43,8 +43,10 @@ def copy_value(value: Any) -> Any:
         if isinstance(src, dict):
             new: Any = {}
             parent[key] = new
-            for k, v in src.items():
-                k = _key(k)
+            # keys that become the same string (5 and "5"): the last value wins, as in a JSON
+            # round trip, so a container is queued only once its key's last value is known
+            last = {_key(k): v for k, v in src.items()}
+            for k, v in last.items():
                 if isinstance(v, (dict, list, tuple)):
                     new[k] = None
                     stack.append((v, new, k))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import io
 import os
 import stat
 import zlib
@@ -70,9 +71,99 @@ def check_log_path(path: Path) -> os.stat_result:
     return st
 
 
+# A decompression bomb (a few kilobytes that decompress to terabytes) is refused: decompressed
+# output may exceed neither MAX_DECOMPRESSED_FLOOR nor MAX_RATIO times the compressed size,
+# whichever is larger. Real logs compress 5-50x; AGENTLOG_MAX_DECOMPRESSED=SIZE (e.g. 16G, or
+# "none") raises the floor.
+MAX_RATIO = 200
+MAX_DECOMPRESSED_FLOOR = 1 << 30
+MAX_DECOMPRESSED_ENV = "AGENTLOG_MAX_DECOMPRESSED"
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _size_text(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"  # pragma: no cover - the loop returns
+
+
+def decompression_limit(compressed_size: int) -> int | None:
+    """How many decompressed bytes a compressed log of `compressed_size` bytes may give before
+    it is refused as a decompression bomb (None: no limit, `AGENTLOG_MAX_DECOMPRESSED=none`)."""
+    floor = MAX_DECOMPRESSED_FLOOR
+    text = os.environ.get(MAX_DECOMPRESSED_ENV, "").strip()
+    if text:
+        if text.lower() in ("none", "0", "unlimited"):
+            return None
+        t = text.upper().removesuffix("IB").removesuffix("B")
+        unit = t[-1:] if t[-1:] in _UNITS else ""
+        try:
+            floor = int(float(t[: len(t) - len(unit)]) * _UNITS[unit])
+        except ValueError:
+            raise LogReadError(f"{MAX_DECOMPRESSED_ENV}={text!r} is not a size "
+                               "(e.g. 16G, 500M, or none)") from None
+    return max(floor, MAX_RATIO * compressed_size)
+
+
+class DecompressionLimitError(LogReadError):
+    """A compressed log decompresses to more than `decompression_limit` allows."""
+
+    def __init__(self, path: str | os.PathLike[str], kind: str, reached: int,
+                 compressed: int) -> None:
+        super().__init__(
+            f"{path}: {kind} data decompresses to more than {_size_text(reached)} "
+            f"({reached // max(compressed, 1)}x its {_size_text(compressed)}): refused as a "
+            f"possible decompression bomb; set {MAX_DECOMPRESSED_ENV}=SIZE (e.g. 16G) to read more")
+
+
+class CappedReader(io.RawIOBase):
+    """A decompressing stream that raises `DecompressionLimitError` past the limit."""
+
+    def __init__(self, stream: Any, path: str | os.PathLike[str], kind: str,
+                 compressed: int) -> None:
+        self._stream = stream
+        self._path, self._kind, self._compressed = path, kind, compressed
+        self._limit = decompression_limit(compressed)
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        want = len(b)
+        if self._limit is not None:
+            want = min(want, self._limit + 1 - self.total)  # one byte past says "too much"
+        data = self._stream.read(max(want, 1))
+        n = len(data)
+        self.total += n
+        if self._limit is not None and self.total > self._limit:
+            raise DecompressionLimitError(self._path, self._kind, self._limit, self._compressed)
+        b[:n] = data
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(Exception):
+                self._stream.close()
+        super().close()
+
+
+def capped(stream: Any, path: str | os.PathLike[str], kind: str,
+           compressed: int | None = None) -> io.BufferedReader:
+    """`stream` (a decompressing reader) read through `CappedReader`, buffered."""
+    if compressed is None:
+        try:
+            compressed = os.stat(path).st_size
+        except OSError:
+            compressed = 0
+    return io.BufferedReader(CappedReader(stream, path, kind, compressed), 1 << 16)
+
+
 def _decompress(path: Path, fd: int, kind: str) -> int:
-    """A descriptor of an anonymous temporary file holding the decompressed bytes of `fd`."""
-    import shutil
+    """A descriptor of an anonymous temporary file holding the decompressed bytes of `fd`
+    (at most `decompression_limit` of them: a bomb is refused in one line)."""
     import tempfile
 
     if kind == "zstd":
@@ -99,10 +190,18 @@ def _decompress(path: Path, fd: int, kind: str) -> int:
                 stream = lzma.LZMAFile(raw, "rb")  # noqa: SIM115 - closed by the with below
             else:
                 stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            limit = decompression_limit(os.fstat(fd).st_size)
             with stream:
-                shutil.copyfileobj(stream, tmp, 1 << 20)
+                total = 0
+                while buf := stream.read(1 << 20):
+                    total += len(buf)
+                    if limit is not None and total > limit:
+                        raise DecompressionLimitError(path, kind, limit, os.fstat(fd).st_size)
+                    tmp.write(buf)
         tmp.flush()
         out = os.dup(tmp.fileno())
+    except LogReadError:
+        raise
     except OSError as exc:
         if exc.errno is not None:  # the disk, not the data (ENOSPC in the temporary folder...)
             raise LogReadError(f"{path}: cannot decompress ({kind}): {exc.strerror or exc}") from None

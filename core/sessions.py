@@ -14,7 +14,6 @@ a row with `error` set.
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
@@ -56,9 +55,11 @@ def open_bytes(path: str | os.PathLike[str]) -> IO[bytes]:
     """The log's bytes, read-only, decompressed when its name says it is compressed.
 
     Raises OSError (a missing `zstandard` module is reported as one, naming what to install)."""
+    from agentlog_tui.core.reader import capped  # a decompression bomb is refused (OSError)
+
     kind = compression_of(path)
     if kind == "gz":
-        return gzip.open(path, "rb")
+        return capped(gzip.open(path, "rb"), path, "gzip")
     if kind == "zst":
         try:
             import zstandard
@@ -66,7 +67,7 @@ def open_bytes(path: str | os.PathLike[str]) -> IO[bytes]:
             raise OSError(f"{os.fspath(path)}: reading .zst needs the zstandard package "
                           "(pip install zstandard)") from None
         raw = open(path, "rb")  # noqa: SIM115 - closed with the reader
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+        return capped(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True), path, "zstd")
     return open(path, "rb")
 
 

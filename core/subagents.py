@@ -191,7 +191,9 @@ def task_calls(analysis: Analysis) -> list[TaskCall]:
             if session_id is None and isinstance(ev.data, dict) and isinstance(ev.data.get("sessionId"), str):
                 session_id = ev.data["sessionId"]
             for b in _blocks(ev.data):
-                if b.get("type") == "tool_use" and b.get("name") in TASK_TOOLS and isinstance(b.get("id"), str):
+                name = b.get("name")  # a list as a tool's name (the fuzz campaign) is no Task call
+                if (b.get("type") == "tool_use" and isinstance(name, str) and name in TASK_TOOLS
+                        and isinstance(b.get("id"), str)):
                     inp = b.get("input") if isinstance(b.get("input"), dict) else {}
                     calls.setdefault(b["id"], {"seq": a.seqs[pos], "line": a.event_lines[pos] + 1,
                                                "input": inp})

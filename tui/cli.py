@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     except AppCrashed as exc:  # the app showed the error in its dialog; the line for stderr
         sys.stderr.write(exc.line + "\n")
         return EXIT_INTERNAL
-    except Exception as exc:  # noqa: BLE001 - the error boundary: one line, exit 3, never a traceback
+    except BaseException as exc:  # noqa: BLE001 - the error boundary: one line, exit 3, never a traceback
         return internal_error(exc, args)
 
 

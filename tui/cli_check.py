@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections import defaultdict
 from typing import Any
 
@@ -25,6 +26,7 @@ def check_json(a: Any) -> dict:
     from agentlog_tui.core.drift import unknown_kinds
     from agentlog_tui.core.integrity import format_findings, information_json
     from agentlog_tui.core.jsondoc import container_json
+    from agentlog_tui.core.report_stream import malformed_json
     from agentlog_tui.core.resumes import resume_reports
     from agentlog_tui.core.subagents import missing_subagents
 
@@ -46,7 +48,7 @@ def check_json(a: Any) -> dict:
         "lines": a.n_lines,
         "blank_lines": a.blank_lines,
         "fields": a.mapper.describe(),
-        "malformed": [{"line": m.line, "offset": m.offset, "error": m.error} for m in a.malformed],
+        "malformed": malformed_json(a.malformed),  # made as it is written (core/report_stream)
         "anomalies": anomalies,
         "resumes": resumes,
         "compactions": compaction_reviews(a),  # what the model lost at each
@@ -97,14 +99,16 @@ def print_unknown_kinds(a: Any, kinds: list[dict]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agentlog_tui.tui.cli import clean, emit_json, open_log, short
+    from agentlog_tui.tui.cli import clean, open_log, short
 
     a = open_log(args)
     doc = check_json(a)
     findings = (len(doc["malformed"]) + len(doc["anomalies"]) + int(doc["pending_tail"])
                 + sum(r["findings"] for r in doc["resumes"]))
     if args.json:
-        emit_json(doc)
+        from agentlog_tui.core.report_stream import write_json
+
+        write_json(doc, sys.stdout)  # a million malformed lines are written, never held
         return 1 if findings else 0
     name = os.path.basename(args.log)
     resumes = doc["resumes"]

@@ -109,10 +109,11 @@ def event_ref(a: Any, pos: int) -> dict:
 
 
 def tool_check(engine: Engine, log: str | None = None) -> dict:
+    from agentlog_tui.core.report_stream import plain
     from agentlog_tui.tui.cli_check import check_json
 
     a = engine.analysis(log)
-    doc = check_json(a)
+    doc = plain(check_json(a))  # its malformed lines as a list (core/report_stream)
     doc["log"] = a.path
     return bound(doc, "anomalies", "the anomalies are in file order")
 

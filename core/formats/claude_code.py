@@ -184,7 +184,8 @@ class ClaudeCodeMapper:
         if isinstance(u, str):
             self._line_of.setdefault(u, event.seq)
         if base is not None and base.kind == "resume" and base.from_seq is None:
-            frm = self._line_of.get(d.get("parentUuid"))  # type: ignore[arg-type]
+            parent = d.get("parentUuid")  # a uuid; any other JSON value names no record
+            frm = self._line_of.get(parent) if isinstance(parent, str) else None
             if frm is not None and frm < event.seq:
                 return Boundary("resume", frm, base.label)
         return base
@@ -1004,7 +1005,8 @@ def record_groups(objs: list[dict]) -> list[list[int]]:
         if _is_boundary(o) and isinstance(uuid, str):
             boundary_at[uuid] = i
         elif o.get("isCompactSummary"):
-            j = boundary_at.get(o.get("parentUuid"))  # type: ignore[arg-type]
+            parent = o.get("parentUuid")  # a uuid; any other JSON value names no record
+            j = boundary_at.get(parent) if isinstance(parent, str) else None
             if j is not None:
                 pairs.append((j, i))
     return _union_groups(len(objs), pairs)
@@ -1098,7 +1100,7 @@ def audit_records(objs: list[dict], lines: list[int] | None = None) -> list[Find
                 prev_session = sid
         if _is_boundary(o) and isinstance(u, str):
             boundaries.add(u)
-        if o.get("isCompactSummary") and parent not in boundaries:
+        if o.get("isCompactSummary") and not (isinstance(parent, str) and parent in boundaries):
             out.append(Finding("summary_unlinked", i, ln(i),
                                "compact summary does not follow its compaction boundary",
                                "the summary would be read as an ordinary prompt; keep the "
@@ -1156,7 +1158,7 @@ def session_activity(objs: list[dict]) -> Activity:
                 inp = call.get("input") if isinstance(call.get("input"), dict) else {}
                 if name == "Bash" and isinstance(inp.get("command"), str) and side_effecting(inp["command"]):
                     act.effects.append((i, "shell", inp["command"]))
-                elif name in WRITE_TOOLS:
+                elif isinstance(name, str) and name in WRITE_TOOLS:
                     path = inp.get("file_path") or inp.get("notebook_path")
                     if isinstance(path, str):
                         act.effects.append((i, "write", path))
@@ -1232,7 +1234,7 @@ def context_compactions(objs: list[dict]) -> list[dict]:
                 if b.get("type") == "tool_use" and isinstance(b.get("input"), dict):
                     inp, name = b["input"], b.get("name")
                     path = inp.get("file_path") or inp.get("notebook_path")
-                    if name in FILE_TOOLS and isinstance(path, str):
+                    if isinstance(name, str) and name in FILE_TOOLS and isinstance(path, str):
                         f = files.setdefault(path, {"read": False, "written": False})
                         f["written" if FILE_TOOLS[name] != "read" else "read"] = True
                     if name == "TodoWrite" and isinstance(inp.get("todos"), list):

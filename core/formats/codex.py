@@ -861,7 +861,7 @@ def context_compactions(objs: list[dict]) -> list[dict]:
             if item is None:
                 continue
             dropped += 1
-            kind = item.get("type")
+            kind = _str(item.get("type"))  # a list as `type` (the fuzz campaign) is no kind
             if kind == "message" and item.get("role") == "user":
                 txt = _message_text(item)
                 if not txt.lstrip().startswith("<"):
