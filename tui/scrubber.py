@@ -30,6 +30,13 @@ class Scrubber(Widget):
         self.cursor_line = 0
         self._cells: list[tuple[str, str]] | None = None
         self._cells_key: tuple | None = None
+        self._cells_real = False  # the cells were built from the analysed log, not a placeholder
+
+    @property
+    def drawn(self) -> bool:
+        """The last render drew the analysed log at this width (not a placeholder while busy)."""
+        key = (self.size.width, self.model.n_lines, self.model.a.n_lines)
+        return self._cells is not None and self._cells_real and self._cells_key == key
 
     def update_view(self, derived: Derived | None = None, cursor_line: int | None = None) -> None:
         if derived is not None:
@@ -104,15 +111,18 @@ class Scrubber(Widget):
             if not model.analysed:
                 self._cells = [("━", "#4a4a4a")] * width
                 self._cells_key = key
+                self._cells_real = False
             elif model.lock.acquire(timeout=0.02):
                 try:
                     self._cells = self._build_cells(width)
                     self._cells_key = key
+                    self._cells_real = True
                 finally:
                     model.lock.release()
             else:  # a worker is busy: draw what we had and try again shortly
                 if self._cells is None or len(self._cells) != width:
                     self._cells = [("━", "#4a4a4a")] * width
+                    self._cells_real = False
                 self.set_timer(0.25, self.refresh)
         text = Text(no_wrap=True, end="")
         cx = self._line_to_x(self.cursor_line, width, max(model.n_lines, 1))

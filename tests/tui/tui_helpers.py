@@ -33,8 +33,17 @@ def settled(app) -> bool:
     tl = app.timeline
     from textual.worker import WorkerState
 
-    busy = any(w.group == "inspect" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-               for w in app.workers)  # an inspection on its way redraws the inspector
+    busy = any(w.group in ("inspect", "audit")
+               and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+               for w in app.workers)  # an inspection or a recount on its way redraws
+    from agentlog_tui.tui.scrubber import Scrubber
+
+    if not app.query_one(Scrubber).drawn:  # drawn while a worker held the lock: redrawn soon
+        return False
+    from agentlog_tui.tui.state_view import StateTree
+
+    if any(t._tree_lines_cached is None for t in app.query(StateTree)):
+        return False  # a node opened or closed: the tree's height (and scrollbar) not yet laid out
     return (ins is not None and ins.line == tl.cursor_line and app._inspect_timer is None
             and not busy and not app.query_one(StateView).settling)  # tree scrolled to change
 
