@@ -9,7 +9,8 @@
   as the call it answers and what it gave (`↳ shell: (2 lines, exit 0) …`), other one-entry
   records as the entry (`reasoning: **Planning the fix**`);
 - a list: its length and its first items' previews; any other dict: its first scalar fields, or
-  (a dict of records, such as Codex's `calls`) its first items' previews.
+  (a dict of records, such as Codex's `calls`) its first items' previews, named by file when
+  the records are keyed by path (Claude Code's `files`: `app.py (op: edit), …`).
 
 Previews read only the first few items of a container, whatever its size.
 """
@@ -155,9 +156,20 @@ def preview(value: Any, width: int = 80, calls: dict | None = None) -> str:
         if len(fields) == FIRST_ITEMS:
             break
     if not fields and all(isinstance(v, dict) for v in list(value.values())[:FIRST_ITEMS]):
+        firsts = list(value.items())[: FIRST_ITEMS + 1]
+        if all(isinstance(k, str) and ("/" in k or "\\" in k) for k, _ in firsts):
+            # records keyed by file path (Claude Code `files`): the file names say which
+            named = [f"{_file_name(k)} ({preview(v, 30)})" for k, v in firsts[:FIRST_ITEMS]]
+            more = ", …" if len(value) > FIRST_ITEMS else ""
+            return _cut(", ".join(named) + more, width)
         # a dict of records (Codex `calls`): its first items, as a list's
-        return preview(list(value.values())[: FIRST_ITEMS + 1], width)
+        return preview([v for _, v in firsts], width)
     return _cut(", ".join(fields), width)
+
+
+def _file_name(path: str) -> str:
+    """The last part of a path (`/a/b/c.py` -> `c.py`, `C:\\x\\y.md` -> `y.md`)."""
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or path
 
 
 def _cut(s: str, width: int) -> str:
