@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +110,29 @@ def block_text(content: Any) -> str:
 def _message(obj: dict) -> dict:
     m = obj.get("message")
     return m if isinstance(m, dict) else {}
+
+
+def _tool_uses(obj: dict) -> Iterator[tuple[Any, dict | None, list | None]]:
+    """Per tool_use block of an assistant record: its id, the `tools` entry it starts (None
+    without a string id) and, for a TodoWrite, the `todos` it sets (else None). One definition
+    for both ways the projection applies a record (`apply` and `apply_tracked`)."""
+    for b in _blocks(obj):
+        if b.get("type") not in ("tool_use", "server_tool_use"):
+            continue
+        tid = b.get("id")
+        name = b.get("name") if isinstance(b.get("name"), str) else "tool"
+        inp = b.get("input") if isinstance(b.get("input"), dict) else {}
+        entry = None
+        if isinstance(tid, str):
+            entry = {"name": name, "input": tool_use_summary(b), "status": "running"}
+            path = inp.get("file_path") or inp.get("notebook_path")
+            if name in FILE_TOOLS and isinstance(path, str):
+                entry["path"] = path
+        todos = None
+        if name == "TodoWrite" and isinstance(inp.get("todos"), list):
+            todos = [{"content": x.get("content"), "status": x.get("status")}
+                     for x in inp["todos"] if isinstance(x, dict)]
+        yield tid, entry, todos
 
 
 def _blocks(obj: dict) -> list[dict]:
@@ -711,23 +734,12 @@ class ClaudeCodeProjection:
         mpath = ("context", mid)
         parts, pslot = step_into(t, mslot, m, "parts", mpath, {})
         t.write(pslot, parts, uuid, text, (*mpath, "parts"))
-        for b in _blocks(obj):
-            if b.get("type") not in ("tool_use", "server_tool_use"):
-                continue
-            tid = b.get("id")
-            name = b.get("name") if isinstance(b.get("name"), str) else "tool"
-            inp = b.get("input") if isinstance(b.get("input"), dict) else {}
-            if isinstance(tid, str):
-                entry = {"name": name, "input": tool_use_summary(b), "status": "running"}
-                path = inp.get("file_path") or inp.get("notebook_path")
-                if name in FILE_TOOLS and isinstance(path, str):
-                    entry["path"] = path
+        for tid, entry, todos in _tool_uses(obj):
+            if entry is not None:
                 tools, tslot = step_into(t, root, state, "tools", (), {})
                 t.write(tslot, tools, tid, entry, ("tools",))
-            if name == "TodoWrite" and isinstance(inp.get("todos"), list):
-                t.write(root, state, "todos", [
-                    {"content": x.get("content"), "status": x.get("status")}
-                    for x in inp["todos"] if isinstance(x, dict)], ())
+            if todos is not None:
+                t.write(root, state, "todos", todos, ())
         u = _usage(msg)
         if u is None:
             return
@@ -820,22 +832,11 @@ class ClaudeCodeProjection:
         ctx = state.setdefault("context", {})
         m = ctx.setdefault(mid, {"role": "assistant", "parts": {}})
         m.setdefault("parts", {})[uuid] = f"{event.type}: {record_summary(event.type, obj)}"
-        for b in _blocks(obj):
-            if b.get("type") not in ("tool_use", "server_tool_use"):
-                continue
-            tid = b.get("id")
-            name = b.get("name") if isinstance(b.get("name"), str) else "tool"
-            inp = b.get("input") if isinstance(b.get("input"), dict) else {}
-            if isinstance(tid, str):
-                entry = {"name": name, "input": tool_use_summary(b), "status": "running"}
-                path = inp.get("file_path") or inp.get("notebook_path")
-                if name in FILE_TOOLS and isinstance(path, str):
-                    entry["path"] = path
+        for tid, entry, todos in _tool_uses(obj):
+            if entry is not None:
                 state.setdefault("tools", {})[tid] = entry
-            if name == "TodoWrite" and isinstance(inp.get("todos"), list):
-                state["todos"] = [
-                    {"content": t.get("content"), "status": t.get("status")}
-                    for t in inp["todos"] if isinstance(t, dict)]
+            if todos is not None:
+                state["todos"] = todos
         u = _usage(msg)
         if u is not None:
             self._tokens(state, mid, u)
