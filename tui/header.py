@@ -43,8 +43,8 @@ class AppHeader(Static):
         parts = list(self._parts)
         name = self._name
 
-        def total() -> int:
-            return sum(t.cell_len for _, t in parts) - len("\0name") + len(name)
+        def total() -> int:  # "\0name" stands for the name (its NUL takes no cell)
+            return sum(t.cell_len for _, t in parts) - _NAME_CELLS + len(name)
 
         if width:  # 0: not laid out yet (a resize comes)
             while total() > width and any(p == 0 for p, _ in parts):
@@ -62,6 +62,9 @@ class AppHeader(Static):
         for _, piece in parts:
             t.append_text(_with_name(piece, name))
         self.update(t)
+
+
+_NAME_CELLS = Text("\0name").cell_len  # what the name's placeholder counts for in a part
 
 
 def middle_cut(s: str, width: int) -> str:
