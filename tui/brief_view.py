@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Static, TabbedContent
 
 from agentlog_tui.tui.features import while_mounted
-from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve
+from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve, safe_name
 from agentlog_tui.tui.text import visible
 
 BRIEF_TAB = "tab-brief"
@@ -73,7 +73,8 @@ def fork_path(log_path: str, seq: int, cwd: str | None = None) -> str:
     is overwritten), or in the current folder when the log is in an agent's own session folders
     (where the agent would list it as a session) or its folder is not writable."""
     log = Path(log_path).resolve()
-    stem = log.name.removesuffix(".jsonl")
+    # terminal controls in the log's name are not repeated (the name is shown, then typed on)
+    stem = safe_name(log.name.removesuffix(".jsonl"))
     name = f"{stem}.fork-{seq}"
     agent_dirs = [Path(os.path.expanduser(d)).resolve() for d in AGENT_DIRS]
 
