@@ -28,7 +28,16 @@ from agentlog_tui.core.formats.base import (
     Options,
     side_effecting,
 )
-from agentlog_tui.core.tracked import TrackedDict, Tracker, delete_key, differs, read_key, step_into
+from agentlog_tui.core.tracked import (
+    TrackedDict,
+    Tracker,
+    delete_key,
+    differs,
+    read_key,
+    set_if_changed,
+    step_into,
+    write,
+)
 
 RESUME_KEY = "_agentlog_resumed_from_session"
 
@@ -686,29 +695,7 @@ class ClaudeCodeProjection:
                     return
             value = {"kind": d.get("type"), "text": record_summary("progress", obj)}
             progress, pslot = step_into(t, root, state, "progress", (), {})
-            t.write(pslot, progress, tid, value, ("progress",))
-
-    @staticmethod
-    def _set_tracked(t: Tracker, slot: Any, d: dict, key: str, value: Any, path: tuple) -> None:
-        """`_set_if_changed` on a tracked container (read_key and differs, inline: this runs
-        for every field of every record's session)."""
-        if key in d:
-            now = d[key]
-            child = slot.children.get(key)
-            if child is not None:
-                t.dep(child.owner)
-                if isinstance(now, (dict, list)):
-                    if child.children is None:
-                        t.expand(child, now)
-                    t.dep_subtree(child)
-            if now != value:
-                t.write(slot, d, key, value, path)
-            return
-        tomb = slot.children.get(key)
-        if tomb is not None:
-            t.dep(tomb.owner)
-        if value is not None:
-            t.write(slot, d, key, value, path)
+            write(t, pslot, progress, tid, value, ("progress",))
 
     def _session_tracked(self, t: Tracker, root: Any, state: dict, obj: dict) -> None:
         get = obj.get
@@ -720,9 +707,9 @@ class ClaudeCodeProjection:
         path = ("session",)
         for k, v in (("id", sid), ("cwd", cwd), ("version", version), ("branch", branch)):
             if isinstance(v, str) and v:
-                self._set_tracked(t, sslot, s, k, v, path)
+                set_if_changed(t, sslot, s, k, v, path)
         if RESUME_KEY in obj:
-            self._set_tracked(t, sslot, s, "resumed_from", obj[RESUME_KEY], path)
+            set_if_changed(t, sslot, s, "resumed_from", obj[RESUME_KEY], path)
 
     def _assistant_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, event: Event) -> None:
         msg = _message(obj)
@@ -733,13 +720,13 @@ class ClaudeCodeProjection:
         text = f"{event.type}: {record_summary(event.type, obj)}"
         mpath = ("context", mid)
         parts, pslot = step_into(t, mslot, m, "parts", mpath, {})
-        t.write(pslot, parts, uuid, text, (*mpath, "parts"))
+        write(t, pslot, parts, uuid, text, (*mpath, "parts"))
         for tid, entry, todos in _tool_uses(obj):
             if entry is not None:
                 tools, tslot = step_into(t, root, state, "tools", (), {})
-                t.write(tslot, tools, tid, entry, ("tools",))
+                write(t, tslot, tools, tid, entry, ("tools",))
             if todos is not None:
-                t.write(root, state, "todos", todos, ())
+                write(t, root, state, "todos", todos, ())
         u = _usage(msg)
         if u is None:
             return
@@ -757,14 +744,14 @@ class ClaudeCodeProjection:
             delta = v - before
             if delta:
                 now, _ = read_key(t, tslot, tok, k, 0)
-                t.write(tslot, tok, k, now + delta, path)
+                write(t, tslot, tok, k, now + delta, path)
         if not same:
             n, _ = read_key(t, tslot, tok, "responses", 0)
-            t.write(tslot, tok, "responses", n + 1, path)
-            t.write(tslot, tok, "last_message", mid, path)
+            write(t, tslot, tok, "responses", n + 1, path)
+            write(t, tslot, tok, "last_message", mid, path)
         if differs(t, prev, prev_slot, u):
-            t.write(tslot, tok, "last", u, path)
-        self._set_tracked(t, tslot, tok, "context", u["input"] + u["cache_read"] + u["cache_creation"], path)
+            write(t, tslot, tok, "last", u, path)
+        set_if_changed(t, tslot, tok, "context", u["input"] + u["cache_read"] + u["cache_creation"], path)
 
     def _user_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, event: Event) -> None:
         uuid = obj.get("uuid") or str(event.ts)
@@ -773,7 +760,7 @@ class ClaudeCodeProjection:
         if ty != "user.tool_result":
             kind = ty.split(".", 1)[1] if "." in ty else "prompt"
             value = {"role": "user", "parts": {uuid: f"{kind}: {record_summary(ty, obj)}"}}
-            t.write(cslot, ctx, uuid, value, ("context",))
+            write(t, cslot, ctx, uuid, value, ("context",))
             return
         parts = {}
         for b in _tool_result_blocks(obj):
@@ -785,13 +772,13 @@ class ClaudeCodeProjection:
             tools, tslot = step_into(t, root, state, "tools", (), {})
             tool, kslot = step_into(t, tslot, tools, tid, ("tools",), {})
             path = ("tools", tid)
-            t.write(kslot, tool, "status", "error" if b.get("is_error") else "done", path)
-            t.write(kslot, tool, "result", s, path)
+            write(t, kslot, tool, "status", "error" if b.get("is_error") else "done", path)
+            write(t, kslot, tool, "result", s, path)
             if not b.get("is_error"):
                 self._file_access_tracked(t, root, state, obj, tool, kslot, tid, event)
             progress, pslot = step_into(t, root, state, "progress", (), {})
             delete_key(t, pslot, progress, tid, ("progress",))
-        t.write(cslot, ctx, uuid, {"role": "user", "parts": parts}, ("context",))
+        write(t, cslot, ctx, uuid, {"role": "user", "parts": parts}, ("context",))
 
     def _file_access_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, tool: dict,
                              kslot: Any, tid: str, event: Event) -> None:
@@ -809,7 +796,7 @@ class ClaudeCodeProjection:
             op = FILE_TOOLS.get(name, "read")
         value = {"op": op, "tool_use_id": tid, "ts": event.ts}
         files, fslot = step_into(t, root, state, "files", (), {})
-        t.write(fslot, files, path, value, ("files",))
+        write(t, fslot, files, path, value, ("files",))
 
     # -- parts --
 

@@ -40,7 +40,15 @@ from agentlog_tui.core.formats.claude_code import (
     one_line,
     value_text,
 )
-from agentlog_tui.core.tracked import TrackedDict, Tracker, append_to, differs, read_key, step_into
+from agentlog_tui.core.tracked import (
+    TrackedDict,
+    Tracker,
+    append_to,
+    differs,
+    read_key,
+    step_into,
+    write,
+)
 
 ENVELOPE_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
 ITEM_TYPES = frozenset({
@@ -518,44 +526,44 @@ class CodexProjection:
                 if kind in CALL_TYPES and isinstance(cid, str):
                     value = {"name": p.get("name") or kind, "call": item["call"], "status": "running"}
                     calls, cslot = step_into(t, root, state, "calls", (), {})
-                    t.write(cslot, calls, cid, value, ("calls",))
+                    write(t, cslot, calls, cid, value, ("calls",))
                 elif kind in OUTPUT_TYPES and isinstance(cid, str):
                     calls, cslot = step_into(t, root, state, "calls", (), {})
                     call, kslot = step_into(t, cslot, calls, cid, ("calls",), {})
                     path = ("calls", cid)
-                    t.write(kslot, call, "status", "done", path)
-                    t.write(kslot, call, "output", item["output"], path)
+                    write(t, kslot, call, "status", "done", path)
+                    write(t, kslot, call, "output", item["output"], path)
                 return
         elif ty.startswith("event_msg."):
             kind = ty[10:]
             if kind == "token_count":
                 info = p.get("info")
                 if isinstance(info, dict):
-                    t.write(root, state, "tokens", {
+                    write(t, root, state, "tokens", {
                         "total": info.get("total_token_usage"), "last": info.get("last_token_usage"),
                         "context_window": info.get("model_context_window")}, ())
                 rl = p.get("rate_limits")
                 if isinstance(rl, dict):
                     now, slot = read_key(t, root, state, "rate_limits")
                     if differs(t, now, slot, rl):
-                        t.write(root, state, "rate_limits", rl, ())
+                        write(t, root, state, "rate_limits", rl, ())
                 return
             if kind == "task_started":
-                t.write(root, state, "turn", {"status": "running"}, ())
+                write(t, root, state, "turn", {"status": "running"}, ())
                 return
             if kind in ("user_message", "task_complete", "turn_aborted"):
                 if kind == "user_message":
                     text = one_line(p.get("message"), 200)
                     turn, tslot = step_into(t, root, state, "turn", (), {})
-                    t.write(tslot, turn, "prompt", text, ("turn",))
+                    write(t, tslot, turn, "prompt", text, ("turn",))
                     return
                 turn, tslot = step_into(t, root, state, "turn", (), {})
                 if kind == "turn_aborted":
-                    t.write(tslot, turn, "status", "aborted", ("turn",))
+                    write(t, tslot, turn, "status", "aborted", ("turn",))
                     return
-                t.write(tslot, turn, "status", "complete", ("turn",))
+                write(t, tslot, turn, "status", "complete", ("turn",))
                 if p.get("last_agent_message") is not None:
-                    t.write(tslot, turn, "last_agent_message",
+                    write(t, tslot, turn, "last_agent_message",
                             one_line(p.get("last_agent_message"), 200), ("turn",))
                 return
             if kind != "thread_rolled_back":
@@ -563,7 +571,7 @@ class CodexProjection:
         elif ty == "turn_context":
             now, slot = read_key(t, root, state, "turn_context")
             if differs(t, now, slot, p):
-                t.write(root, state, "turn_context", p, ())
+                write(t, root, state, "turn_context", p, ())
             return
         self.apply(TrackedDict(t, state, root), event)
 
