@@ -698,6 +698,7 @@ class ClaudeCodeProjection:
             write(t, pslot, progress, tid, value, ("progress",))
 
     def _session_tracked(self, t: Tracker, root: Any, state: dict, obj: dict) -> None:
+        # runs for every record: the four fields one by one, without a loop over pairs
         get = obj.get
         sid, cwd, version, branch = get("sessionId"), get("cwd"), get("version"), get("gitBranch")
         if not (isinstance(sid, str) or isinstance(cwd, str) or isinstance(version, str)
@@ -705,9 +706,14 @@ class ClaudeCodeProjection:
             return
         s, sslot = step_into(t, root, state, "session", (), {})
         path = ("session",)
-        for k, v in (("id", sid), ("cwd", cwd), ("version", version), ("branch", branch)):
-            if isinstance(v, str) and v:
-                set_if_changed(t, sslot, s, k, v, path)
+        if isinstance(sid, str) and sid:
+            set_if_changed(t, sslot, s, "id", sid, path)
+        if isinstance(cwd, str) and cwd:
+            set_if_changed(t, sslot, s, "cwd", cwd, path)
+        if isinstance(version, str) and version:
+            set_if_changed(t, sslot, s, "version", version, path)
+        if isinstance(branch, str) and branch:
+            set_if_changed(t, sslot, s, "branch", branch, path)
         if RESUME_KEY in obj:
             set_if_changed(t, sslot, s, "resumed_from", obj[RESUME_KEY], path)
 
