@@ -53,6 +53,8 @@ INPUT_FIELDS = ("command", "file_path", "notebook_path", "path", "pattern", "url
 
 def one_line(value: Any, width: int = 100) -> str:
     """`value` as one line of at most `width` characters (whitespace runs collapsed)."""
+    if type(value) is str and _one_line_text is not None and width > 0:
+        return _one_line_text(value, width)  # the same steps in C, reading only what it keeps
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -61,7 +63,7 @@ def one_line(value: Any, width: int = 100) -> str:
         except (TypeError, ValueError):
             value = repr(value)
     if _one_line_text is not None and type(value) is str and width > 0:
-        return _one_line_text(value, width)  # the same steps in C, reading only what it keeps
+        return _one_line_text(value, width)  # a value as JSON
     return _one_line_py(value, width)
 
 

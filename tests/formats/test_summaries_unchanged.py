@@ -183,7 +183,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(short_text, inner, max_size=4),
     max_leaves=12,
 )
-widths = st.sampled_from([1, 2, 3, 10, 80, 90, 100, 120, 140, 160, 200, 511, 512, 513, 1000])
+widths = st.sampled_from(
+    [1, 2, 3, 10, 80, 90, 100, 120, 140, 160, 200, 511, 512, 513, 1000, 10**12]
+)
 
 SETTINGS = settings(
     max_examples=300,
