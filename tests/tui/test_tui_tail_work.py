@@ -122,3 +122,22 @@ def test_resume_reports_are_reused_only_when_the_new_events_cannot_change_them(
     assert _reports(model) == [r.to_json() for r in resume_reports(model.a)]
     if reused:
         assert _reports(model) == before
+
+
+async def test_the_audit_is_spaced_by_its_cost_while_the_log_grows(copy_sample):
+    """The finding badge's recount holds the model's lock: while a tail brings events it waits
+    AUDIT_INTERVAL, or AUDIT_SPACING times as long as the last count took."""
+    from agentlog_tui.tui.audit import AUDIT_INTERVAL, AUDIT_SPACING
+
+    path = copy_sample("publish_post.jsonl")
+    app = AgentlogApp(path, {}, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await wait_for(pilot, lambda: app.audit_count is not None, what="the first count")
+        assert 0 <= app._audit_cost < AUDIT_INTERVAL / AUDIT_SPACING  # a small log counts fast
+        assert app.audit_delay() == AUDIT_INTERVAL
+        app._audit_cost = 1.5  # as a 50 MB Claude Code session
+        assert app.audit_delay() == AUDIT_SPACING * 1.5
+        app.request_audit()
+        assert app._audit_timer is not None
+        assert app._audit_timer._interval == AUDIT_SPACING * 1.5
