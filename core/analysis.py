@@ -471,6 +471,16 @@ class Analysis:
         on_tree = tree.add if tree is not None else None
         skip, apply = self._skip, self._apply
         new, event_cls = object.__new__, Event
+        # what _apply reads per event, read once
+        tracker, state, checkpoints = self.tracker, self.state, self.checkpoints
+        begin, commit, no_undo = tracker.begin, tracker.commit, tracker.no_undo
+        boundary_of, boundaries, effects = self.boundary_of, self.boundaries, self.effects
+        see = self.drift.see if self.drift is not None else None
+        key_fields, is_snapshot = self._key_fields, self.format.is_snapshot
+        snapshot_positions, failed, fixed_k = self.snapshot_positions, self.failed, self._fixed_k
+        direct = self._apply_tracked
+        redo = self._tracked_undo and not self._keep_undo
+        no_log = redo or not self._tracked_undo
         self.tracker.reserve(self.n_events + total - self.lines_done)
 
         def line(i: int, offset: int, raw: bytes) -> None:
@@ -517,7 +527,10 @@ class Analysis:
             event_lines.append(i)
             seqs.append(seq)
             g = glue.get(t)
-            type_ids.append(g[0] if g is not None else type_id(t))
+            if g is None:
+                type_id(t)
+                g = glue[t]
+            type_ids.append(g[0])
             if with_ids:
                 integrity(seq, n, ts)
             else:  # _check_integrity without ids; its shortcut for same-shaped UTC strings
@@ -533,7 +546,41 @@ class Analysis:
             if on_tree is not None and on_tree(pos, ev):
                 skip(pos, ev)
                 return
-            apply(pos, ev)
+            if direct is None:  # a projection without a direct path: through the views
+                apply(pos, ev)
+                return
+            # _apply, inline, for a direct path
+            begin(pos)
+            b = boundary_of(ev)
+            if b is not None:
+                boundaries[pos] = b
+            _tid, effect, drift = g
+            if drift:
+                see(ev)
+            if effect:
+                eff = effect_of(ev, key_fields)
+                if eff is not None:
+                    effects[pos] = eff
+            if is_snapshot(ev):
+                snapshot_positions.append(pos)
+                commit()
+            else:
+                if no_log:
+                    no_undo()
+                try:
+                    direct(tracker, state, ev)
+                except Exception as exc:  # the event is marked failed (or the log read again)
+                    if redo:
+                        raise _Redo from exc
+                    tracker.rollback()
+                    failed[pos] = f"{type(exc).__name__}: {exc}"
+                else:
+                    commit()
+            since = pos - checkpoints.last
+            if since >= self.checkpoint_every or (
+                    not fixed_k and since >= MIN_CHECKPOINT_EVERY
+                    and offset - self._cp_offset >= CHECKPOINT_BYTES):
+                self._checkpoint(pos)  # (the same rule as _apply's)
 
         if progress is None:
             for i, offset, raw in log.iter_lines(self.lines_done, total):

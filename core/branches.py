@@ -94,6 +94,10 @@ class Tree:
             off = bool(self.node_off[node])
         else:
             off = self._new_node(pos, link)
+            if pos > self.forced_upto:  # (the common case: no verdict forced, nothing off)
+                if off:
+                    self.off.add(pos)
+                return off
             node = len(self.first_pos) - 1
         if pos <= self.forced_upto:  # an earlier pass over these lines settled it
             off = pos in self.forced

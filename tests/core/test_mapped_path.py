@@ -396,3 +396,17 @@ def test_the_fused_boundaries_are_used_only_for_the_format_they_include(tmp_path
     assert builtin.boundary_of == builtin.mapper.boundary_of
     assert any(b.kind == "resume" for b in builtin.boundaries.values())
     assert CodexMapper.FORMAT_BOUNDARY.__qualname__ == "CodexFormat.boundary"
+
+
+def test_the_inlined_loop_checkpoints_by_bytes_read_like_the_general_path(tmp_path):
+    # big records: checkpoints are taken by bytes of log read, not only every K events
+    records = claude_code(120)
+    for r in records:
+        if isinstance(r.get("message"), dict):
+            r["message"] = {**r["message"], "padding": "x" * 9000}
+    path = tmp_path / "big.jsonl"
+    _write(path, records)
+    x, _y, fx, fy = _both(path)
+    assert len(x.checkpoints) >= 4
+    assert x.checkpoint_every > 20  # so the checkpoints were taken by bytes
+    assert fx == fy
