@@ -168,30 +168,42 @@ def _blocks(obj: dict) -> list[dict]:
     return []
 
 
+# an assistant record's type: its first content block kind of these, in this order
+_ASSISTANT_KINDS = (("tool_use", "assistant.tool_use"), ("server_tool_use", "assistant.tool_use"),
+                    ("text", "assistant.text"), ("thinking", "assistant.thinking"),
+                    ("redacted_thinking", "assistant.thinking"))
+
+
 def record_type(obj: dict) -> str:
     """The readable event type of one transcript record."""
     t = obj.get("type")
     if not isinstance(t, str):
         raise MappingError("record has no `type` string")
+    # (_message and _blocks inline: every record of a session comes here)
     if t == "user":
         if obj.get("isCompactSummary"):
             return "user.compact_summary"
-        kinds = {b.get("type") for b in _blocks(obj)}
-        if "tool_result" in kinds:
+        m = obj.get("message")
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, list) and "tool_result" in {
+                b.get("type") for b in content if isinstance(b, dict)}:
             return "user.tool_result"
         if obj.get("isMeta"):
             return "user.meta"
-        text = block_text(_message(obj).get("content")).lstrip()
+        text = block_text(content).lstrip()
         if text.startswith(("<command-name>", "<local-command-", "<command-message>")):
             return "user.command"
         return "user.prompt"
     if t == "assistant":
-        kinds = {b.get("type") for b in _blocks(obj)}
-        for k in ("tool_use", "server_tool_use", "text", "thinking", "redacted_thinking"):
-            if k in kinds:
-                return "assistant." + ("tool_use" if k == "server_tool_use" else
-                                       "thinking" if k == "redacted_thinking" else k)
-        if isinstance(_message(obj).get("content"), str):
+        m = obj.get("message")
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, list):
+            kinds = {b.get("type") for b in content if isinstance(b, dict)}
+            for k, name in _ASSISTANT_KINDS:
+                if k in kinds:
+                    return name
+            return "assistant"
+        if isinstance(content, str):
             return "assistant.text"
         return "assistant"
     if t == "system":
@@ -222,6 +234,18 @@ class ClaudeCodeMapper:
     _order: list[str] = field(default_factory=list)
     _first_uuid: dict[str, str] = field(default_factory=dict)
     _line_of: dict[str, int] = field(default_factory=dict)  # uuid -> line, for resume origins
+
+    def boundary_of(self, event: Event) -> Boundary | None:
+        """`boundary(event, ClaudeCodeFormat.boundary(event))`, in one call: the analysis asks it
+        of every record (see FORMAT_BOUNDARY). The format marks only compaction boundaries and
+        records carrying RESUME_KEY; other records only have their uuid's line remembered."""
+        d = event.data
+        if type(d) is dict and RESUME_KEY not in d and event.type != "system.compact_boundary":
+            u = d.get("uuid")
+            if isinstance(u, str):
+                self._line_of.setdefault(u, event.seq)
+            return None
+        return self.boundary(event, format_boundary(event))
 
     def boundary(self, event: Event, base: Boundary | None) -> Boundary | None:
         """The format's boundary, with a resume's `from_seq`: the line of the record its first
@@ -262,7 +286,7 @@ class ClaudeCodeMapper:
                     prev = self._order[i - 1] if i > 0 else self.first_session
                     data = dict(obj)
                     data[RESUME_KEY] = prev
-        return Mapped(t, None, ts, data, None)
+        return _tuple_new(Mapped, (t, None, ts, data, None))  # Mapped(...), without its __new__
 
     def describe(self) -> dict[str, Any]:
         return {"type": "type (+ subtype / content block)", "id": "line number",
@@ -948,7 +972,12 @@ def tree_link(event: Event) -> Link | None:
     if not isinstance(parent, str):
         logical = d.get("logicalParentUuid")
         parent = logical if isinstance(logical, str) else None
-    return Link(uuid, parent, d.get("type") in CONVERSATION_TYPES, event.type in TURN_TYPES)
+    # Link(...) without its Python-level __new__ (one per record)
+    return _tuple_new(Link, (uuid, parent, d.get("type") in CONVERSATION_TYPES,
+                             event.type in TURN_TYPES))
+
+
+_tuple_new = tuple.__new__
 
 
 # ---- links between records: groups, relinking, audit ------------------------------------------------
@@ -1317,6 +1346,19 @@ def unknown_kind(event: Event) -> str | None:
     return None
 
 
+def format_boundary(event: Event) -> Boundary | None:
+    """The format's own boundaries: a context compaction, the first record of a resumed session."""
+    if event.type == "system.compact_boundary":
+        data = event.data if isinstance(event.data, dict) else {}
+        meta = data.get("compactMetadata") if isinstance(data.get("compactMetadata"), dict) else {}
+        trig = meta.get("trigger")
+        return Boundary("compaction", None, f"context compacted ({trig})" if trig else "context compacted")
+    if isinstance(event.data, dict) and RESUME_KEY in event.data:
+        sid = event.data.get("sessionId")
+        return Boundary("resume", None, f"session {str(sid)[:8]} resumes {str(event.data[RESUME_KEY])[:8]}")
+    return None
+
+
 class ClaudeCodeFormat:
     """Claude Code session transcripts."""
 
@@ -1342,15 +1384,7 @@ class ClaudeCodeFormat:
         return ClaudeCodeProjection()
 
     def boundary(self, event: Event, options: Options | None = None) -> Boundary | None:
-        if event.type == "system.compact_boundary":
-            data = event.data if isinstance(event.data, dict) else {}
-            meta = data.get("compactMetadata") if isinstance(data.get("compactMetadata"), dict) else {}
-            trig = meta.get("trigger")
-            return Boundary("compaction", None, f"context compacted ({trig})" if trig else "context compacted")
-        if isinstance(event.data, dict) and RESUME_KEY in event.data:
-            sid = event.data.get("sessionId")
-            return Boundary("resume", None, f"session {str(sid)[:8]} resumes {str(event.data[RESUME_KEY])[:8]}")
-        return None
+        return format_boundary(event)
 
     # concurrent writers (hooks, the queue) stamp records out of order: no generic check applies
     # (ids are line numbers); `audit` says what is wrong instead
@@ -1403,3 +1437,8 @@ class ClaudeCodeFormat:
         if b is not None and b.kind == "resume":
             s = f"{b.label}: {s}"
         return one_line(s, 160)
+
+
+# the format boundary ClaudeCodeMapper.boundary_of includes (core/analysis.py calls it instead of
+# the two only for a format whose boundary this is)
+ClaudeCodeMapper.FORMAT_BOUNDARY = ClaudeCodeFormat.boundary  # type: ignore[attr-defined]
