@@ -601,10 +601,100 @@ done:
     return out;
 }
 
+/* ---- one-line summaries (core/formats/claude_code.py `one_line`, `count_lines`) ----------------
+ * The Claude Code and Codex projections put a one-line summary of most records into their state;
+ * these are the string steps of it, which in Python cost a split, a join and a translate over a
+ * prefix of every text. Same answers as the Python fallbacks (a property test holds them). */
+
+/* one_line_text(text: str, width: int) -> str: the words of `text` (split at what str.split()
+ * splits at) joined by single spaces; when that is longer than `width`, its first width - 1
+ * characters and an ellipsis; then every C0 control character and DEL shown as `?`. Reads only
+ * as far as the first width + 1 characters of the answer need. */
+static PyObject *one_line_text(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "one_line_text(text: str, width: int)");
+        return NULL;
+    }
+    Py_ssize_t width = PyLong_AsSsize_t(args[1]);
+    if (width == -1 && PyErr_Occurred()) return NULL;
+    if (width < 1 || width > (PY_SSIZE_T_MAX / 4) - 1) {
+        PyErr_SetString(PyExc_ValueError, "width out of range");
+        return NULL;
+    }
+    PyObject *s = args[0];
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    Py_UCS4 stack[512];
+    Py_UCS4 *buf = stack;
+    if (width + 1 > (Py_ssize_t)(sizeof(stack) / sizeof(stack[0]))) {
+        buf = PyMem_Malloc((size_t)(width + 1) * sizeof(Py_UCS4));
+        if (buf == NULL) return PyErr_NoMemory();
+    }
+    Py_ssize_t k = 0;  /* characters of the answer so far (at most width + 1) */
+    int space = 0;     /* a whitespace run since the last word */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) {
+            space = k > 0;
+            continue;
+        }
+        if (space) {
+            buf[k++] = ' ';
+            space = 0;
+            if (k > width) break;
+        }
+        buf[k++] = (c < 32 || c == 127) ? '?' : c;
+        if (k > width) break;
+    }
+    if (k > width) {
+        k = width - 1;
+        buf[k++] = 0x2026; /* … */
+    }
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, k);
+    if (buf != stack) PyMem_Free(buf);
+    return out;
+}
+
+/* count_newlines(text: str) -> int: text.count("\n"), eight bytes at a time for 1-byte text. */
+static PyObject *count_newlines(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "count_newlines(text: str)");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg), count = 0, i = 0;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const unsigned char *p = data;
+        const uint64_t ones = 0x0101010101010101ULL, nl = ones * '\n', low = ones * 0x7f;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            uint64_t x = w ^ nl; /* a zero byte where w holds a newline */
+            /* the high bit of a byte of t is set exactly when that byte of x is zero */
+            uint64_t t = ~(((x & low) + low) | x | low);
+            /* one bit per such byte, at its bottom; the multiply sums them in the top byte */
+            count += (Py_ssize_t)((((t >> 7) * ones) >> 56) & 0xff);
+        }
+        for (; i < n; i++) count += p[i] == '\n';
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *p = data;
+        for (; i < n; i++) count += p[i] == '\n';
+    } else {
+        const Py_UCS4 *p = data;
+        for (; i < n; i++) count += p[i] == '\n';
+    }
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef methods[] = {
     {"first_marks", first_marks, METH_VARARGS, "Visible / overwritten / no-effect per event."},
     {"line_starts", line_starts, METH_VARARGS, "File offsets just past every newline of a chunk."},
     {"run", run, METH_VARARGS, "Analyse lines of a chunk the plain way until one is not plain."},
+    {"one_line_text", (PyCFunction)(void (*)(void))one_line_text, METH_FASTCALL,
+     "A text as one line of at most `width` characters (core/formats/claude_code.py one_line)."},
+    {"count_newlines", count_newlines, METH_O, "text.count('\\n')."},
     {NULL, NULL, 0, NULL},
 };
 

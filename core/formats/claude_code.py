@@ -28,6 +28,7 @@ from agentlog_tui.core.formats.base import (
     Options,
     side_effecting,
 )
+from agentlog_tui.core.native import _fastloop
 from agentlog_tui.core.tracked import TrackedDict, Tracker, delete_key, differs, read_key, step_into
 
 RESUME_KEY = "_agentlog_resumed_from_session"
@@ -59,6 +60,13 @@ def one_line(value: Any, width: int = 100) -> str:
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
         except (TypeError, ValueError):
             value = repr(value)
+    if _one_line_text is not None and type(value) is str and width > 0:
+        return _one_line_text(value, width)  # the same steps in C, reading only what it keeps
+    return _one_line_py(value, width)
+
+
+def _one_line_py(value: str, width: int) -> str:
+    """`one_line` of a string, in Python (without the C accelerator)."""
     # Only the start matters: collapse a prefix first (a long tool output used to be collapsed
     # whole, character by character: most of the analysis time of a Claude Code or Codex log).
     # The collapsed prefix is a prefix of the collapsed whole, so once it is longer than
@@ -77,13 +85,18 @@ def one_line(value: Any, width: int = 100) -> str:
 
 
 _CONTROLS = {c: "?" for c in [*range(32), 127]}  # what one_line shows for a control character
+# the C versions of one_line's string steps and of str.count("\n") (core/_fastloop.c), when built
+# (an extension built before they existed has neither)
+_one_line_text = getattr(_fastloop, "one_line_text", None)
+_count_newlines = getattr(_fastloop, "count_newlines", None)
 
 
 def count_lines(text: Any) -> int:
     """Lines in a tool output (0 for empty)."""
     if not isinstance(text, str) or not text:
         return 0
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
+    n = _count_newlines(text) if _count_newlines is not None and type(text) is str else text.count("\n")
+    return n + (0 if text.endswith("\n") else 1)
 
 
 def block_text(content: Any) -> str:

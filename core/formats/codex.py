@@ -13,6 +13,7 @@ The older layout (Codex CLI before the envelope) is read too: a bare first line 
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -194,9 +195,17 @@ def _json(text: str) -> Any:
         return json.loads(text)
 
 
+# What a JSON text can start with, after the whitespace json.loads skips: a text that does not is
+# refused by both parsers (json's scanner looks at this one character first), so it is not tried
+# (a custom tool's input, an apply_patch script, was parsed twice to learn that: orjson, then json).
+_JSON_START = re.compile(r'[ \t\n\r]*["{\[ntfNI\-0-9]')
+
+
 def _arguments(p: dict) -> Any:
     a = p.get("arguments", p.get("input"))
     if isinstance(a, str):
+        if _JSON_START.match(a) is None:
+            return a
         try:
             return _json(a)
         except ValueError:
