@@ -617,18 +617,20 @@ static PyObject *one_line_text(PyObject *self, PyObject *const *args, Py_ssize_t
     }
     Py_ssize_t width = PyLong_AsSsize_t(args[1]);
     if (width == -1 && PyErr_Occurred()) return NULL;
-    if (width < 1 || width > (PY_SSIZE_T_MAX / 4) - 1) {
-        PyErr_SetString(PyExc_ValueError, "width out of range");
+    if (width < 1) {
+        PyErr_SetString(PyExc_ValueError, "width must be at least 1");
         return NULL;
     }
     PyObject *s = args[0];
     int kind = PyUnicode_KIND(s);
     const void *data = PyUnicode_DATA(s);
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    /* the answer holds at most width + 1 characters, and no more than the text has */
+    Py_ssize_t cap = (n < width ? n : width) + 1;
     Py_UCS4 stack[512];
     Py_UCS4 *buf = stack;
-    if (width + 1 > (Py_ssize_t)(sizeof(stack) / sizeof(stack[0]))) {
-        buf = PyMem_Malloc((size_t)(width + 1) * sizeof(Py_UCS4));
+    if (cap > (Py_ssize_t)(sizeof(stack) / sizeof(stack[0]))) {
+        buf = PyMem_New(Py_UCS4, (size_t)cap);
         if (buf == NULL) return PyErr_NoMemory();
     }
     Py_ssize_t k = 0;  /* characters of the answer so far (at most width + 1) */

@@ -53,6 +53,8 @@ INPUT_FIELDS = ("command", "file_path", "notebook_path", "path", "pattern", "url
 
 def one_line(value: Any, width: int = 100) -> str:
     """`value` as one line of at most `width` characters (whitespace runs collapsed)."""
+    if type(value) is str and _one_line_text is not None and width > 0:
+        return _one_line_text(value, width)  # the same steps in C, reading only what it keeps
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -61,7 +63,7 @@ def one_line(value: Any, width: int = 100) -> str:
         except (TypeError, ValueError):
             value = repr(value)
     if _one_line_text is not None and type(value) is str and width > 0:
-        return _one_line_text(value, width)  # the same steps in C, reading only what it keeps
+        return _one_line_text(value, width)  # a value as JSON
     return _one_line_py(value, width)
 
 
@@ -149,9 +151,11 @@ def _tool_uses(obj: dict) -> Iterator[tuple[Any, dict | None, list | None]]:
 
 
 def _blocks(obj: dict) -> list[dict]:
-    content = _message(obj).get("content")
-    if isinstance(content, list):
-        return [b for b in content if isinstance(b, dict)]
+    m = obj.get("message")  # _message, inline: this runs several times for every record
+    if isinstance(m, dict):
+        content = m.get("content")
+        if isinstance(content, list):
+            return [b for b in content if isinstance(b, dict)]
     return []
 
 
@@ -603,14 +607,17 @@ def _usage(msg: dict) -> dict[str, int] | None:
     u = msg.get("usage")
     if not isinstance(u, dict):
         return None
+    get = u.get
+    i, o = get("input_tokens"), get("output_tokens")
+    r, c = get("cache_read_input_tokens"), get("cache_creation_input_tokens")
+    # a count is an int, not a bool (type() first: JSON's ints are plain, and most are there)
+    return {"input": i if type(i) is int else _count(i), "output": o if type(o) is int else _count(o),
+            "cache_read": r if type(r) is int else _count(r),
+            "cache_creation": c if type(c) is int else _count(c)}
 
-    def n(k: str) -> int:
-        v = u.get(k)
-        return v if isinstance(v, int) and not isinstance(v, bool) else 0
 
-    return {"input": n("input_tokens"), "output": n("output_tokens"),
-            "cache_read": n("cache_read_input_tokens"),
-            "cache_creation": n("cache_creation_input_tokens")}
+def _count(v: Any) -> int:
+    return v if isinstance(v, int) and not isinstance(v, bool) else 0
 
 
 def _set_if_changed(d: MutableMapping[str, Any], key: str, value: Any) -> None:

@@ -74,6 +74,30 @@ def old_arguments(p: dict) -> Any:
     return a
 
 
+def old_blocks(obj: dict) -> list[dict]:
+    content = cc._message(obj).get("content")
+    if isinstance(content, list):
+        return [b for b in content if isinstance(b, dict)]
+    return []
+
+
+def old_usage(msg: dict) -> dict[str, int] | None:
+    u = msg.get("usage")
+    if not isinstance(u, dict):
+        return None
+
+    def n(k: str) -> int:
+        v = u.get(k)
+        return v if isinstance(v, int) and not isinstance(v, bool) else 0
+
+    return {
+        "input": n("input_tokens"),
+        "output": n("output_tokens"),
+        "cache_read": n("cache_read_input_tokens"),
+        "cache_creation": n("cache_creation_input_tokens"),
+    }
+
+
 # module attribute -> its reference (codex imported one_line and count_lines by name)
 OLD = [
     (cc, "one_line", old_one_line),
@@ -81,6 +105,8 @@ OLD = [
     (cx, "one_line", old_one_line),
     (cx, "count_lines", old_count_lines),
     (cx, "_arguments", old_arguments),
+    (cc, "_blocks", old_blocks),
+    (cc, "_usage", old_usage),
 ]
 
 
@@ -157,7 +183,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(short_text, inner, max_size=4),
     max_leaves=12,
 )
-widths = st.sampled_from([1, 2, 3, 10, 80, 90, 100, 120, 140, 160, 200, 511, 512, 513, 1000])
+widths = st.sampled_from(
+    [1, 2, 3, 10, 80, 90, 100, 120, 140, 160, 200, 511, 512, 513, 1000, 10**12]
+)
 
 SETTINGS = settings(
     max_examples=300,
@@ -416,7 +444,12 @@ def claude_records(draw) -> dict:
                     json_values,
                     st.dictionaries(
                         st.sampled_from(
-                            ["input_tokens", "output_tokens", "cache_read_input_tokens"]
+                            [
+                                "input_tokens",
+                                "output_tokens",
+                                "cache_read_input_tokens",
+                                "cache_creation_input_tokens",
+                            ]
                         ),
                         json_values,
                         max_size=3,
@@ -606,3 +639,21 @@ def test_every_record_of_the_real_logs_gets_the_old_answers():
             assert_same(codex_answers, m.data, m.type)
             n += 1
     assert n > 0
+
+
+def test_usage_counts_only_ints_as_before():
+    class Count(int):
+        pass
+
+    for v in (True, False, 3, -1, 2**70, 3.0, "3", None, [], Count(5)):
+        msg = {
+            "usage": {
+                "input_tokens": v,
+                "output_tokens": v,
+                "cache_read_input_tokens": v,
+                "cache_creation_input_tokens": v,
+            }
+        }
+        assert repr(cc._usage(msg)) == repr(old_usage(msg))
+    for msg in ({}, {"usage": None}, {"usage": []}, {"usage": {}}):
+        assert cc._usage(msg) == old_usage(msg)
