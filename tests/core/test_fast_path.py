@@ -101,3 +101,43 @@ def test_the_fused_reading_loop_analyses_exactly_like_the_general_one(tmp_path_f
         a.run()
     assert _fingerprint(fused) == _fingerprint(general)
     assert _fingerprint(python) == _fingerprint(general)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=st.lists(line_strategy, max_size=40), k=st.integers(1, 6), crlf=st.booleans())
+def test_state_at_replays_plain_lines_without_records_as_the_general_replay(
+        tmp_path_factory, lines, k, crlf):
+    """state_at's replay makes the generic log's plain lines into events without make_record
+    (Analysis._replay_onto): the same states as the general replay at every position."""
+    path = tmp_path_factory.mktemp("replay") / "log.jsonl"
+    end = b"\r\n" if crlf else b"\n"
+    path.write_bytes(b"".join(x + end for x in lines))
+    plain = Analysis(path, checkpoint_every=k)
+    general = Analysis(path, checkpoint_every=k)
+    general.fused = False  # the general analysis, and the general replay
+    for a in (plain, general):
+        a.run()
+    # (most examples detect a payload field, so `plain` replays plain lines; the test below
+    # makes sure that path is taken)
+    assert not general._fused_ok()
+    for pos in range(plain.n_events):
+        assert canonical(plain.state_at_pos(pos)) == canonical(general.state_at_pos(pos)), pos
+
+
+def test_state_at_makes_no_record_for_a_plain_line(tmp_path, monkeypatch):
+    from agentlog_tui.core import analysis
+
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"".join(
+        orjson.dumps({"seq": i + 1, "type": f"job{i % 7}_written", "data": {"v": i}}) + b"\n"
+        for i in range(300)))
+    a = Analysis(path, checkpoint_every=100)
+    a.run()
+    made = []
+    real = analysis.make_record
+    monkeypatch.setattr(analysis, "make_record", lambda *args: made.append(args) or real(*args))
+    state = a.state_at_pos(198)  # replays the 99 events after the checkpoint at 99
+    assert made == []
+    assert state["job0"] == {"status": "written", "v": 196}
+    a.fused = False
+    assert a.state_at_pos(198) == state and len(made) == 99
