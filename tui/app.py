@@ -109,6 +109,7 @@ class AgentlogApp(ErrorBoundary, NavigationFeature, KindsFeature, FailuresFeatur
         self.force_polling = force_polling
         self.demo = demo
         self._init_session()
+        self._init_tail()
         self._init_navigation()
         self._init_failures()
         self._init_kinds()

@@ -4,13 +4,17 @@
 format's own audit (Claude Code, Codex: duplicate uuids, dangling `parentUuid`, results without a
 call, calls never answered), missing subagent transcripts, a pending tail and the resumes'
 findings. The format audit parses every event afresh, so it runs in its own worker: at once after
-the first analysis or a reload, and at most once every `AUDIT_INTERVAL` seconds while a live tail
-brings events (a log growing at a thousand events a second is not re-parsed ten times a second;
-the badge may lag the tail by that long).
+the first analysis or a reload, and while a live tail brings events at most once every
+`AUDIT_INTERVAL` seconds, or every `AUDIT_SPACING` times as long as the last count took, if
+longer (the badge may lag the tail by that long). The count holds the model's lock, which the
+tail's reads and the timeline's rows wait for: a 50 MB Claude Code session takes ~1 s to
+count, which once a second stalled the tail for a second; spaced by its cost, the audit holds
+the lock at most 1/AUDIT_SPACING of the time.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual import work
@@ -21,6 +25,7 @@ from textual.worker import get_current_worker
 from agentlog_tui.tui.features import while_mounted
 
 AUDIT_INTERVAL = 1.0
+AUDIT_SPACING = 20  # a count costing t seconds waits AUDIT_SPACING * t before the next
 
 
 def check_findings(a: Any, resumes: list[Any]) -> int:
@@ -55,6 +60,11 @@ class AuditFeature:
     def _init_audit(self) -> None:
         self.audit_count: int | None = None  # None: not computed yet
         self._audit_timer: Timer | None = None
+        self._audit_cost = 0.0  # seconds the last count held the model's lock
+
+    def audit_delay(self) -> float:
+        """How long a recount waits while the log grows: spaced by what the last one cost."""
+        return max(AUDIT_INTERVAL, AUDIT_SPACING * self._audit_cost)
 
     def request_audit(self, now: bool = False) -> None:
         """Recount, at once or within `AUDIT_INTERVAL` (a count already due covers this one)."""
@@ -64,7 +74,7 @@ class AuditFeature:
                 self._audit_timer = None
             self.audit()
         elif self._audit_timer is None:
-            self._audit_timer = self.set_timer(AUDIT_INTERVAL, self._audit_due)
+            self._audit_timer = self.set_timer(self.audit_delay(), self._audit_due)
 
     def _audit_due(self) -> None:
         self._audit_timer = None
@@ -77,10 +87,13 @@ class AuditFeature:
             if get_current_worker().is_cancelled or model.shrunk() or not model.analysed:
                 return
             resumes = list(model.derived.resumes.values())
+            start = time.monotonic()
             try:
                 count = check_findings(model.a, resumes)
             except Exception:  # noqa: BLE001 - the badge falls back to the engine's count
                 return
+            finally:
+                self._audit_cost = time.monotonic() - start
             n = model.a.n_events
         if not get_current_worker().is_cancelled:
             self.post_message(Audited(count, n))

@@ -57,10 +57,13 @@ class FailuresFeature:
                 self._calls_tracker = a.tracker
             elif index.scanned == a.n_lines:
                 return
+            before = _size(index) if index is self.calls else None
             try:
                 index.update(a)  # in place: the UI thread only reads it (dict gets, list reads)
             except Exception:  # noqa: BLE001 - a format oddity must not break the app
                 return
+        if before is not None and _size(index) == before:
+            return  # the lines read held no call, result or failure: no row changes
         self.post_message(CallsReady(index))
 
     @while_mounted
@@ -68,7 +71,7 @@ class FailuresFeature:
         self.calls = msg.index
         tl = self.timeline
         tl.calls = msg.index
-        tl.invalidate()
+        tl.refresh_data()  # a row's call and failure are part of its cache key
 
     def _can_next_failure(self) -> bool:
         return self.model.analysed
@@ -111,3 +114,9 @@ class FailuresFeature:
                         timeout=3)
             return
         self._reveal_line(target)
+
+
+def _size(index: CallIndex) -> tuple[int, ...]:
+    """What grows when `CallIndex.update` finds a call, a result or a failure."""
+    return (len(index.call_line), len(index.result_line), len(index.summary),
+            len(index.ids_at), len(index.failures))

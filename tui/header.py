@@ -26,6 +26,7 @@ class AppHeader(Static):
         super().__init__(**kwargs)
         self._parts: list[tuple[int, Text]] = []
         self._name: str = ""
+        self._shown: Text | None = None
 
     def show(self, parts: list[tuple[int, Text]], name: str = "") -> None:
         """`parts` in order; `name` (the file name) is put where a part's text is "\0name"."""
@@ -61,7 +62,10 @@ class AppHeader(Static):
         t = Text(no_wrap=True, overflow="ellipsis", end="")
         for _, piece in parts:
             t.append_text(_with_name(piece, name))
-        self.update(t)
+        if t == self._shown:
+            return  # the live tail updates the header ~10 times a second, mostly unchanged
+        self._shown = t
+        self.update(t, layout=False)  # one row (app.tcss): a new text never changes its size
 
 
 def middle_cut(s: str, width: int) -> str:

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from agentlog_tui.tui.features import while_mounted
 from agentlog_tui.tui.inspector import TAB_LABELS
+from agentlog_tui.tui.live_tail import TAIL_INSPECT_EVERY
 from agentlog_tui.tui.model import Inspection, blame_text, inspect
 from agentlog_tui.tui.scrubber import Scrubber
 from agentlog_tui.tui.state_view import StateTree, StateView
@@ -76,12 +77,18 @@ class InspectionFeature:
             self.following = tl.cursor >= tl.n_rows - 1
         self.query_one(Scrubber).update_view(cursor_line=msg.line)
         self.update_header()
-        self.request_inspect()
+        # following a growing log: the inspector catches up at most every TAIL_INSPECT_EVERY
+        self.request_inspect(lazy=not msg.user and self.following and self.tail_active())
         if self.marks_at_cursor:
             self.request_marks()
 
-    def request_inspect(self, now: bool = False) -> None:
+    def request_inspect(self, now: bool = False, lazy: bool = False) -> None:
+        """Inspect the cursor's line soon (a burst of moves inspects once). `lazy`: the live
+        tail moved the cursor; an inspection already due covers it, else one comes within
+        TAIL_INSPECT_EVERY (live_tail.py: the tail's updates do not each rebuild the state)."""
         if not self.model.analysed:
+            return
+        if lazy and self._inspect_timer is not None:
             return
         if self._inspect_timer is not None:
             self._inspect_timer.stop()
@@ -89,7 +96,8 @@ class InspectionFeature:
             self._inspect_timer = None
             self._start_inspect()
         else:
-            self._inspect_timer = self.set_timer(0.03, self._start_inspect)
+            delay = TAIL_INSPECT_EVERY if lazy else 0.03
+            self._inspect_timer = self.set_timer(delay, self._start_inspect)
 
     @while_mounted
     def _start_inspect(self) -> None:

@@ -10,11 +10,13 @@ in `on_tailed`.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import Any
 
 from textual import work
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 
 from agentlog_tui.tui.features import while_mounted
@@ -22,7 +24,10 @@ from agentlog_tui.tui.model import Derived
 
 TAIL_DEBOUNCE_MS = 50
 TAIL_POLL_MS = 250  # also the polling fallback's period
-MIN_POST_INTERVAL = 0.1  # at most ~10 tail updates a second reach the UI
+MIN_POST_INTERVAL = 0.05  # at most ~20 tail updates a second reach the UI...
+ACK_WAIT = 1.0  # ...and none before the UI has taken in the previous one (or this long)
+TAIL_INSPECT_EVERY = 0.5  # following a growing log, the inspector catches up this often
+TAIL_ACTIVE_FOR = 1.0  # the log counts as growing this long after its last update
 
 
 class Tailed(Message):
@@ -45,6 +50,17 @@ def _file_signature(path: str) -> tuple | None:
 
 class TailFeature:
     """The live tail worker and what the UI does with its updates (mixed into `AgentlogApp`)."""
+
+    def _init_tail(self) -> None:
+        self._next_post = 0.0  # monotonic time before which the tail posts no new update
+        self._acked = threading.Event()  # the UI has handled the last update
+        self._acked.set()
+        self._last_tailed = -TAIL_ACTIVE_FOR  # monotonic time of the last update handled
+        self.tail_updates = 0  # updates handled (a work counter, for tests)
+
+    def tail_active(self) -> bool:
+        """The log grew within the last TAIL_ACTIVE_FOR seconds."""
+        return time.monotonic() - self._last_tailed < TAIL_ACTIVE_FOR
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tail")
     def tail(self) -> None:
@@ -87,9 +103,12 @@ class TailFeature:
 
     def _tail_once(self) -> None:
         """Read appended bytes once; post the result if anything changed."""
-        # batch: at most one update per MIN_POST_INTERVAL reaches the UI; what arrives while
-        # waiting goes in this read. The wait is before the read, not after the post: a write
-        # after a quiet spell is read at once rather than after a fixed pause
+        # batch: at most one update per MIN_POST_INTERVAL reaches the UI, and none while the
+        # UI is still busy with the previous one (a slow redraw meets fewer, bigger updates
+        # instead of a queue of stale ones); what arrives while waiting goes in this read. The
+        # wait is before the read, not after the post: a write after a quiet spell is read at
+        # once rather than after a fixed pause
+        self._acked.wait(ACK_WAIT)
         wait = self._next_post - time.monotonic()
         if wait > 0:
             self._stop.wait(wait)
@@ -125,11 +144,20 @@ class TailFeature:
             derived = model.derived
         if reloaded:
             self._freeze_heap()
+        self._acked.clear()
         self.post_message(Tailed(derived, warning))
         self._next_post = time.monotonic() + MIN_POST_INTERVAL
 
-    @while_mounted
     def on_tailed(self, msg: Tailed) -> None:
+        try:
+            self._handle_tailed(msg)
+        finally:
+            self._last_tailed = time.monotonic()
+            self.tail_updates += 1
+            self._acked.set()
+
+    @while_mounted
+    def _handle_tailed(self, msg: Tailed) -> None:
         tl = self.timeline
         if msg.warning:
             self.warning = msg.warning
@@ -148,20 +176,33 @@ class TailFeature:
             self.recompute_rows(tl.cursor_line)
         if self.following or tl.cursor >= tl.n_rows:
             tl.move_to(tl.n_rows - 1, user=False)
-        else:
-            self.request_inspect()
+        else:  # the cursor stays; its reports (a snapshot's, a resume's) may have changed
+            self.request_inspect(lazy=True)
         self.request_audit(now=bool(msg.warning))  # the badge recounts when the tail is quiet
         if self._want_plan:
             self.compute_plan()
         self.notify_drift()
         self._refresh_bindings_if_changed()
 
+    def _binding_state(self) -> tuple | None:
+        try:
+            return tuple(
+                self.check_action(b.action, ()) for b in self.BINDINGS if isinstance(b, Binding)
+            )
+        except NoMatches:  # not mounted yet, or gone
+            return None
+
+    def refresh_bindings(self) -> None:
+        """Every refresh remembers what the footer was refreshed for, so that a tail update
+        refreshes it again only on a change (an inspection that refreshed it already made the
+        next tail update recompose the footer a second time)."""
+        self._bindings_key = self._binding_state()
+        super().refresh_bindings()
+
     def _refresh_bindings_if_changed(self) -> None:
         """refresh_bindings() when an action's availability changed. The footer recomposes on
-        every refresh (~20 ms of restyling), which the live tail must not pay on every update."""
-        key = tuple(
-            self.check_action(b.action, ()) for b in self.BINDINGS if isinstance(b, Binding)
-        )
+        every refresh (~20 ms of restyling, a layout of the screen), which the live tail must
+        not pay on every update."""
+        key = self._binding_state()
         if key != self._bindings_key:
-            self._bindings_key = key
             self.refresh_bindings()

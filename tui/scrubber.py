@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from agentlog_tui.tui.model import Derived, LogModel
 
 SHADES = ("#3a5a3a", "#5a5a3a", "#6a4a2a", "#7a3a2a")  # superseded density, low -> high
+
+
+@lru_cache(maxsize=64)
+def _style(spec: str) -> Style:
+    return Style.parse(spec)
 
 
 class Scrubber(Widget):
@@ -31,6 +39,8 @@ class Scrubber(Widget):
         self._cells: list[tuple[str, str]] | None = None
         self._cells_key: tuple | None = None
         self._cells_real = False  # the cells were built from the analysed log, not a placeholder
+        self._strip: Strip | None = None  # the bar as drawn last, for (cells, cursor, style)
+        self._strip_key: tuple | None = None
 
     @property
     def drawn(self) -> bool:
@@ -42,6 +52,7 @@ class Scrubber(Widget):
         if derived is not None:
             self.derived = derived
             self._cells = None
+            self._strip = None
         if cursor_line is not None:
             self.cursor_line = cursor_line
         self.refresh()
@@ -101,13 +112,18 @@ class Scrubber(Widget):
                 cells[self._line_to_x(a.event_lines[p], width, n)] = ("┃", "bold yellow")
         return cells
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        """The bar as one strip, a segment per cell, kept until the cells or the cursor change
+        (the live tail redraws the bar at every update: a Rich Text of a styled span per cell,
+        turned into Textual content at every draw, cost ~15 ms)."""
         width = self.size.width
-        if width <= 0:
-            return Text("")
+        base = self.rich_style
+        if y != 0 or width <= 0:
+            return Strip.blank(max(width, 0), base)
         model = self.model
         key = (width, model.n_lines, model.a.n_lines)
         if self._cells is None or self._cells_key != key:
+            self._strip = None
             if not model.analysed:
                 self._cells = [("━", "#4a4a4a")] * width
                 self._cells_key = key
@@ -124,14 +140,16 @@ class Scrubber(Widget):
                     self._cells = [("━", "#4a4a4a")] * width
                     self._cells_real = False
                 self.set_timer(0.25, self.refresh)
-        text = Text(no_wrap=True, end="")
         cx = self._line_to_x(self.cursor_line, width, max(model.n_lines, 1))
-        for x, (ch, style) in enumerate(self._cells):
-            if x == cx:
-                text.append("◆", style="bold white")
-            else:
-                text.append(ch, style=style)
-        return text
+        skey = (id(self._cells), cx, base)
+        if self._strip is not None and self._strip_key == skey:
+            return self._strip
+        segments = [Segment(ch, base + _style(style)) for ch, style in self._cells]
+        if 0 <= cx < len(segments):
+            segments[cx] = Segment("◆", base + _style("bold white"))
+        self._strip = Strip(segments, width)
+        self._strip_key = skey
+        return self._strip
 
     def on_click(self, event) -> None:
         width = self.size.width

@@ -76,7 +76,6 @@ class SessionFeature:
         self._marks_timer: Timer | None = None
         self._stop = threading.Event()
         self._last_progress = 0.0
-        self._next_post = 0.0  # monotonic time before which the tail posts no new update
         self._bindings_key: tuple | None = None
         self._frozen = False
 
@@ -182,7 +181,7 @@ class SessionFeature:
     def _show_derived(self, derived: Derived) -> None:
         tl = self.timeline
         tl.derived = derived
-        tl.invalidate()
+        tl.refresh_data()  # redraws the rows whose marks changed, reads only new records
         self.query_one(Scrubber).update_view(derived=derived, cursor_line=tl.cursor_line or 0)
         self.update_header()
 

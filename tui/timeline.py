@@ -23,7 +23,7 @@ from textual.strip import Strip
 from agentlog_tui.core.events import Event, Malformed, PendingTail
 from agentlog_tui.tui.branches_view import BRANCH_GLYPH, branch_forks
 from agentlog_tui.tui.matching import highlight
-from agentlog_tui.tui.model import Derived, LogModel
+from agentlog_tui.tui.model import Derived, LogModel, Row
 from agentlog_tui.tui.text import clock, entity_colour, literal, raw_text, visible
 
 CURSOR = Style(bgcolor="#2a4a6e", bold=False)
@@ -66,9 +66,19 @@ class Timeline(ScrollView, can_focus=True):
         self.marked_line: int | None = None
         self.calls: Any = None  # tui/calls.py CallIndex: names the call a result answers
         self.highlight: Any = None  # the filter's pattern (tui/matching.py): matches marked
+        # drawn rows, keyed by line, width and everything the row shows besides its record
+        # (`_decor`), so that a tail update redraws only the rows whose marks changed
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        # records of lines the analysis has finished with (they change only on a reload)
+        self._records: LRUCache[int, Row] = LRUCache(2048)
+        self._tracker: Any = None  # the analysis' tracker when the records were read
+        self._gen = 0  # bumped at every data change: rows not final are drawn afresh
         self._id_width = 4
         self._missed = False  # a row could not be read (a worker held the lock): redraw later
+        self.rows_read = 0  # records read from the model (work counters, for tests)
+        self.rows_built = 0  # rows composed and rendered to strips
+        self.rows_missed = 0  # rows drawn as a placeholder (the model's lock was busy)
+        self.layouts_skipped = 0  # growths that did not lay out the screen
 
     # ---- data from the parent --------------------------------------------------------------
 
@@ -97,12 +107,43 @@ class Timeline(ScrollView, can_focus=True):
     def invalidate(self) -> None:
         """Forget rendered rows (data changed) and recompute the virtual size."""
         self._cache.clear()
+        self._records.clear()
+        self._tracker = self.model.a.tracker
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """The log grew or its marks changed (live tail): recompute the virtual size and
+        redraw. Rows whose record and marks are unchanged are not read or rendered again (the
+        cache key holds what a row shows); a reload (a new tracker) forgets every row."""
+        if self.model.a.tracker is not self._tracker:
+            self._cache.clear()
+            self._records.clear()
+            self._tracker = self.model.a.tracker
+        self._gen += 1
         seqs = self.model.a.seqs
         if len(seqs):
             self._id_width = max(4, len(str(seqs[-1])) + 1)
-        self.virtual_size = Size(self.size.width, self.n_rows)
+        self._set_height(self.n_rows)
         self.cursor = max(0, min(self.cursor, self.n_rows - 1))
         self.refresh()
+
+    def _set_height(self, rows: int) -> None:
+        """Set the virtual height. Setting `virtual_size` lays out the whole screen (footer,
+        inspector, tabs: ~20 ms), which a live tail would pay at every update; when the
+        scrollbar is already shown and stays (the log grew), only it is brought up to date."""
+        size = Size(self.size.width, rows)
+        old = self.virtual_size
+        if size == old:
+            return
+        h = self.scrollable_content_region.height
+        if (old.width == size.width and self.show_vertical_scrollbar and h
+                and rows > h and old.height > h):
+            self.set_reactive(Timeline.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = rows
+            self.vertical_scrollbar.refresh()
+            self.layouts_skipped += 1
+            return
+        self.virtual_size = size
 
     def set_rows(self, rows: array | None, keep_line: int | None) -> None:
         """Show only `rows` (lines), keeping the cursor on (or near) `keep_line`."""
@@ -188,19 +229,22 @@ class Timeline(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
         row = round(self.scroll_offset.y) + y
-        base = self.rich_style
         if row >= self.n_rows or width <= 0:
-            return Strip.blank(width, base)
+            return Strip.blank(width, self.rich_style)
         line = self.line_of(row)
-        key = (line, width)
+        r, final = self._row(line)
+        deco = self._decor(line, r, width, final)
+        key = (line, width, deco)
         strip = self._cache.get(key)
         if strip is None:
-            text = highlight(self.row_text(line, width), self.highlight)
+            self.rows_built += 1
+            text = highlight(self._row_markup(line, r, width, deco), self.highlight)
             segments = list(text.render(self.app.console))
             strip = Strip(segments).extend_cell_length(width).crop(0, width)
-            strip = strip.apply_style(base)
-            if text.plain.strip() == "…":
+            strip = strip.apply_style(self.rich_style)
+            if r is None:
                 self._missed = True
+                self.rows_missed += 1
             else:
                 self._cache[key] = strip
         if row == self.cursor:
@@ -209,9 +253,95 @@ class Timeline(ScrollView, can_focus=True):
             strip = _over(strip, MARKED)
         return strip
 
+    def _row(self, line: int) -> tuple[Row | None, bool]:
+        """The record on `line` (None while a worker holds the model's lock) and whether it is
+        final: analysed and complete, so it stays the same until a reload."""
+        r = self._records.get(line)
+        if r is not None:
+            return r, True
+        model = self.model
+        r = model.row(line, wait=0.02)
+        self.rows_read += 1
+        a = model.a
+        final = (r is not None and model.analysed and line < a.lines_done
+                 and a.tracker is self._tracker)
+        if final:
+            self._records[line] = r
+        return r, final
+
+    def _decor(self, line: int, r: Row | None, width: int, final: bool) -> tuple | None:
+        """Everything a row shows besides its record: marks, tags, the call it answers. Read
+        from memory only (no lock, no file), for every row drawn: the cache key."""
+        if r is None:
+            return None
+        idw = self._id_width
+        rec = r.record
+        if not isinstance(rec, Event):
+            # a malformed line's text is its record's; a pending or blank one may change
+            return (idw, 0 if final else self._gen)
+        a = self.model.a
+        d = self.derived
+        pos = r.pos
+        marker, mstyle = "  ", ""
+        dim = False
+        tag: tuple = ()  # (text, style, as the Text's base style rather than a span)
+        failed = a.failed.get(pos) if pos >= 0 else None
+        if d.at is not None and pos > d.at:  # after the position the marks are relative to
+            marker, mstyle = "· ", "#6c6c6c"
+        elif pos >= 0 and pos < len(d.superseded) and d.superseded[pos]:
+            dim = True
+            marker, mstyle = "░ ", "#808080"
+            reason = d.marks.reason(pos) if d.marks is not None else ""
+            if reason == "overwritten":
+                by = d.marks.superseded_by(pos)
+                tag = (f"⤳{by[0]}" if by else "⤳", "#a0a0a0", False)
+            elif reason == "no_effect":
+                tag = ("no effect", "#808080", False)
+        tree = a.tree
+        if tree is not None and pos in tree.off:  # off the live branch (core/branches.py)
+            dim = True
+            marker, mstyle = BRANCH_GLYPH, "#d7afff"
+            fork = branch_forks(a).get(pos, False)
+            if fork is not False:
+                label = (f"↱ forks at #{fork}" if width >= 100 else f"↱#{fork}") \
+                    if fork is not None else "↱ branch"
+                tag = (label, "#d7afff", True)
+            else:
+                tag = ("off branch", "#af87d7", True)
+        boundary = a.boundaries.get(pos) if pos >= 0 else None
+        if boundary is not None:
+            marker, mstyle = "─ ", "bold yellow"
+            rep = d.resumes.get(pos)
+            if rep is not None:
+                if rep.findings:
+                    tag = (f"⚠ {rep.findings}", "bold yellow", True)
+                else:
+                    tag = ("✓", "green", True)
+        elif a.format.is_snapshot(rec):
+            marker, mstyle = "◇ ", "bold cyan"
+            rep = d.snapshots.get(pos)
+            if rep is not None:
+                if rep.verdict == "match":
+                    tag = ("✓ match", "green", True)
+                else:
+                    tag = (f"⚠ drift {len(rep.differences)}", "bold yellow", True)
+        if failed is not None:
+            marker, mstyle = "! ", "bold red"
+            tag = ("failed", "bold red", True)
+        if line == self.marked_line:
+            marker, mstyle = "● ", "bold magenta"
+        calls = self.calls
+        call = calls.answers(line) if calls is not None else None
+        error = calls is not None and line in calls.failures
+        return (idw, 0 if final else self._gen, marker, mstyle, dim, tag, failed, call, error)
+
     def row_text(self, line: int, width: int) -> Text:
         """The text of one row (id, time, type, summary, markers)."""
-        r = self.model.row(line, wait=0.02)
+        r, final = self._row(line)
+        return self._row_markup(line, r, width, self._decor(line, r, width, final))
+
+    def _row_markup(self, line: int, r: Row | None, width: int, deco: tuple | None) -> Text:
+        """The row's text from its record and `_decor`."""
         idw = self._id_width
         t = Text(no_wrap=True, overflow="ellipsis", end="")
         if r is None:  # busy (or gone): a placeholder, not cached
@@ -242,58 +372,15 @@ class Timeline(ScrollView, can_focus=True):
             t.append("  " + "".rjust(idw) + " " * 10, style="dim")
             t.append("(blank line)", style="dim")
             return t
-        a = self.model.a
-        d = self.derived
-        pos = r.pos
-        marker, mstyle = "  ", ""
-        dim = False
-        tag = Text(end="")
-        fmt = a.format
-        failed = a.failed.get(pos) if pos >= 0 else None
-        if d.at is not None and pos > d.at:  # after the position the marks are relative to
-            marker, mstyle = "· ", "#6c6c6c"
-        elif pos >= 0 and pos < len(d.superseded) and d.superseded[pos]:
-            dim = True
-            marker, mstyle = "░ ", "#808080"
-            reason = d.marks.reason(pos) if d.marks is not None else ""
-            if reason == "overwritten":
-                by = d.marks.superseded_by(pos)
-                tag.append(f"⤳{by[0]}" if by else "⤳", style="#a0a0a0")
-            elif reason == "no_effect":
-                tag.append("no effect", style="#808080")
-        tree = a.tree
-        if tree is not None and pos in tree.off:  # off the live branch (core/branches.py)
-            dim = True
-            marker, mstyle = BRANCH_GLYPH, "#d7afff"
-            fork = branch_forks(a).get(pos, False)
-            if fork is not False:
-                label = (f"↱ forks at #{fork}" if width >= 100 else f"↱#{fork}") \
-                    if fork is not None else "↱ branch"
-                tag = Text(label, style="#d7afff", end="")
-            else:
-                tag = Text("off branch", style="#af87d7", end="")
-        boundary = a.boundaries.get(pos) if pos >= 0 else None
-        if boundary is not None:
-            marker, mstyle = "─ ", "bold yellow"
-            rep = d.resumes.get(pos)
-            if rep is not None:
-                if rep.findings:
-                    tag = Text(f"⚠ {rep.findings}", style="bold yellow", end="")
-                else:
-                    tag = Text("✓", style="green", end="")
-        elif fmt.is_snapshot(rec):
-            marker, mstyle = "◇ ", "bold cyan"
-            rep = d.snapshots.get(pos)
-            if rep is not None:
-                if rep.verdict == "match":
-                    tag = Text("✓ match", style="green", end="")
-                else:
-                    tag = Text(f"⚠ drift {len(rep.differences)}", style="bold yellow", end="")
-        if failed is not None:
-            marker, mstyle = "! ", "bold red"
-            tag = Text("failed", style="bold red", end="")
-        if line == self.marked_line:
-            marker, mstyle = "● ", "bold magenta"
+        assert deco is not None
+        _idw, _gen, marker, mstyle, dim, tag_spec, failed, call, error = deco
+        if not tag_spec:
+            tag = Text(end="")
+        elif tag_spec[2]:
+            tag = Text(tag_spec[0], style=tag_spec[1], end="")
+        else:
+            tag = Text(end="")
+            tag.append(tag_spec[0], style=tag_spec[1])
         t.append(marker, style=mstyle)
         t.append(visible(str(rec.seq)).rjust(idw), style="bold" if not dim else "")
         t.append(" ")
@@ -309,12 +396,9 @@ class Timeline(ScrollView, can_focus=True):
         t.append(typ.ljust(tw), style=entity_colour(rec.type))
         t.append(" ")
         try:
-            summary = fmt.summary(rec)
+            summary = self.model.a.format.summary(rec)
         except Exception as exc:  # noqa: BLE001 - a format bug must not break drawing
             summary = f"(summary failed: {exc})"
-        calls = self.calls
-        call = calls.answers(line) if calls is not None else None
-        error = calls is not None and line in calls.failures
         room = width - t.cell_len - (tag.cell_len + 1 if tag.cell_len else 0)
         s = Text(end="")
         if call is not None:  # a result names the call it answers
