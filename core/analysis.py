@@ -37,7 +37,7 @@ from agentlog_tui.core.events import (
 )
 from agentlog_tui.core.formats import REGISTRY
 from agentlog_tui.core.formats.agentlog import AgentlogFormat, AgentlogMapper
-from agentlog_tui.core.formats.base import Boundary, LogFormat, Options, promised_checks
+from agentlog_tui.core.formats.base import Boundary, LogFormat, Mapped, Options, promised_checks
 from agentlog_tui.core.jsondoc import open_log
 from agentlog_tui.core.jsonvalue import round_trip, to_json
 from agentlog_tui.core.native import _fastloop
@@ -51,7 +51,15 @@ from agentlog_tui.core.projection import (
     effect_of,
     effect_of_parts,
 )
-from agentlog_tui.core.reader import ID_MAX, ID_MIN, first_objects, make_record, record_at
+from agentlog_tui.core.reader import (
+    ID_MAX,
+    ID_MIN,
+    first_objects,
+    make_record,
+    out_of_range,
+    record_at,
+    unmappable,
+)
 from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, seed
 
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
@@ -198,6 +206,12 @@ class Analysis:
         if refine is not None:
             fmt_boundary = self.boundary_of
             self.boundary_of = lambda ev: refine(ev, fmt_boundary(ev))
+            # ... in one call, where the mapper fuses the two (it names the format's boundary
+            # it includes: a format class that replaced it keeps the two calls)
+            fused = getattr(mapper, "boundary_of", None)
+            if (fused is not None and getattr(type(mapper), "FORMAT_BOUNDARY", None)
+                    is getattr(type(fmt), "boundary", False)):
+                self.boundary_of = fused
         return True
 
     def _redetect_if_young(self) -> None:
@@ -217,6 +231,8 @@ class Analysis:
         self.types: list[str] = []
         self._type_index: dict[str, int] = {}
         self._type_info: dict[str, tuple[int, str, str | None, int]] = {}
+        # per type, what the Python paths need: (type id, completes an effect, drift mode)
+        self._glue: dict[str, tuple[int, bool, int]] = {}
         self.malformed = MalformedLines(self.log.bytes_range)  # compact; raw read back
         self.blank_lines = 0
         self.pending: PendingTail | None = None
@@ -293,6 +309,8 @@ class Analysis:
         total = log.n_complete
         if self._fused_ok():
             self._run_fused(total, progress, every)
+        elif self.fast and self.fused:  # (a test switching `fused` off means the general way)
+            self._run_mapped(total, progress, every)
         else:
             mapper, add = self.mapper, self._add
             # room for every line as an event at once (what begin() would grow line by line)
@@ -365,6 +383,7 @@ class Analysis:
         return True
 
     fused = True  # tests switch the fused loop off to compare it with the general path
+    fast = True  # likewise the inlined loop of other formats (_run_mapped)
     native = _fastloop  # the C loop, when built; tests switch it off to compare
 
     def _fused_ok(self) -> bool:
@@ -435,6 +454,146 @@ class Analysis:
                     a = bounds[i]
                     line(i, a, chunk[a - base : bounds[i + 1] - 1 - base])
                     i += 1
+
+    def _run_mapped(self, total: int, progress: Progress | None, every: int) -> None:
+        """`make_record` + `_add` for lines lines_done..total-1, inlined for any format.
+
+        A line that parses to an object the mapper maps (with an id in range) becomes its event
+        here, with what depends only on its type looked up once per type; the first line (a
+        BOM), a blank, bad or non-object line, a mapping that fails go the general way. Events
+        are applied by `_apply`, as on the general path. A property test holds the two paths to
+        the same analysis."""
+        log, mapper = self.log, self.mapper
+        map_ = mapper.map
+        loads, JSONDecodeError = orjson.loads, orjson.JSONDecodeError
+        general = self._add
+        kinds, line_pos, event_lines, seqs = self.kinds, self.line_pos, self.event_lines, self.seqs
+        type_ids, glue, type_id = self.type_ids, self._glue, self._type_id
+        integrity = self._check_integrity
+        with_ids = not self.uses_line_numbers
+        tree = self.tree
+        on_tree = tree.add if tree is not None else None
+        skip, apply = self._skip, self._apply
+        new, event_cls = object.__new__, Event
+        # what _apply reads per event, read once
+        tracker, state, checkpoints = self.tracker, self.state, self.checkpoints
+        begin, commit, no_undo = tracker.begin, tracker.commit, tracker.no_undo
+        boundary_of, boundaries, effects = self.boundary_of, self.boundaries, self.effects
+        see = self.drift.see if self.drift is not None else None
+        key_fields, is_snapshot = self._key_fields, self.format.is_snapshot
+        snapshot_positions, failed, fixed_k = self.snapshot_positions, self.failed, self._fixed_k
+        direct = self._apply_tracked
+        redo = self._tracked_undo and not self._keep_undo
+        no_log = redo or not self._tracked_undo
+        self.tracker.reserve(self.n_events + total - self.lines_done)
+
+        def line(i: int, offset: int, raw: bytes) -> None:
+            r = raw
+            if r[-1:] == b"\r":
+                r = r[:-1]
+            try:
+                obj = loads(r) if i else None
+            except JSONDecodeError:
+                obj = None
+            if type(obj) is not dict:  # the first line, a blank or bad one: as make_record says
+                general(make_record(i, offset, raw, mapper, True))
+                return
+            n = i + 1
+            try:
+                m = map_(obj)
+            except Exception as exc:  # noqa: BLE001 - a format's bug must not lose the line
+                general(unmappable(n, offset, raw, exc))
+                return
+            if type(m) is Mapped:
+                t, seq, ts, data, key = m
+            else:
+                t, seq, ts, data, key = m.type, m.seq, m.ts, m.data, m.key
+            if seq is None:
+                seq = n
+            elif not ID_MIN <= seq <= ID_MAX:
+                general(out_of_range(n, offset, raw, seq))
+                return
+            ev = new(event_cls)  # Event.make, inline
+            d = ev.__dict__
+            d["seq"] = seq
+            d["type"] = t
+            d["data"] = data
+            d["ts"] = ts
+            d["line"] = n
+            d["offset"] = offset
+            d["raw"] = raw
+            d["unterminated"] = False
+            d["key"] = key
+            # _add, inline
+            pos = len(seqs)
+            kinds.append(0)  # Kind.EVENT
+            line_pos.append(pos)
+            event_lines.append(i)
+            seqs.append(seq)
+            g = glue.get(t)
+            if g is None:
+                type_id(t)
+                g = glue[t]
+            type_ids.append(g[0])
+            if with_ids:
+                integrity(seq, n, ts)
+            else:  # _check_integrity without ids; its shortcut for same-shaped UTC strings
+                prev = self._prev_ts_raw
+                if (type(ts) is str and type(prev) is str and len(ts) == len(prev)
+                        and ts[-1:] == "Z" == prev[-1:]):
+                    if ts < prev:
+                        (self.anomalies if self._ts_checked else self.information).append(
+                            Anomaly("ts_backwards", n, seq, {"ts": ts}))
+                    self._prev_ts_raw, self._prev_ts = ts, None
+                else:
+                    integrity(seq, n, ts)
+            if on_tree is not None and on_tree(pos, ev):
+                skip(pos, ev)
+                return
+            if direct is None:  # a projection without a direct path: through the views
+                apply(pos, ev)
+                return
+            # _apply, inline, for a direct path
+            begin(pos)
+            b = boundary_of(ev)
+            if b is not None:
+                boundaries[pos] = b
+            _tid, effect, drift = g
+            if drift:
+                see(ev)
+            if effect:
+                eff = effect_of(ev, key_fields)
+                if eff is not None:
+                    effects[pos] = eff
+            if is_snapshot(ev):
+                snapshot_positions.append(pos)
+                commit()
+            else:
+                if no_log:
+                    no_undo()
+                try:
+                    direct(tracker, state, ev)
+                except Exception as exc:  # the event is marked failed (or the log read again)
+                    if redo:
+                        raise _Redo from exc
+                    tracker.rollback()
+                    failed[pos] = f"{type(exc).__name__}: {exc}"
+                else:
+                    commit()
+            since = pos - checkpoints.last
+            if since >= self.checkpoint_every or (
+                    not fixed_k and since >= MIN_CHECKPOINT_EVERY
+                    and offset - self._cp_offset >= CHECKPOINT_BYTES):
+                self._checkpoint(pos)  # (the same rule as _apply's)
+
+        if progress is None:
+            for i, offset, raw in log.iter_lines(self.lines_done, total):
+                line(i, offset, raw)
+        else:
+            for i, offset, raw in log.iter_lines(self.lines_done, total):
+                line(i, offset, raw)
+                if i % every == 0:
+                    progress(i, total)
 
     def _fused_line(self) -> Callable[[int, int, bytes], None]:
         """The fused handling of one line (the common case inline, the rest the general way)."""
@@ -523,6 +682,9 @@ class Analysis:
                      | (NATIVE_EFFECT if verb in EFFECT_VERBS else 0)
                      | (NATIVE_GENERAL if type_ == "snapshot" or type_ in self._resume_types else 0))
             self._type_info[type_] = (tid, entity, verb, flags)
+            drift = self.drift
+            self._glue[type_] = (tid, bool(flags & NATIVE_EFFECT),
+                                 drift.mode(type_) if drift is not None else 0)
         return tid
 
     def type_of(self, pos: int) -> str:
@@ -615,18 +777,20 @@ class Analysis:
             self._checkpoint(pos)
 
     def _apply(self, pos: int, ev: Event) -> None:
-        fmt = self.format
         tracker = self.tracker
         tracker.begin(pos)
         b = self.boundary_of(ev)
         if b is not None:
             self.boundaries[pos] = b
-        if self.drift is not None:
-            self.drift.see(ev)
-        eff = effect_of(ev, self._key_fields)
-        if eff is not None:
-            self.effects[pos] = eff
-        if fmt.is_snapshot(ev):
+        # what depends only on the type was worked out once for it (_type_id, called by _add)
+        _tid, effect, drift = self._glue[ev.type]
+        if drift:
+            self.drift.see(ev)  # type: ignore[union-attr]
+        if effect:
+            eff = effect_of(ev, self._key_fields)
+            if eff is not None:
+                self.effects[pos] = eff
+        if self.format.is_snapshot(ev):
             self.snapshot_positions.append(pos)
             tracker.commit()
         elif self._apply_tracked is not None:

@@ -88,12 +88,16 @@ class Tree:
         if link is None:
             return False
         self.n_linked += 1
-        node = self.node_of.get(link.id)
+        node = self.node_of.get(link[0])
         if node is not None:  # another record of a known node: it shares the node's fate
             self.extra.setdefault(node, []).append(pos)
             off = bool(self.node_off[node])
         else:
             off = self._new_node(pos, link)
+            if pos > self.forced_upto:  # (the common case: no verdict forced, nothing off)
+                if off:
+                    self.off.add(pos)
+                return off
             node = len(self.first_pos) - 1
         if pos <= self.forced_upto:  # an earlier pass over these lines settled it
             off = pos in self.forced
@@ -103,21 +107,26 @@ class Tree:
         return off
 
     def _new_node(self, pos: int, link: Link) -> bool:
+        lid, parent, leaf, turn = link
         node = len(self.first_pos)
         # the parent is looked up before the node is named: a record naming itself as its
         # parent (a damaged log) is a root, not its own child
-        p = self.node_of.get(link.parent, -1) if link.parent is not None else -1
-        self.node_of[link.id] = node
+        p = self.node_of.get(parent, -1) if parent is not None else -1
+        self.node_of[lid] = node
         self.parent.append(p)
-        self.parent_id.append(link.parent)
+        self.parent_id.append(parent)
         self.first_pos.append(pos)
-        self.flags.append((1 if link.leaf or link.turn else 0) | (2 if link.turn else 0))
+        self.flags.append((1 if leaf or turn else 0) | (2 if turn else 0))
         off = bool(self.node_off[p]) if p >= 0 else False
         self.node_off.append(1 if off else 0)
-        if self.dirty or not (link.leaf or link.turn):
+        if self.dirty or not (leaf or turn):
             return off
-        if p >= 0 and p == self.leaf:
-            self._extend([node])
+        if p >= 0 and p == self.leaf:  # the live branch goes on: _extend([node]), inline
+            chain, turns = self.chain, self.chain_turns
+            self.chain_at[node] = len(chain)
+            turns.append((turns[-1] if turns else 0) + (1 if turn else 0))
+            chain.append(node)
+            self.leaf = node
             return False
         self._switch(node, p)
         return bool(self.node_off[node])

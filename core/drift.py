@@ -44,6 +44,14 @@ class KindCounter:
         else:
             entry[0] += 1
 
+    def mode(self, kind: str) -> int:
+        """What `see` does with an event of type `kind`: 0 nothing (a known kind the format has
+        no check for), 1 count it (an unknown kind), 2 ask the format's check (a known kind).
+        The analysis works it out once per type and calls `see` only when it is not 0."""
+        if kind in self.known:
+            return 0 if self.check is None else 2
+        return 1
+
     @property
     def total(self) -> int:
         return sum(e[0] for e in self.kinds.values())

@@ -1,7 +1,8 @@
-"""The optional C accelerator (core/_fastloop.c), or None.
+"""The optional C accelerators, or None: core/_fastloop.c (the generic reading loop) and
+core/_tracker.c (the tracker's write path, used by core/tracked.py).
 
-It is built when the project is installed with a C compiler at hand; without one everything runs
-in Python (slower, same results). `AGENTLOG_PURE_PYTHON=1` turns it off, to compare the two.
+They are built when the project is installed with a C compiler at hand; without one everything
+runs in Python (slower, same results). `AGENTLOG_PURE_PYTHON=1` turns them off, to compare the two.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ import os
 from types import ModuleType
 
 _fastloop: ModuleType | None
+_tracker: ModuleType | None
 if os.environ.get("AGENTLOG_PURE_PYTHON"):
     _fastloop = None
+    _tracker = None
 else:
     try:
         from agentlog_tui.core import _fastloop
     except ImportError:  # not built: no compiler when the project was installed
         _fastloop = None
+    try:
+        from agentlog_tui.core import _tracker
+    except ImportError:
+        _tracker = None
 
-__all__ = ["_fastloop"]
+__all__ = ["_fastloop", "_tracker"]

@@ -546,14 +546,24 @@ def make_record(i: int, offset: int, raw: bytes, mapper: Mapper, terminated: boo
         return Malformed(line, offset, raw, f"not a JSON object: {_type_name(value)}")
     try:
         m = mapper.map(value)
-    except MappingError as exc:
-        return Malformed(line, offset, raw, str(exc))
     except Exception as exc:  # noqa: BLE001 - a format's bug must not lose the line
-        return Malformed(line, offset, raw, f"cannot map record: {type(exc).__name__}: {exc}")
+        return unmappable(line, offset, raw, exc)
     seq = line if m.seq is None else m.seq
     if not ID_MIN <= seq <= ID_MAX:
-        return Malformed(line, offset, raw, f"id {seq} is outside the signed 64-bit range")
+        return out_of_range(line, offset, raw, seq)
     return Event.make(seq, m.type, m.data, m.ts, line, offset, raw, not terminated, m.key)
+
+
+def unmappable(line: int, offset: int, raw: bytes, exc: Exception) -> Malformed:
+    """The record of a line whose object the mapper refused (or failed on)."""
+    if isinstance(exc, MappingError):
+        return Malformed(line, offset, raw, str(exc))
+    return Malformed(line, offset, raw, f"cannot map record: {type(exc).__name__}: {exc}")
+
+
+def out_of_range(line: int, offset: int, raw: bytes, seq: int) -> Malformed:
+    """The record of a line whose id does not fit the id arrays."""
+    return Malformed(line, offset, raw, f"id {seq} is outside the signed 64-bit range")
 
 
 def first_objects(log: LogFile, limit: int = 64) -> list[dict]:

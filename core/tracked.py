@@ -23,6 +23,12 @@ Rules (all err towards keeping an event):
 Undo records what a write replaced (a dict value, a list item, a list's length), never a copy
 of a whole container, so a failed event costs what it wrote. Every write also notes its path in
 `touched`, from which the analysis stores checkpoints as deltas (core/checkpoints.py).
+
+The write path without an undo log (the direct paths and the entity projection, which is most
+of a replay's bookkeeping) has a C transliteration, core/_tracker.c, used when it is built: the
+views and the direct paths call the module-level names at the end of this file (`write(t, ...)`
+rather than `t.write(...)`), which are the C functions when the extension is there and the
+Python ones otherwise. The C functions run these Python ones whenever an undo log is on.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, MutableMapping, MutableSequence
 from typing import Any
+
+from agentlog_tui.core.native import _tracker as _native
 
 INITIAL = -1  # owner of everything in initial_state()
 _MISSING = object()
@@ -74,12 +82,32 @@ class BlameNode:
 class Tracker:
     """Owns the shadow tree and the per-event read/write record of one replay."""
 
+    # __slots__: core/_tracker.c reads and writes these members at their offsets
+    __slots__ = (
+        "_undo",
+        "blame_root",
+        "cur",
+        "deps",
+        "died",
+        "killer",
+        "last_death",
+        "live",
+        "more_killers",
+        "pairs",
+        "readers",
+        "root",
+        "touched",
+        "wrote",
+    )
+
     def __init__(self) -> None:
         self.root = Slot(INITIAL, None, {})
         self.cur = INITIAL
         self.live = array("i")  # per event: slots it keeps visible now
         self.last_death = array("i")  # per event: last position one of its slots died
-        self.killer = array("i")  # per event: the first event that overwrote one of its slots, or -1
+        self.killer = array(
+            "i"
+        )  # per event: the first event that overwrote one of its slots, or -1
         self.more_killers: dict[int, set[int]] = {}  # event -> further overwriters (rare)
         self.deps: dict[int, set[int]] = {}  # event -> earlier events whose values it read
         self.readers: dict[int, set[int]] = {}  # event -> later events that read its values
@@ -202,7 +230,6 @@ class Tracker:
                 self.readers[owner] = {cur}
             else:
                 r.add(cur)
-
 
     def dep_children(self, slot: Slot) -> None:
         """Read the presence of every key of a container (len, iteration, keys)."""
@@ -360,7 +387,9 @@ class Tracker:
             if self._undo is not None:
                 self._undo.append(("blame", node))
 
-    def write(self, parent: Slot, container: dict | list, key: Any, value: Any, path: tuple) -> None:
+    def write(
+        self, parent: Slot, container: dict | list, key: Any, value: Any, path: tuple
+    ) -> None:
         """Assign `value` at `container[key]` (a dict key or an existing list index).
 
         `build`, `set_child` and `record_write` inline (the most frequent call of a replay)."""
@@ -499,7 +528,7 @@ def plain(value: Any, tracker: Tracker | None = None) -> Any:
         return [plain(v, tracker) for v in value]
     if isinstance(value, (TrackedDict, TrackedList)):
         if tracker is not None:
-            tracker.dep_subtree(value._slot)
+            dep_subtree(tracker, value._slot)
         return plain(value._data)
     if isinstance(value, dict):
         return {k: plain(v, tracker) for k, v in value.items()}
@@ -516,11 +545,11 @@ def _view(tracker: Tracker, value: Any, slot: Slot | None, path: tuple) -> Any:
         slot = Slot(INITIAL, None, {} if isinstance(value, (dict, list)) else None)
     if isinstance(value, dict):
         if slot.children is None:
-            tracker.expand(slot, value)
+            expand(tracker, slot, value)
         return TrackedDict(tracker, value, slot, path)
     if isinstance(value, list):
         if slot.children is None:
-            tracker.expand(slot, value)
+            expand(tracker, slot, value)
         return TrackedList(tracker, value, slot, path)
     return value
 
@@ -539,7 +568,7 @@ class TrackedDict(MutableMapping):
     def _absent(self, key: Any) -> None:
         tomb = self._slot.children.get(key)
         if tomb is not None:
-            self._t.dep(tomb.owner)
+            dep(self._t, tomb.owner)
 
     def __getitem__(self, key: Any) -> Any:
         data = self._data
@@ -549,7 +578,7 @@ class TrackedDict(MutableMapping):
         value = data[key]
         slot = self._slot.children.get(key)
         if slot is not None:
-            self._t.dep(slot.owner)
+            dep(self._t, slot.owner)
         return _view(self._t, value, slot, self._path + (key,))
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -561,17 +590,17 @@ class TrackedDict(MutableMapping):
     def __contains__(self, key: object) -> bool:
         slot = self._slot.children.get(key)
         if slot is not None:
-            self._t.dep(slot.owner)
+            dep(self._t, slot.owner)
         return key in self._data
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._t.write(self._slot, self._data, key, plain(value, self._t), self._path)
+        write(self._t, self._slot, self._data, key, plain(value, self._t), self._path)
 
     def __delitem__(self, key: Any) -> None:
         if key not in self._data:
             self._absent(key)
             raise KeyError(key)
-        self._t.delete(self._slot, self._data, key, self._path)
+        delete(self._t, self._slot, self._data, key, self._path)
 
     def pop(self, key: Any, default: Any = _MISSING) -> Any:
         if key not in self._data:
@@ -580,13 +609,13 @@ class TrackedDict(MutableMapping):
                 raise KeyError(key)
             return default
         value = plain(self[key], self._t)
-        self._t.delete(self._slot, self._data, key, self._path)
+        delete(self._t, self._slot, self._data, key, self._path)
         return value
 
     def discard(self, key: Any) -> None:
         """Delete `key` if present. Reads nothing: the key is absent afterwards either way."""
         if key in self._data:
-            self._t.delete(self._slot, self._data, key, self._path)
+            delete(self._t, self._slot, self._data, key, self._path)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         data = self._data
@@ -594,22 +623,22 @@ class TrackedDict(MutableMapping):
             value = data[key]
             slot = self._slot.children.get(key)
             if not isinstance(value, (dict, list)) and slot is not None:
-                self._t.dep(slot.owner)
+                dep(self._t, slot.owner)
             return _view(self._t, value, slot, self._path + (key,))
         self._absent(key)
         self[key] = default
         return self[key] if isinstance(default, (dict, list)) else data[key]
 
     def __iter__(self) -> Iterator[Any]:
-        self._t.dep_children(self._slot)
+        dep_children(self._t, self._slot)
         return iter(list(self._data))
 
     def __len__(self) -> int:
-        self._t.dep_children(self._slot)
+        dep_children(self._t, self._slot)
         return len(self._data)
 
     def __eq__(self, other: object) -> bool:
-        self._t.dep_subtree(self._slot)
+        dep_subtree(self._t, self._slot)
         return self._data == plain(other)
 
     __hash__ = None  # type: ignore[assignment]
@@ -640,83 +669,77 @@ class TrackedList(MutableSequence):
         n = len(self._data)
         j = i + n if i < 0 else i
         if not 0 <= j < n:
-            self._t.dep_len(self._slot)
+            dep(self._t, self._slot.size)
             raise IndexError(i)
         return j
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            self._t.dep_len(self._slot)
+            dep(self._t, self._slot.size)
             return [plain(self[j]) for j in range(*i.indices(len(self._data)))]
         j = self._index(i)
         slot = self._slot.children.get(j)
         if slot is not None:
-            self._t.dep(slot.owner)
+            dep(self._t, slot.owner)
         return _view(self._t, self._data[j], slot, self._path + (j,))
 
     def __setitem__(self, i: Any, value: Any) -> None:
         if isinstance(i, slice):
-            self._t.dep_children(self._slot)
+            dep_children(self._t, self._slot)
             new = list(self._data)
             new[i] = [plain(v, self._t) for v in value]
             self._t.rewrite_list(self._slot, self._data, new, self._path)
             return
         j = self._index(i)
-        self._t.write(self._slot, self._data, j, plain(value, self._t), self._path)
+        write(self._t, self._slot, self._data, j, plain(value, self._t), self._path)
 
     def __delitem__(self, i: Any) -> None:
-        self._t.dep_children(self._slot)
+        dep_children(self._t, self._slot)
         new = list(self._data)
         del new[i]
         self._t.rewrite_list(self._slot, self._data, new, self._path)
 
     def insert(self, i: int, value: Any) -> None:
-        self._t.dep_children(self._slot)
+        dep_children(self._t, self._slot)
         new = list(self._data)
         new.insert(i, plain(value, self._t))
         self._t.rewrite_list(self._slot, self._data, new, self._path)
 
     def append(self, value: Any) -> None:
         t = self._t
-        slot = self._slot
-        t.dep_len(slot)
+        # the length and the emptiness are read before `plain` reads the value (append_to
+        # repeats both: a second read of the same slot records nothing)
+        dep(t, self._slot.size)
         if not self._data:
-            t.filled(slot)
-        n = len(self._data)
-        value = plain(value, t)
-        if t._undo is not None:
-            t._undo.append(("pop", self._data))
-        self._data.append(value)
-        t.set_size(slot)
-        t.set_child(slot, n, t.build(value))
-        t.record_write(self._path + (n,))
+            t.filled(self._slot)
+        append_to(t, self._slot, self._data, plain(value, t), self._path)
 
     def __len__(self) -> int:
-        self._t.dep_len(self._slot)
+        dep(self._t, self._slot.size)
         return len(self._data)
 
     def __iter__(self) -> Iterator[Any]:
-        self._t.dep_len(self._slot)
+        dep(self._t, self._slot.size)
         for j in range(len(self._data)):
             yield self[j]
 
     def __contains__(self, value: object) -> bool:
-        self._t.dep_subtree(self._slot)
+        dep_subtree(self._t, self._slot)
         return plain(value) in self._data
 
     def __eq__(self, other: object) -> bool:
-        self._t.dep_subtree(self._slot)
+        dep_subtree(self._t, self._slot)
         return self._data == plain(other)
 
     __hash__ = None  # type: ignore[assignment]
 
     def sort(self, *, key: Any = None, reverse: bool = False) -> None:
-        self._t.dep_subtree(self._slot)
+        dep_subtree(self._t, self._slot)
         new = sorted(self._data, key=key, reverse=reverse)
         self._t.rewrite_list(self._slot, self._data, new, self._path)
 
     def reverse(self) -> None:
-        self._t.dep_subtree(self._slot)
+        dep_subtree(self._t, self._slot)
         self._t.rewrite_list(self._slot, self._data, self._data[::-1], self._path)
 
     def clear(self) -> None:
@@ -739,7 +762,9 @@ class TrackedList(MutableSequence):
 # same tracker record as its projection's `apply` through views.
 
 
-def step_into(t: Tracker, slot: Slot, data: dict, key: Any, path: tuple, default: Any) -> tuple[Any, Slot]:
+def _step_into(
+    t: Tracker, slot: Slot, data: dict, key: Any, path: tuple, default: Any
+) -> tuple[Any, Slot]:
     """`view.setdefault(key, default)` where the value is (or becomes) a container: the container
     and its slot. `path` is the view's own path; `default` a container made for this call."""
     if key in data:
@@ -759,7 +784,9 @@ def step_into(t: Tracker, slot: Slot, data: dict, key: Any, path: tuple, default
     return default, child
 
 
-def read_key(t: Tracker, slot: Slot, data: dict, key: Any, default: Any = None) -> tuple[Any, Slot | None]:
+def _read_key(
+    t: Tracker, slot: Slot, data: dict, key: Any, default: Any = None
+) -> tuple[Any, Slot | None]:
     """`view.get(key, default)`: the value and its slot (None when absent)."""
     if key not in data:
         tomb = slot.children.get(key)
@@ -777,14 +804,14 @@ def read_key(t: Tracker, slot: Slot, data: dict, key: Any, default: Any = None) 
     return value, child
 
 
-def differs(t: Tracker, value: Any, slot: Slot | None, other: Any) -> bool:
+def _differs(t: Tracker, value: Any, slot: Slot | None, other: Any) -> bool:
     """`view_value != other` for a value `read_key` returned (a container compares every leaf)."""
     if slot is not None and isinstance(value, (dict, list)):
         t.dep_subtree(slot)
     return value != other
 
 
-def append_to(t: Tracker, slot: Slot, lst: list, value: Any, path: tuple) -> None:
+def _append_to(t: Tracker, slot: Slot, lst: list, value: Any, path: tuple) -> None:
     """`list_view.append(value)` (`path`: the list's own path) of a value made for this call."""
     t.dep(slot.size)
     if not lst:
@@ -798,7 +825,7 @@ def append_to(t: Tracker, slot: Slot, lst: list, value: Any, path: tuple) -> Non
     t.record_write(path + (n,))
 
 
-def delete_key(t: Tracker, slot: Slot, data: dict, key: Any, path: tuple) -> bool:
+def _delete_key(t: Tracker, slot: Slot, data: dict, key: Any, path: tuple) -> bool:
     """`del view[key]` (`path`: the view's own path); False where the view raises KeyError."""
     if key not in data:
         tomb = slot.children.get(key)
@@ -807,3 +834,80 @@ def delete_key(t: Tracker, slot: Slot, data: dict, key: Any, path: tuple) -> boo
         return False
     t.delete(slot, data, key, path)
     return True
+
+
+def _set_if_changed(t: Tracker, slot: Slot, d: dict, key: Any, value: Any, path: tuple) -> None:
+    """`if view.get(key) != value: view[key] = value` (`path`: the view's own path) of a value
+    made for this call: reads the key (every leaf of a container held there), writes when it
+    differs; an absent key is not written with None."""
+    if key in d:
+        now = d[key]
+        child = slot.children.get(key)
+        if child is not None:
+            t.dep(child.owner)
+            if isinstance(now, (dict, list)):
+                if child.children is None:
+                    t.expand(child, now)
+                t.dep_subtree(child)
+        if now != value:
+            t.write(slot, d, key, value, path)
+        return
+    tomb = slot.children.get(key)
+    if tomb is not None:
+        t.dep(tomb.owner)
+    if value is not None:
+        t.write(slot, d, key, value, path)
+
+
+# ---- the names the views and the direct paths call ---------------------------------------------
+#
+# Each is the C transliteration of its Python namesake (core/_tracker.c) when the extension is
+# built, and that Python function otherwise. The C function calls the Python one itself whenever
+# the tracker has an undo log, or an argument is not of the usual type, or `native_tracker(False)`
+# switched it off (tests compare the two).
+
+PYTHON = {
+    "dep": Tracker.dep,
+    "dep_children": Tracker.dep_children,
+    "dep_subtree": Tracker.dep_subtree,
+    "kill": Tracker.kill,
+    "expand": Tracker.expand,
+    "write": Tracker.write,
+    "delete": Tracker.delete,
+    "record_write": Tracker.record_write,
+    "step_into": _step_into,
+    "read_key": _read_key,
+    "differs": _differs,
+    "append_to": _append_to,
+    "delete_key": _delete_key,
+    "set_if_changed": _set_if_changed,
+}
+
+if _native is not None:
+    _native.setup(Tracker, Slot, BlameNode, INITIAL, PYTHON)
+    _impl = vars(_native)
+else:
+    _impl = PYTHON
+
+dep = _impl["dep"]
+dep_children = _impl["dep_children"]
+dep_subtree = _impl["dep_subtree"]
+kill = _impl["kill"]
+expand = _impl["expand"]
+write = _impl["write"]
+delete = _impl["delete"]
+record_write = _impl["record_write"]
+step_into = _impl["step_into"]
+read_key = _impl["read_key"]
+differs = _impl["differs"]
+append_to = _impl["append_to"]
+delete_key = _impl["delete_key"]
+set_if_changed = _impl["set_if_changed"]
+
+
+def native_tracker(on: bool) -> bool:
+    """Switch the C write path on or off (for tests that compare it with the Python one); returns
+    whether it was on. False, and no effect, when the extension is not built."""
+    if _native is None:
+        return False
+    return bool(_native.set_enabled(on))

@@ -29,7 +29,16 @@ from agentlog_tui.core.formats.base import (
     side_effecting,
 )
 from agentlog_tui.core.native import _fastloop
-from agentlog_tui.core.tracked import TrackedDict, Tracker, delete_key, differs, read_key, step_into
+from agentlog_tui.core.tracked import (
+    TrackedDict,
+    Tracker,
+    delete_key,
+    differs,
+    read_key,
+    set_if_changed,
+    step_into,
+    write,
+)
 
 RESUME_KEY = "_agentlog_resumed_from_session"
 
@@ -159,30 +168,42 @@ def _blocks(obj: dict) -> list[dict]:
     return []
 
 
+# an assistant record's type: its first content block kind of these, in this order
+_ASSISTANT_KINDS = (("tool_use", "assistant.tool_use"), ("server_tool_use", "assistant.tool_use"),
+                    ("text", "assistant.text"), ("thinking", "assistant.thinking"),
+                    ("redacted_thinking", "assistant.thinking"))
+
+
 def record_type(obj: dict) -> str:
     """The readable event type of one transcript record."""
     t = obj.get("type")
     if not isinstance(t, str):
         raise MappingError("record has no `type` string")
+    # (_message and _blocks inline: every record of a session comes here)
     if t == "user":
         if obj.get("isCompactSummary"):
             return "user.compact_summary"
-        kinds = {b.get("type") for b in _blocks(obj)}
-        if "tool_result" in kinds:
+        m = obj.get("message")
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, list) and "tool_result" in {
+                b.get("type") for b in content if isinstance(b, dict)}:
             return "user.tool_result"
         if obj.get("isMeta"):
             return "user.meta"
-        text = block_text(_message(obj).get("content")).lstrip()
+        text = block_text(content).lstrip()
         if text.startswith(("<command-name>", "<local-command-", "<command-message>")):
             return "user.command"
         return "user.prompt"
     if t == "assistant":
-        kinds = {b.get("type") for b in _blocks(obj)}
-        for k in ("tool_use", "server_tool_use", "text", "thinking", "redacted_thinking"):
-            if k in kinds:
-                return "assistant." + ("tool_use" if k == "server_tool_use" else
-                                       "thinking" if k == "redacted_thinking" else k)
-        if isinstance(_message(obj).get("content"), str):
+        m = obj.get("message")
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, list):
+            kinds = {b.get("type") for b in content if isinstance(b, dict)}
+            for k, name in _ASSISTANT_KINDS:
+                if k in kinds:
+                    return name
+            return "assistant"
+        if isinstance(content, str):
             return "assistant.text"
         return "assistant"
     if t == "system":
@@ -213,6 +234,18 @@ class ClaudeCodeMapper:
     _order: list[str] = field(default_factory=list)
     _first_uuid: dict[str, str] = field(default_factory=dict)
     _line_of: dict[str, int] = field(default_factory=dict)  # uuid -> line, for resume origins
+
+    def boundary_of(self, event: Event) -> Boundary | None:
+        """`boundary(event, ClaudeCodeFormat.boundary(event))`, in one call: the analysis asks it
+        of every record (see FORMAT_BOUNDARY). The format marks only compaction boundaries and
+        records carrying RESUME_KEY; other records only have their uuid's line remembered."""
+        d = event.data
+        if type(d) is dict and RESUME_KEY not in d and event.type != "system.compact_boundary":
+            u = d.get("uuid")
+            if isinstance(u, str):
+                self._line_of.setdefault(u, event.seq)
+            return None
+        return self.boundary(event, format_boundary(event))
 
     def boundary(self, event: Event, base: Boundary | None) -> Boundary | None:
         """The format's boundary, with a resume's `from_seq`: the line of the record its first
@@ -253,7 +286,7 @@ class ClaudeCodeMapper:
                     prev = self._order[i - 1] if i > 0 else self.first_session
                     data = dict(obj)
                     data[RESUME_KEY] = prev
-        return Mapped(t, None, ts, data, None)
+        return _tuple_new(Mapped, (t, None, ts, data, None))  # Mapped(...), without its __new__
 
     def describe(self) -> dict[str, Any]:
         return {"type": "type (+ subtype / content block)", "id": "line number",
@@ -706,31 +739,10 @@ class ClaudeCodeProjection:
                     return
             value = {"kind": d.get("type"), "text": record_summary("progress", obj)}
             progress, pslot = step_into(t, root, state, "progress", (), {})
-            t.write(pslot, progress, tid, value, ("progress",))
-
-    @staticmethod
-    def _set_tracked(t: Tracker, slot: Any, d: dict, key: str, value: Any, path: tuple) -> None:
-        """`_set_if_changed` on a tracked container (read_key and differs, inline: this runs
-        for every field of every record's session)."""
-        if key in d:
-            now = d[key]
-            child = slot.children.get(key)
-            if child is not None:
-                t.dep(child.owner)
-                if isinstance(now, (dict, list)):
-                    if child.children is None:
-                        t.expand(child, now)
-                    t.dep_subtree(child)
-            if now != value:
-                t.write(slot, d, key, value, path)
-            return
-        tomb = slot.children.get(key)
-        if tomb is not None:
-            t.dep(tomb.owner)
-        if value is not None:
-            t.write(slot, d, key, value, path)
+            write(t, pslot, progress, tid, value, ("progress",))
 
     def _session_tracked(self, t: Tracker, root: Any, state: dict, obj: dict) -> None:
+        # runs for every record: the four fields one by one, without a loop over pairs
         get = obj.get
         sid, cwd, version, branch = get("sessionId"), get("cwd"), get("version"), get("gitBranch")
         if not (isinstance(sid, str) or isinstance(cwd, str) or isinstance(version, str)
@@ -738,11 +750,16 @@ class ClaudeCodeProjection:
             return
         s, sslot = step_into(t, root, state, "session", (), {})
         path = ("session",)
-        for k, v in (("id", sid), ("cwd", cwd), ("version", version), ("branch", branch)):
-            if isinstance(v, str) and v:
-                self._set_tracked(t, sslot, s, k, v, path)
+        if isinstance(sid, str) and sid:
+            set_if_changed(t, sslot, s, "id", sid, path)
+        if isinstance(cwd, str) and cwd:
+            set_if_changed(t, sslot, s, "cwd", cwd, path)
+        if isinstance(version, str) and version:
+            set_if_changed(t, sslot, s, "version", version, path)
+        if isinstance(branch, str) and branch:
+            set_if_changed(t, sslot, s, "branch", branch, path)
         if RESUME_KEY in obj:
-            self._set_tracked(t, sslot, s, "resumed_from", obj[RESUME_KEY], path)
+            set_if_changed(t, sslot, s, "resumed_from", obj[RESUME_KEY], path)
 
     def _assistant_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, event: Event) -> None:
         msg = _message(obj)
@@ -753,13 +770,13 @@ class ClaudeCodeProjection:
         text = f"{event.type}: {record_summary(event.type, obj)}"
         mpath = ("context", mid)
         parts, pslot = step_into(t, mslot, m, "parts", mpath, {})
-        t.write(pslot, parts, uuid, text, (*mpath, "parts"))
+        write(t, pslot, parts, uuid, text, (*mpath, "parts"))
         for tid, entry, todos in _tool_uses(obj):
             if entry is not None:
                 tools, tslot = step_into(t, root, state, "tools", (), {})
-                t.write(tslot, tools, tid, entry, ("tools",))
+                write(t, tslot, tools, tid, entry, ("tools",))
             if todos is not None:
-                t.write(root, state, "todos", todos, ())
+                write(t, root, state, "todos", todos, ())
         u = _usage(msg)
         if u is None:
             return
@@ -777,14 +794,14 @@ class ClaudeCodeProjection:
             delta = v - before
             if delta:
                 now, _ = read_key(t, tslot, tok, k, 0)
-                t.write(tslot, tok, k, now + delta, path)
+                write(t, tslot, tok, k, now + delta, path)
         if not same:
             n, _ = read_key(t, tslot, tok, "responses", 0)
-            t.write(tslot, tok, "responses", n + 1, path)
-            t.write(tslot, tok, "last_message", mid, path)
+            write(t, tslot, tok, "responses", n + 1, path)
+            write(t, tslot, tok, "last_message", mid, path)
         if differs(t, prev, prev_slot, u):
-            t.write(tslot, tok, "last", u, path)
-        self._set_tracked(t, tslot, tok, "context", u["input"] + u["cache_read"] + u["cache_creation"], path)
+            write(t, tslot, tok, "last", u, path)
+        set_if_changed(t, tslot, tok, "context", u["input"] + u["cache_read"] + u["cache_creation"], path)
 
     def _user_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, event: Event) -> None:
         uuid = obj.get("uuid") or str(event.ts)
@@ -793,7 +810,7 @@ class ClaudeCodeProjection:
         if ty != "user.tool_result":
             kind = ty.split(".", 1)[1] if "." in ty else "prompt"
             value = {"role": "user", "parts": {uuid: f"{kind}: {record_summary(ty, obj)}"}}
-            t.write(cslot, ctx, uuid, value, ("context",))
+            write(t, cslot, ctx, uuid, value, ("context",))
             return
         parts = {}
         for b in _tool_result_blocks(obj):
@@ -805,13 +822,13 @@ class ClaudeCodeProjection:
             tools, tslot = step_into(t, root, state, "tools", (), {})
             tool, kslot = step_into(t, tslot, tools, tid, ("tools",), {})
             path = ("tools", tid)
-            t.write(kslot, tool, "status", "error" if b.get("is_error") else "done", path)
-            t.write(kslot, tool, "result", s, path)
+            write(t, kslot, tool, "status", "error" if b.get("is_error") else "done", path)
+            write(t, kslot, tool, "result", s, path)
             if not b.get("is_error"):
                 self._file_access_tracked(t, root, state, obj, tool, kslot, tid, event)
             progress, pslot = step_into(t, root, state, "progress", (), {})
             delete_key(t, pslot, progress, tid, ("progress",))
-        t.write(cslot, ctx, uuid, {"role": "user", "parts": parts}, ("context",))
+        write(t, cslot, ctx, uuid, {"role": "user", "parts": parts}, ("context",))
 
     def _file_access_tracked(self, t: Tracker, root: Any, state: dict, obj: dict, tool: dict,
                              kslot: Any, tid: str, event: Event) -> None:
@@ -829,7 +846,7 @@ class ClaudeCodeProjection:
             op = FILE_TOOLS.get(name, "read")
         value = {"op": op, "tool_use_id": tid, "ts": event.ts}
         files, fslot = step_into(t, root, state, "files", (), {})
-        t.write(fslot, files, path, value, ("files",))
+        write(t, fslot, files, path, value, ("files",))
 
     # -- parts --
 
@@ -955,7 +972,12 @@ def tree_link(event: Event) -> Link | None:
     if not isinstance(parent, str):
         logical = d.get("logicalParentUuid")
         parent = logical if isinstance(logical, str) else None
-    return Link(uuid, parent, d.get("type") in CONVERSATION_TYPES, event.type in TURN_TYPES)
+    # Link(...) without its Python-level __new__ (one per record)
+    return _tuple_new(Link, (uuid, parent, d.get("type") in CONVERSATION_TYPES,
+                             event.type in TURN_TYPES))
+
+
+_tuple_new = tuple.__new__
 
 
 # ---- links between records: groups, relinking, audit ------------------------------------------------
@@ -1324,6 +1346,19 @@ def unknown_kind(event: Event) -> str | None:
     return None
 
 
+def format_boundary(event: Event) -> Boundary | None:
+    """The format's own boundaries: a context compaction, the first record of a resumed session."""
+    if event.type == "system.compact_boundary":
+        data = event.data if isinstance(event.data, dict) else {}
+        meta = data.get("compactMetadata") if isinstance(data.get("compactMetadata"), dict) else {}
+        trig = meta.get("trigger")
+        return Boundary("compaction", None, f"context compacted ({trig})" if trig else "context compacted")
+    if isinstance(event.data, dict) and RESUME_KEY in event.data:
+        sid = event.data.get("sessionId")
+        return Boundary("resume", None, f"session {str(sid)[:8]} resumes {str(event.data[RESUME_KEY])[:8]}")
+    return None
+
+
 class ClaudeCodeFormat:
     """Claude Code session transcripts."""
 
@@ -1349,15 +1384,7 @@ class ClaudeCodeFormat:
         return ClaudeCodeProjection()
 
     def boundary(self, event: Event, options: Options | None = None) -> Boundary | None:
-        if event.type == "system.compact_boundary":
-            data = event.data if isinstance(event.data, dict) else {}
-            meta = data.get("compactMetadata") if isinstance(data.get("compactMetadata"), dict) else {}
-            trig = meta.get("trigger")
-            return Boundary("compaction", None, f"context compacted ({trig})" if trig else "context compacted")
-        if isinstance(event.data, dict) and RESUME_KEY in event.data:
-            sid = event.data.get("sessionId")
-            return Boundary("resume", None, f"session {str(sid)[:8]} resumes {str(event.data[RESUME_KEY])[:8]}")
-        return None
+        return format_boundary(event)
 
     # concurrent writers (hooks, the queue) stamp records out of order: no generic check applies
     # (ids are line numbers); `audit` says what is wrong instead
@@ -1410,3 +1437,8 @@ class ClaudeCodeFormat:
         if b is not None and b.kind == "resume":
             s = f"{b.label}: {s}"
         return one_line(s, 160)
+
+
+# the format boundary ClaudeCodeMapper.boundary_of includes (core/analysis.py calls it instead of
+# the two only for a format whose boundary this is)
+ClaudeCodeMapper.FORMAT_BOUNDARY = ClaudeCodeFormat.boundary  # type: ignore[attr-defined]

@@ -41,7 +41,15 @@ from agentlog_tui.core.formats.claude_code import (
     one_line,
     value_text,
 )
-from agentlog_tui.core.tracked import TrackedDict, Tracker, append_to, differs, read_key, step_into
+from agentlog_tui.core.tracked import (
+    TrackedDict,
+    Tracker,
+    append_to,
+    differs,
+    read_key,
+    step_into,
+    write,
+)
 
 ENVELOPE_TYPES = frozenset({"session_meta", "response_item", "event_msg", "turn_context", "compacted"})
 ITEM_TYPES = frozenset({
@@ -71,6 +79,8 @@ def _epoch(ts: Any) -> float | None:
         return None
 
 
+_tuple_new = tuple.__new__
+
 RESUME_GAP = 60.0  # seconds of silence after which a new turn over an unfinished one is a resume
 
 
@@ -89,6 +99,12 @@ class CodexMapper:
     _turn_open: bool = False  # a task_started with no task_complete / turn_aborted yet
     _pending: dict = field(default_factory=dict)  # call id -> line, calls not answered yet
     _decided: dict = field(default_factory=dict)  # line -> Boundary, for events applied again
+
+    def boundary_of(self, event: Event) -> Boundary | None:
+        """`boundary(event, CodexFormat.boundary(event))`, in one call: the analysis asks it of
+        every line (see FORMAT_BOUNDARY)."""
+        t = event.type
+        return self.boundary(event, format_boundary(event) if t in _BOUNDARY_TYPES else None)
 
     def boundary(self, event: Event, base: Boundary | None) -> Boundary | None:
         """The format's boundary, and a resume where a new turn starts over an unfinished one.
@@ -134,9 +150,11 @@ class CodexMapper:
             elif t in ("event_msg.task_complete", "event_msg.turn_aborted"):
                 self._turn_open = False
             self._activity = line
-            if isinstance(event.ts, str):  # _epoch parses nothing else
-                self._activity_raw.append(event.ts)
-                if len(self._activity_raw) >= 64:
+            ts = event.ts
+            if isinstance(ts, str):  # _epoch parses nothing else
+                raw = self._activity_raw
+                raw.append(ts)
+                if len(raw) >= 64:
                     self._settle_activity_ts()
         if out is not None and out.kind == "resume":
             self._decided[line] = out
@@ -165,7 +183,8 @@ class CodexMapper:
             sub = payload.get("type")
             if t in ("response_item", "event_msg") and isinstance(sub, str):
                 t = f"{t}.{sub}"
-            return Mapped(t, None, obj.get("timestamp"), payload, None)
+            # Mapped(...) without its Python-level __new__ (one per line)
+            return _tuple_new(Mapped, (t, None, obj.get("timestamp"), payload, None))
         # the older layout: bare records
         if obj.get("record_type") == "state":
             return Mapped("state", None, obj.get("timestamp"), obj, None)
@@ -527,44 +546,44 @@ class CodexProjection:
                 if kind in CALL_TYPES and isinstance(cid, str):
                     value = {"name": p.get("name") or kind, "call": item["call"], "status": "running"}
                     calls, cslot = step_into(t, root, state, "calls", (), {})
-                    t.write(cslot, calls, cid, value, ("calls",))
+                    write(t, cslot, calls, cid, value, ("calls",))
                 elif kind in OUTPUT_TYPES and isinstance(cid, str):
                     calls, cslot = step_into(t, root, state, "calls", (), {})
                     call, kslot = step_into(t, cslot, calls, cid, ("calls",), {})
                     path = ("calls", cid)
-                    t.write(kslot, call, "status", "done", path)
-                    t.write(kslot, call, "output", item["output"], path)
+                    write(t, kslot, call, "status", "done", path)
+                    write(t, kslot, call, "output", item["output"], path)
                 return
         elif ty.startswith("event_msg."):
             kind = ty[10:]
             if kind == "token_count":
                 info = p.get("info")
                 if isinstance(info, dict):
-                    t.write(root, state, "tokens", {
+                    write(t, root, state, "tokens", {
                         "total": info.get("total_token_usage"), "last": info.get("last_token_usage"),
                         "context_window": info.get("model_context_window")}, ())
                 rl = p.get("rate_limits")
                 if isinstance(rl, dict):
                     now, slot = read_key(t, root, state, "rate_limits")
                     if differs(t, now, slot, rl):
-                        t.write(root, state, "rate_limits", rl, ())
+                        write(t, root, state, "rate_limits", rl, ())
                 return
             if kind == "task_started":
-                t.write(root, state, "turn", {"status": "running"}, ())
+                write(t, root, state, "turn", {"status": "running"}, ())
                 return
             if kind in ("user_message", "task_complete", "turn_aborted"):
                 if kind == "user_message":
                     text = one_line(p.get("message"), 200)
                     turn, tslot = step_into(t, root, state, "turn", (), {})
-                    t.write(tslot, turn, "prompt", text, ("turn",))
+                    write(t, tslot, turn, "prompt", text, ("turn",))
                     return
                 turn, tslot = step_into(t, root, state, "turn", (), {})
                 if kind == "turn_aborted":
-                    t.write(tslot, turn, "status", "aborted", ("turn",))
+                    write(t, tslot, turn, "status", "aborted", ("turn",))
                     return
-                t.write(tslot, turn, "status", "complete", ("turn",))
+                write(t, tslot, turn, "status", "complete", ("turn",))
                 if p.get("last_agent_message") is not None:
-                    t.write(tslot, turn, "last_agent_message",
+                    write(t, tslot, turn, "last_agent_message",
                             one_line(p.get("last_agent_message"), 200), ("turn",))
                 return
             if kind != "thread_rolled_back":
@@ -572,7 +591,7 @@ class CodexProjection:
         elif ty == "turn_context":
             now, slot = read_key(t, root, state, "turn_context")
             if differs(t, now, slot, p):
-                t.write(root, state, "turn_context", p, ())
+                write(t, root, state, "turn_context", p, ())
             return
         self.apply(TrackedDict(t, state, root), event)
 
@@ -921,6 +940,21 @@ KNOWN_KINDS = frozenset({"session_meta", "turn_context", "compacted", "state",
                          *(f"event_msg.{t}" for t in EVENT_MSG_TYPES)})
 
 
+_BOUNDARY_TYPES = frozenset({"compacted", "session_meta"})  # the only types format_boundary marks
+
+
+def format_boundary(event: Event) -> Boundary | None:
+    """The format's own boundaries: a compaction, a session appended to the rollout."""
+    if event.type == "compacted":
+        rh = event.data.get("replacement_history") if isinstance(event.data, dict) else None
+        n = len(rh) if isinstance(rh, list) else 0
+        return Boundary("compaction", None, f"history compacted ({n} items kept)")
+    if event.type == "session_meta" and event.line > 1:
+        sid = event.data.get("id") if isinstance(event.data, dict) else None
+        return Boundary("resume", None, f"session {str(sid)[:13]} appended" if sid else "session appended")
+    return None
+
+
 class CodexFormat:
     """OpenAI Codex CLI rollouts (both layouts)."""
 
@@ -949,14 +983,7 @@ class CodexFormat:
         return CodexProjection()
 
     def boundary(self, event: Event, options: Options | None = None) -> Boundary | None:
-        if event.type == "compacted":
-            rh = event.data.get("replacement_history") if isinstance(event.data, dict) else None
-            n = len(rh) if isinstance(rh, list) else 0
-            return Boundary("compaction", None, f"history compacted ({n} items kept)")
-        if event.type == "session_meta" and event.line > 1:
-            sid = event.data.get("id") if isinstance(event.data, dict) else None
-            return Boundary("resume", None, f"session {str(sid)[:13]} appended" if sid else "session appended")
-        return None
+        return format_boundary(event)
 
     # concurrent writers stamp lines out of order: no generic check applies (ids are line
     # numbers); `audit` says what is wrong instead
@@ -1006,3 +1033,8 @@ class CodexFormat:
         if not isinstance(event.data, dict):
             return one_line(event.data)
         return one_line(payload_summary(event.type, event.data), 160)
+
+
+# the format boundary CodexMapper.boundary_of includes (core/analysis.py calls it instead of the
+# two only for a format whose boundary this is)
+CodexMapper.FORMAT_BOUNDARY = CodexFormat.boundary  # type: ignore[attr-defined]
