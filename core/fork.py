@@ -78,7 +78,7 @@ class ForkResult:
                 f"{self.events} events, {self.bytes:,} bytes; {check}{extra}")
 
 
-def _check_destination(src: str, dst: str) -> None:
+def _check_destination(src: str, dst: str, overwrite: bool = False) -> None:
     s, d = Path(src), Path(dst)
     try:
         same = d.exists() and os.path.samefile(s, d)
@@ -88,15 +88,19 @@ def _check_destination(src: str, dst: str) -> None:
         raise ForkError(f"{dst}: refusing to write over the log being forked")
     if d.is_dir():
         raise ForkError(f"{dst}: is a directory")
-    if d.exists() or d.is_symlink():
+    if not overwrite and (d.exists() or d.is_symlink()):
         raise ForkError(f"{dst}: already exists; nothing written (choose another name)")
     parent = d.parent if str(d.parent) else Path(".")
     if not parent.is_dir():
         raise ForkError(f"{dst}: no such directory {parent}")
 
 
-def _place(tmp: str, dst: str) -> None:
-    """Put the verified file in place, never over a file that appeared meanwhile."""
+def _place(tmp: str, dst: str, overwrite: bool = False) -> None:
+    """Put the verified file in place; without `overwrite`, never over a file that appeared
+    meanwhile (with it, the old file is replaced whole, only once the new one is verified)."""
+    if overwrite:
+        os.replace(tmp, dst)
+        return
     try:
         os.link(tmp, dst)
     except FileExistsError:
@@ -155,18 +159,20 @@ def _writable(fmt: Any) -> bool:
     return any(getattr(fmt, m, None) is not None for m in ("groups", "relink", "anchors", "validate"))
 
 
-def fork(a: Analysis, seq: int, out: str | os.PathLike[str], *, compact: bool = False) -> ForkResult:
+def fork(a: Analysis, seq: int, out: str | os.PathLike[str], *, compact: bool = False,
+         overwrite: bool = False) -> ForkResult:
     """Write a log ending at event `seq` to `out` (see the module docstring). KeyError when no
-    event has that id; ForkError when refused or not verified (nothing written)."""
+    event has that id; ForkError when refused or not verified (nothing written). An existing
+    `out` is replaced only with `overwrite` (the app asks first), and only by a verified file."""
     pos = a.pos_of_seq(seq)
     if pos is None:
         raise KeyError(seq)
     dst = os.fspath(out)
-    _check_destination(a.path, dst)
+    _check_destination(a.path, dst, overwrite)
     folder = Path(dst).parent if str(Path(dst).parent) else Path(".")
     name = Path(dst).name
     if _writable(a.format):
-        return _fork_agent(a, pos, dst, folder, name, compact)
+        return _fork_agent(a, pos, dst, folder, name, compact, overwrite)
     from agentlog_tui.core.compaction import write_temp
 
     tmp = None
@@ -180,8 +186,8 @@ def fork(a: Analysis, seq: int, out: str | os.PathLike[str], *, compact: bool = 
             raise ForkError(f"{dst}: nothing written: {reasons[0]}")
         lines = a.event_lines[pos] + 1
         if compact:
-            return _compact_into(a, tmp, dst, pos, lines)
-        _place(tmp, dst)
+            return _compact_into(a, tmp, dst, pos, lines, overwrite=overwrite)
+        _place(tmp, dst, overwrite)
         note = None
         if a.uses_line_numbers:
             note = "this log has no id field: the fork keeps every line, so its ids are the same"
@@ -193,7 +199,8 @@ def fork(a: Analysis, seq: int, out: str | os.PathLike[str], *, compact: bool = 
 
 
 def _compact_into(a: Analysis, prefix_path: str, dst: str, pos: int, lines: int,
-                  dropped: list[int] | None = None, relinked: int = 0) -> ForkResult:
+                  dropped: list[int] | None = None, relinked: int = 0,
+                  overwrite: bool = False) -> ForkResult:
     """Compact the (verified) fork at `prefix_path` into `dst`."""
     from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
 
@@ -207,7 +214,7 @@ def _compact_into(a: Analysis, prefix_path: str, dst: str, pos: int, lines: int,
             raise ForkError(f"{dst}: nothing written: the compacted fork does not replay to the "
                             f"state at #{a.seqs[pos]}")
         try:
-            written = write_compacted(fa, plan, dst)
+            written = write_compacted(fa, plan, dst, overwrite=overwrite)
         except CompactionError as exc:
             raise ForkError(str(exc)) from None
         return ForkResult(dst, a.seqs[pos], a.type_of(pos), len(plan.kept), written, len(plan.kept),
@@ -216,7 +223,8 @@ def _compact_into(a: Analysis, prefix_path: str, dst: str, pos: int, lines: int,
         fa.close()
 
 
-def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compact: bool) -> ForkResult:
+def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compact: bool,
+                overwrite: bool = False) -> ForkResult:
     """A fork of a log its agent loads again: the format's selection machinery and validator."""
     try:
         from agentlog_tui.core.compaction import (
@@ -249,7 +257,7 @@ def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compac
     seq = a.seqs[pos]
     if not compact:
         try:
-            written, _v = write_selection(a, sel, dst, expect_state=expect)
+            written, _v = write_selection(a, sel, dst, expect_state=expect, overwrite=overwrite)
         except NotVerified as exc:
             raise ForkError(str(exc)) from None
         except CompactionError as exc:
@@ -264,7 +272,8 @@ def _fork_agent(a: Analysis, pos: int, dst: str, folder: Path, name: str, compac
             write_selection(a, sel, tmp, expect_state=expect)
         except (NotVerified, CompactionError) as exc:
             raise ForkError(str(exc).replace(tmp, dst)) from None
-        result = _compact_into(a, tmp, dst, pos, len(sel.positions), dropped, len(sel.replaced))
+        result = _compact_into(a, tmp, dst, pos, len(sel.positions), dropped, len(sel.replaced),
+                               overwrite=overwrite)
         result.validated = _validator_name(a)
         return result
     finally:

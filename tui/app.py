@@ -149,6 +149,8 @@ class AgentlogApp(ErrorBoundary, NavigationFeature, KindsFeature, FailuresFeatur
         self.analyse()
 
     def _main_alive(self) -> bool:
+        if not self.is_running:  # shutting down: widgets go one by one, the timeline last
+            return False
         try:
             self.query_one(Timeline)
         except NoMatches:

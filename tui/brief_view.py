@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Static, TabbedContent
 
 from agentlog_tui.tui.features import while_mounted
+from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve, safe_name
 from agentlog_tui.tui.text import visible
 
 BRIEF_TAB = "tab-brief"
@@ -72,7 +73,8 @@ def fork_path(log_path: str, seq: int, cwd: str | None = None) -> str:
     is overwritten), or in the current folder when the log is in an agent's own session folders
     (where the agent would list it as a session) or its folder is not writable."""
     log = Path(log_path).resolve()
-    stem = log.name.removesuffix(".jsonl")
+    # terminal controls in the log's name are not repeated (the name is shown, then typed on)
+    stem = safe_name(log.name.removesuffix(".jsonl"))
     name = f"{stem}.fork-{seq}"
     agent_dirs = [Path(os.path.expanduser(d)).resolve() for d in AGENT_DIRS]
 
@@ -148,15 +150,37 @@ class BriefFeature:
         self.query_one(BriefView).show_lines(msg.lines)
 
     def action_fork(self) -> None:
+        """Ask where to write the fork (a free name beside the log, or here when the log is in an
+        agent's own session folders), then write it, verified."""
         line = self.timeline.cursor_line
-        if line is not None:
-            self.fork_at(line)
+        if line is None:
+            return
+        seq = self._cursor_seq(line)
+        if seq is None:
+            self.notify("no event at or before the cursor", severity="warning", timeout=3)
+            return
+        try:
+            default = fork_path(self.model.path, seq)
+        except OSError as exc:  # no writable place to suggest: the user types one
+            default = ""
+            self.notify(str(exc), severity="warning", timeout=5, markup=False)
+
+        def done(answer: tuple[str, bool] | None) -> None:
+            if answer is None:
+                self.notify("fork cancelled: nothing written", timeout=3)
+                return
+            self.fork_at(line, *answer)
+
+        self.push_screen(PathPromptScreen(f"Fork the log at #{seq}",
+                                          "every line up to the cursor's event, verified by replay "
+                                          "before it is written", default), done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fork")
-    def fork_at(self, line: int) -> None:
+    def fork_at(self, line: int, out: str, overwrite: bool = False) -> None:
         from agentlog_tui.core.fork import ForkError, fork
 
         model = self.model
+        out = resolve(out)
         with model.lock:
             pos = model.event_pos_at_or_before(line)
             if pos < 0:
@@ -164,8 +188,7 @@ class BriefFeature:
                 return
             seq = model.a.seqs[pos]
             try:
-                out = fork_path(model.path, seq)
-                result = fork(model.a, seq, out)
+                result = fork(model.a, seq, out, overwrite=overwrite)
             except (ForkError, OSError) as exc:
                 self.post_message(Forked(f"fork not written: {exc}", False))
                 return

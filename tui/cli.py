@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from agentlog_tui.core.jsonvalue import to_json
 from agentlog_tui.core.safetext import safe_text
 from agentlog_tui.tui import cli_check, cli_compact, cli_diff, cli_formats, cli_state
-from agentlog_tui.tui.errors import EXIT_INTERNAL, AppCrashed
+from agentlog_tui.tui.errors import EXIT_INTERNAL, AppCrashed, package_version
 
 SUBCOMMANDS = ("state", "check", "diff", "compact", "formats", "brief", "sessions", "find", "fork",
                "mcp")
@@ -96,15 +96,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("agentlog-tui")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def build_ui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -116,7 +107,7 @@ def build_ui_parser() -> argparse.ArgumentParser:
     parser.add_argument("log", nargs="?", help="the log file (JSON Lines), or a folder of them: "
                         "a session list (default: your Claude Code and Codex sessions)")
     parser.add_argument("--demo", action="store_true", help="open the UI on a simulated agent writing a log live")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     _common(parser)
     return parser
 

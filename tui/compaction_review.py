@@ -17,9 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TabbedContent
 
-from agentlog_tui.core.safetext import UNSAFE
 from agentlog_tui.tui.features import while_mounted
-from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve
+from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve, safe_name
 
 try:
     from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
@@ -132,4 +131,4 @@ def default_compacted_path(log_path: str) -> str:
     out = Path(default_output_path(log_path))
     # the suggestion is shown in an editable field, which draws its text as it is: a log name
     # holding terminal controls is not repeated into it (issue 15)
-    return str(out.with_name("".join("_" if ord(c) in UNSAFE else c for c in out.name)))
+    return str(out.with_name(safe_name(out.name)))

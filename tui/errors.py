@@ -1,6 +1,7 @@
 """The one-line report of an internal error (a bug), for the CLI's error boundary and the app's
 error dialog: `agentlog-tui: internal error: FILE: TypeName: message`, log text made safe.
-`AGENTLOG_DEBUG=1` asks for the traceback as well (printed by the callers)."""
+`AGENTLOG_DEBUG=1` asks for the traceback as well (printed by the callers). Also the program's
+name and version, as every front end (CLI, app, MCP server) gives them."""
 
 from __future__ import annotations
 
@@ -43,3 +44,14 @@ def raise_if_crashed(app: object) -> None:
     line = getattr(app, "internal_error", None)
     if line is not None:
         raise AppCrashed(line)
+
+
+def package_version() -> str:
+    """The installed version (`--version`, the MCP server's), or "unknown" when the package
+    metadata is missing (run from a source tree that was never installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("agentlog-tui")
+    except PackageNotFoundError:
+        return "unknown"

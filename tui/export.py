@@ -11,8 +11,7 @@ import orjson
 from textual import work
 from textual.binding import Binding, BindingType
 
-from agentlog_tui.core.safetext import UNSAFE
-from agentlog_tui.tui.path_prompt import PathPromptScreen, free_name
+from agentlog_tui.tui.path_prompt import PathPromptScreen, free_name, safe_name
 
 
 class ExportFeature:
@@ -85,5 +84,5 @@ class ExportFeature:
 def export_path(log_path: str, seq: int) -> str:
     """A free name for a snapshot export in the current directory: `<log>.snapshot-<seq>.json`
     (numbered when taken; terminal controls in the log's name are not repeated)."""
-    name = "".join("_" if ord(c) in UNSAFE else c for c in os.path.basename(log_path))
+    name = safe_name(os.path.basename(log_path))
     return free_name(os.getcwd(), f"{name}.snapshot-{seq}", ".json")

@@ -44,8 +44,8 @@ class AppHeader(Static):
         parts = list(self._parts)
         name = self._name
 
-        def total() -> int:
-            return sum(t.cell_len for _, t in parts) - len("\0name") + len(name)
+        def total() -> int:  # "\0name" stands for the name (its NUL takes no cell)
+            return sum(t.cell_len for _, t in parts) - _NAME_CELLS + len(name)
 
         if width:  # 0: not laid out yet (a resize comes)
             while total() > width and any(p == 0 for p, _ in parts):
@@ -66,6 +66,9 @@ class AppHeader(Static):
             return  # the live tail updates the header ~10 times a second, mostly unchanged
         self._shown = t
         self.update(t, layout=False)  # one row (app.tcss): a new text never changes its size
+
+
+_NAME_CELLS = Text("\0name").cell_len  # what the name's placeholder counts for in a part
 
 
 def middle_cut(s: str, width: int) -> str:

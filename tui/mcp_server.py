@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentlog_tui.tui.errors import package_version
 from agentlog_tui.tui.mcp_results import ToolFailure
 from agentlog_tui.tui.mcp_tools import (
     Engine,
@@ -58,7 +59,7 @@ def build_server(root: str | None = None) -> Any:
     from mcp.types import ToolAnnotations
 
     engine = Engine(root)
-    server = MCPServer(name="agentlog-tui", instructions=SERVER_INSTRUCTIONS, version=_version(),
+    server = MCPServer(name="agentlog-tui", instructions=SERVER_INSTRUCTIONS, version=package_version(),
                        log_level="WARNING")
     read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                                 open_world_hint=False)
@@ -125,15 +126,6 @@ def build_server(root: str | None = None) -> Any:
 
     server.engine = engine  # type: ignore[attr-defined]
     return server
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("agentlog-tui")
-    except PackageNotFoundError:
-        return "0"
 
 
 def serve(root: str | None = None) -> None:

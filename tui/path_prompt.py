@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from agentlog_tui.core.safetext import safe_text
+from agentlog_tui.core.safetext import UNSAFE, safe_text
 
 EDIT_HINT = "Enter writes · escape cancels"
 
@@ -26,6 +26,12 @@ EDIT_HINT = "Enter writes · escape cancels"
 def resolve(out: str) -> str:
     """A name typed by the user: `~` expanded, relative to the current directory."""
     return os.path.abspath(os.path.expanduser(out))
+
+
+def safe_name(name: str) -> str:
+    """A file name proposed from a log's name, with its terminal controls (UNSAFE) as `_`: the
+    name is shown in the prompt, and a control character in a file name only brings trouble."""
+    return "".join("_" if ord(c) in UNSAFE else c for c in name)
 
 
 def free_name(folder: str, stem: str, ext: str) -> str:

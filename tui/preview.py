@@ -3,7 +3,8 @@
 - a message (a dict with `role`): the role and the first line of its text (`text`, `content`, or
   its first `parts` entry), e.g. `assistant: I'll read the config first`;
 - a tool call (a dict with `name` and `input`, `call` or `status`): the name, its key argument
-  and its status, e.g. `Bash git status · done`;
+  and its status, e.g. `Bash git status · done` (the argument cut to ARG_WIDTH, so that the
+  status shows in a narrow tree);
 - a Codex history item: a call (`{"call": "shell: ls -la", "call_id": …}`) as its name, key
   argument and status (`shell ls -la · done`, the status from the state's `calls`), its output
   as the call it answers and what it gave (`↳ shell: (2 lines, exit 0) …`), other one-entry
@@ -27,6 +28,7 @@ TEXT_KEYS = ("text", "content", "message", "summary", "prompt")
 ARG_KEYS = ("command", "cmd", "file_path", "path", "pattern", "query", "url", "description",
             "prompt", "input", "call")
 FIRST_ITEMS = 3
+ARG_WIDTH = 40  # a call's argument is cut to this, so that its status still shows in a narrow tree
 
 
 def first_line(value: Any, width: int = 80, media: str | None = None) -> str:
@@ -100,7 +102,7 @@ def _codex_item(value: dict, calls: dict | None) -> str | None:
     if isinstance(text, str):
         name, _, arg = text.partition(": ")
         status = call.get("status")
-        return f"{name} {first_line(arg)}".rstrip() + (
+        return f"{name} {first_line(arg, ARG_WIDTH)}".rstrip() + (
             f" · {status}" if isinstance(status, str) else "")
     out = value.get("output")
     if isinstance(out, str) or out is None and "output" in value:
@@ -134,6 +136,7 @@ def preview(value: Any, width: int = 80, calls: dict | None = None) -> str:
         arg = first_line(_key_arg(value), width)
         if arg.startswith(name + ": "):
             arg = arg[len(name) + 2:]
+        arg = _cut(arg, ARG_WIDTH)
         status = value.get("status")
         s = name + (f" {arg}" if arg else "") + (f" · {status}" if isinstance(status, str) else "")
         return _cut(s, width)

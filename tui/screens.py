@@ -37,7 +37,7 @@ HELP = [
     ("a", "open the subagent of the Task call at the cursor (its header names the call)"),
     ("escape", "back: to the parent session, or to the session list it was opened from"),
     ("b", "Brief tab: what a fresh executor needs at the cursor's event, items citing events"),
-    ("F", "fork: write the log up to the cursor's event to a new file (LOG.fork-N.jsonl)"),
+    ("F", "fork: write the log up to the cursor's event to a new file (asks where)"),
     ("ctrl+p", "command palette"),
     ("?", "this help"),
     ("q", "quit"),

@@ -438,8 +438,11 @@ def context_compactions(objs: list[dict]) -> list[dict]:
         if not (isinstance(s, dict) and isinstance(s.get("messages"), list)):
             continue
         new = [m for m in s["messages"] if isinstance(m, dict)]
-        new_ids = {m.get("id") for m in new}
-        summary = "\n".join(parts_text(m.get("content")) for m in new if m.get("id") not in latest)
+        # ids are strings in a recording; any other value (a hand-edited or damaged file) is
+        # no message of the history (and must not be hashed)
+        new_ids = {m["id"] for m in new if isinstance(m.get("id"), str)}
+        summary = "\n".join(parts_text(m.get("content")) for m in new
+                            if not (isinstance(m.get("id"), str) and m["id"] in latest))
         prompts, files, errors, in_flight = [], {}, [], []
         tokens_before = None
         for k, i in latest.items():
@@ -455,9 +458,10 @@ def context_compactions(objs: list[dict]) -> list[dict]:
                 path = next((args[a] for a in PATH_ARGS if isinstance(args.get(a), str)), None)
                 if status == "error":
                     errors.append((i, str(name or "tool"), one_line(_result_text(c), 200)))
-                elif status not in FINAL_STATUSES:
+                elif not (isinstance(status, str) and status in FINAL_STATUSES):
                     in_flight.append((i, str(c.get("id")), str(name or "tool"), one_line(call_summary(c), 100)))
-                elif status == "success" and path is not None and name in FILE_TOOLS:
+                elif status == "success" and path is not None and isinstance(name, str) \
+                        and name in FILE_TOOLS:
                     f = files.setdefault(path, {"read": False, "written": False})
                     f["read" if FILE_TOOLS[name] == "read" else "written"] = True
         after = next((m.get("tokens") for m in objs[ci + 1:] if m.get("type") == "gemini"

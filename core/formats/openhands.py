@@ -49,7 +49,7 @@ def _int(v: Any) -> int | None:
 
 
 def _looks_like_event(o: dict) -> bool:
-    if _int(o.get("id")) is None or o.get("source") not in SOURCES:
+    if _int(o.get("id")) is None or not isinstance(o.get("source"), str) or o["source"] not in SOURCES:
         return False
     a, ob = o.get("action"), o.get("observation")
     return (isinstance(a, str) and "observation" not in o) or (isinstance(ob, str) and "action" not in o)

@@ -345,7 +345,8 @@ class PiProjection:
             tool["status"] = "error" if msg.get("isError") else "done"
             tool["result"] = result_summary(msg)
             path = tool.get("path")
-            op = FILE_TOOLS.get(tool.get("name"))
+            name = tool.get("name")
+            op = FILE_TOOLS.get(name) if isinstance(name, str) else None
             if not msg.get("isError") and isinstance(path, str) and op is not None:
                 state.setdefault("files", {})[path] = {"op": op, "tool_call_id": tid, "ts": event.ts}
             return
@@ -593,12 +594,14 @@ def context_compactions(objs: list[dict]) -> list[dict]:
                     calls[b["id"]] = (i, b)
             if role == "toolResult":
                 cid = msg.get("toolCallId")
+                cid = cid if isinstance(cid, str) else None  # any other value answers no call
                 answered.add(cid)
                 call = calls.get(cid)
                 if msg.get("isError"):
                     errors.append((i, str(msg.get("toolName") or "tool"),
                                    one_line(block_text(msg.get("content")), 200)))
-                elif call is not None and call[1].get("name") in FILE_TOOLS:
+                elif call is not None and isinstance(call[1].get("name"), str) \
+                        and call[1]["name"] in FILE_TOOLS:
                     args = call[1].get("arguments") if isinstance(call[1].get("arguments"), dict) else {}
                     path = args.get("path")
                     if isinstance(path, str):
@@ -649,7 +652,8 @@ def session_activity(objs: list[dict]) -> Activity:
             if call.get("name") == "bash" and isinstance(args.get("command"), str) \
                     and side_effecting(args["command"]):
                 act.effects.append((i, "shell", args["command"]))
-            elif call.get("name") in WRITE_TOOLS and isinstance(args.get("path"), str):
+            elif isinstance(call.get("name"), str) and call["name"] in WRITE_TOOLS \
+                    and isinstance(args.get("path"), str):
                 act.effects.append((i, "write", args["path"]))
         elif msg.get("role") == "bashExecution" and msg.get("exitCode") == 0 \
                 and isinstance(msg.get("command"), str) and side_effecting(msg["command"]):
@@ -661,13 +665,13 @@ def session_activity(objs: list[dict]) -> Activity:
 
 def _looks_like_entry(o: dict) -> bool:
     t = o.get("type")
-    if t not in ENTRY_TYPES or "seq" in o or "uuid" in o or "sessionId" in o:
+    if not isinstance(t, str) or t not in ENTRY_TYPES or "seq" in o or "uuid" in o or "sessionId" in o:
         return False
     if t == "session":
         return isinstance(o.get("id"), str) and ("cwd" in o or "version" in o)
     if t == "message":
         m = o.get("message")
-        return isinstance(m, dict) and m.get("role") in ROLES
+        return isinstance(m, dict) and isinstance(m.get("role"), str) and m["role"] in ROLES
     return "parentId" in o or "timestamp" in o
 
 

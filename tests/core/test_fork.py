@@ -126,6 +126,22 @@ def test_fork_never_writes_over_a_file_or_the_input(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["x.jsonl"]  # no temporary file left behind
 
 
+@pytest.mark.parametrize("compact", [False, True])
+def test_overwrite_replaces_a_file_only_with_a_verified_fork(tmp_path, compact):
+    # the app asks before replacing a file (F); the CLI never does
+    src = ROOT / "sample_logs" / "resumed_executor.jsonl"
+    a = analysed(src)
+    existing = tmp_path / "x.jsonl"
+    existing.write_text("keep me\n")
+    fork(a, 17, existing, compact=compact, overwrite=True)
+    assert canonical(replayed(existing).state) == canonical(a.state_at_pos(a.pos_of_seq(17)))
+    with pytest.raises(ForkError, match="refusing to write over the log"):
+        fork(a, 5, src, compact=compact, overwrite=True)
+    with pytest.raises(ForkError, match="is a directory"):
+        fork(a, 5, tmp_path, compact=compact, overwrite=True)
+    assert sorted(os.listdir(tmp_path)) == ["x.jsonl"]  # no temporary file left behind
+
+
 def test_a_fork_that_does_not_verify_writes_nothing(tmp_path):
     log = tmp_path / "log.jsonl"
     log.write_text("".join(json.dumps({"seq": i, "type": "x_set", "data": {"v": i}}) + "\n" for i in range(1, 5)))
@@ -146,6 +162,10 @@ def test_a_fork_that_does_not_verify_writes_nothing(tmp_path):
     with pytest.raises(ForkError, match="nothing written"):
         fork(a, 4, out)
     assert not out.exists() and sorted(os.listdir(tmp_path)) == ["log.jsonl"]
+    out.write_text("keep me\n")  # asked to replace a file: an unverified fork leaves it be
+    with pytest.raises(ForkError, match="nothing written"):
+        fork(a, 4, out, overwrite=True)
+    assert out.read_text() == "keep me\n" and sorted(os.listdir(tmp_path)) == ["log.jsonl", "out.jsonl"]
 
 
 def test_compacted_fork_of_the_resumed_executor(tmp_path):

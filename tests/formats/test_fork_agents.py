@@ -12,7 +12,7 @@ from format_fixtures import CLAUDE_CODE, CODEX
 
 from agentlog_tui.core.analysis import Analysis, canonical
 from agentlog_tui.core.compaction import event_objects, select_events, selection_state
-from agentlog_tui.core.fork import fork
+from agentlog_tui.core.fork import ForkError, fork
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "real_logs"
@@ -67,3 +67,19 @@ def test_forks_of_real_sessions_load_in_their_agent(path, tmp_path):
     a = analysed(path)
     for i, pos in enumerate(sorted({a.n_events // 3, (2 * a.n_events) // 3, a.n_events - 1})):
         check_fork(a, a.seqs[pos], tmp_path / f"f{i}.jsonl")
+
+
+def test_an_agent_fork_goes_over_an_existing_file_only_when_asked(tmp_path):
+    # the app's F asks before replacing a file; the CLI never replaces one
+    log = tmp_path / "s.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in CLAUDE_CODE))
+    a = analysed(log)
+    existing = tmp_path / "x.jsonl"
+    existing.write_text("keep me\n")
+    seq = a.seqs[a.n_events - 1]
+    with pytest.raises(ForkError, match="already exists"):
+        fork(a, seq, existing)
+    assert existing.read_text() == "keep me\n"
+    fork(a, seq, existing, overwrite=True)
+    assert analysed(existing).format.name == "claude-code"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.jsonl", "x.jsonl"]

@@ -2,7 +2,8 @@
 in-process runner of every command with the campaign's assertions.
 
 Seeds: the sample logs (long_run cut to its first lines), the format fixtures of
-tests/formats (Claude Code, Codex, the generic format) and the hostile log of `hostile_log`.
+tests/formats (Claude Code, Codex, pi, Gemini CLI, OpenHands, the generic format) and the
+hostile log of `hostile_log`.
 Mutations work on lines (drop, repeat, swap, cut, join, blank, CRLF, BOM, no final newline) and
 on values inside a line's JSON (ids, types, timestamps, numbers, nesting, strings) with the
 values that broke the engine before (ids beyond 64 bits, year-1 times, `type: []`, 300 levels
@@ -31,7 +32,9 @@ FORMATS = ROOT / "tests" / "formats"
 def _fixture_logs() -> dict[str, list[bytes]]:
     sys.path.insert(0, str(FORMATS))
     try:
+        import agent_fixtures as af
         import format_fixtures as ff
+        import openhands_fixtures as oh
     finally:
         sys.path.remove(str(FORMATS))
     out = {}
@@ -39,6 +42,8 @@ def _fixture_logs() -> dict[str, list[bytes]]:
         recs = getattr(ff, name, None)
         if recs:
             out[name.lower()] = [orjson.dumps(r) for r in recs]
+    for name, recs in (("pi", af.PI), ("gemini_cli", af.GEMINI_CLI), ("openhands", oh.OPENHANDS)):
+        out[name] = [orjson.dumps(r) for r in recs]
     return out
 
 

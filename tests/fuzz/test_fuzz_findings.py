@@ -109,3 +109,51 @@ def test_a_copied_value_whose_keys_collide_keeps_the_last_as_a_json_round_trip_d
 
     for v in ({"5": [], 5: None}, {5: None, "5": [1]}, {"a": {"5": {}, 5: 2}}):
         assert copy_value(v) == orjson.loads(orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS))
+
+
+def _with_field(seed: str, line: int, path: tuple, value: object) -> list[bytes]:
+    lines = list(SEEDS[seed])
+    obj = orjson.loads(lines[line])
+    node = obj
+    for k in path[:-1]:
+        node = node[k]
+    assert path[-1] in node or isinstance(node, list)  # the field exists in the fixture
+    node[path[-1]] = value
+    lines[line] = orjson.dumps(obj)
+    return lines
+
+
+@pytest.mark.parametrize("value", [[], {}])
+@pytest.mark.parametrize(
+    ("seed", "line", "path"),
+    [
+        # found by a sweep of `[]` and `{}` over every field of the pi, Gemini CLI and OpenHands
+        # fixtures once they joined the seeds: each made `check` exit 3 (a value from the log
+        # hashed as a dict key or set member in the compaction review)
+        ("pi", 4, ("message", "content", 1, "name")),
+        ("gemini_cli", 5, ("toolCalls", 0, "status")),
+        ("gemini_cli", 6, ("toolCalls", 0, "name")),
+        ("gemini_cli", 14, ("$set", "messages", 0, "id")),
+    ],
+)
+def test_a_pi_or_gemini_cli_field_that_is_a_container_where_a_name_belongs(
+        tmp_path, seed, line, path, value):
+    codes = every_command(tmp_path, build_log(_with_field(seed, line, path, value), True))
+    assert set(codes.values()) <= {0, 1}, codes
+
+
+@pytest.mark.parametrize("value", [[], {}])
+def test_latent_lookups_of_pi_and_openhands_do_not_hash_a_container(value):
+    # the same kind of lookup, on paths the sweep's one-field changes did not reach: a pi tool
+    # result answering a call id that is not a string, its tool name, a pi entry typed by a
+    # container, and an OpenHands event whose source is one
+    from agentlog_tui.core.formats import openhands, pi
+
+    assert not pi._looks_like_entry({"type": value, "id": "a", "parentId": None})
+    assert not pi._looks_like_entry({"type": "message", "id": "a", "message": {"role": value}})
+    assert not openhands._looks_like_event({"id": 1, "source": value, "action": "run"})
+    objs = [orjson.loads(raw) for raw in SEEDS["pi"]]
+    result = next(o for o in objs if (o.get("message") or {}).get("role") == "toolResult")
+    result["message"]["toolCallId"] = value
+    result["message"]["toolName"] = value
+    pi.context_compactions(objs)  # raises TypeError if it hashes them

@@ -29,21 +29,52 @@ async def test_b_shows_the_brief_at_the_cursor_and_follows_it():
         assert "ALREADY COMPLETED at #18" in brief_text(app)
 
 
-async def test_F_forks_at_the_cursor_into_a_new_file(tmp_path):
+async def test_F_asks_where_to_fork_then_writes_the_fork_at_the_cursor(tmp_path):
+    from textual.widgets import Input
+
+    from agentlog_tui.tui.path_prompt import PathPromptScreen
+
     log = tmp_path / "run.jsonl"
     shutil.copy(sample("resumed_executor.jsonl"), log)
+    prefix = b"".join(log.read_bytes().splitlines(keepends=True)[:17])
     app = AgentlogApp(str(log), {}, watch=False)
+
+    def prompt() -> str:
+        return app.screen.query_one("#path-input", Input).value
+
+    def files() -> list[str]:
+        return sorted(p.name for p in tmp_path.iterdir())
+
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await goto_seq(pilot, 17)
-        await pilot.press("F")
+        await pilot.press("F")  # asks first, with a free name beside the log
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptScreen), what="the prompt")
         out = tmp_path / "run.fork-17.jsonl"
+        assert prompt() == str(out)
+        await pilot.press("escape")  # cancelled: nothing written
+        await wait_for(pilot, lambda: not isinstance(app.screen, PathPromptScreen), what="closed")
+        assert files() == ["run.jsonl"]
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptScreen), what="the prompt")
+        await pilot.press("enter")
         await wait_for(pilot, out.exists, what="the fork written")
         await wait_for(pilot, lambda: any("wrote fork of run.jsonl at #17" in str(n.message)
                                           for n in app._notifications), what="the notice")
-        assert out.read_bytes() == b"".join(log.read_bytes().splitlines(keepends=True)[:17])
-        await pilot.press("F")  # again: a new name, the first fork is kept
-        await wait_for(pilot, (tmp_path / "run.fork-17-2.jsonl").exists, what="the second fork")
+        assert out.read_bytes() == prefix
+        await pilot.press("F")  # again: a new name is proposed, the first fork is kept
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptScreen), what="the prompt")
+        assert prompt() == str(tmp_path / "run.fork-17-2.jsonl")
+        # a taken name: asked before it is replaced, and replaced by the verified fork
+        mine = tmp_path / "mine.jsonl"
+        mine.write_text("mine\n")
+        await pilot.press("ctrl+u", *str(mine), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPromptScreen)
+        assert mine.read_text() == "mine\n"
+        await pilot.press("y")
+        await wait_for(pilot, lambda: mine.read_bytes() == prefix, what="the replaced file")
+        assert files() == ["mine.jsonl", "run.fork-17.jsonl", "run.jsonl"]
 
 
 def test_fork_path_never_names_an_existing_file_nor_an_agent_folder(tmp_path, monkeypatch):

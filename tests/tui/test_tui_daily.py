@@ -183,7 +183,8 @@ async def test_header_shortens_a_long_file_name_first(tmp_path, size):
         assert "1 events" in header and "live" in header
         if size[0] < len(name) + 40:
             assert "…" in header and name not in header
-            assert header.split()[0].endswith("0123456789.jsonl")
+            head, _, tail = header.split()[0].partition("…")  # cut in the middle
+            assert name.startswith(head) and name.endswith(tail) and len(tail) >= 12
         else:
             assert name in header
 
@@ -400,3 +401,32 @@ async def test_filter_matches_values_not_keys_by_regex_and_highlights(claude_log
         await ready(pilot)
         event = app.query_one("#event-view").content
         assert any("#ffd75f" in str(span.style) for span in event.spans)
+
+
+@pytest.mark.parametrize("width", [60, 80, 81, 200])
+async def test_the_header_fits_its_row_exactly_and_cuts_the_name_not_a_count(width):
+    # a real Claude Code session at 80 columns lost the word "superseded": the name's
+    # placeholder was counted one cell wider than it is, so the row came out one cell too long
+    from rich.text import Text
+    from textual.app import App
+
+    from agentlog_tui.tui.header import AppHeader
+
+    name = "fa812bfe-b295-4cca-9c2f-fdf01028cb46.jsonl"
+    parts = [(9, Text(" \0name")), (4, Text("  1,881 events")), (6, Text("  ● live")),
+             (3, Text("  ⚠ 2 findings")), (2, Text("  ░ 1,567 superseded"))]
+
+    class One(App):
+        def compose(self):
+            yield AppHeader(id="h")
+
+    app = One()
+    async with app.run_test(size=(width, 5)) as pilot:
+        app.query_one(AppHeader).show(parts, name)
+        await pilot.pause()
+        shown = static_text(app, "AppHeader")
+        assert Text(shown).cell_len <= width
+        if width >= 16 + 62:  # room for every part beside a name cut to its minimum
+            assert shown.endswith("░ 1,567 superseded")
+        if width >= len(name) + 62:
+            assert name in shown

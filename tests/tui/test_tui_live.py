@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tui_helpers import ready, screen_rows, static_text, wait_for
+from tui_helpers import ready, sample, screen_rows, static_text, wait_for
 
 from agentlog_tui.tui.app import AgentlogApp
 
@@ -73,3 +73,21 @@ async def test_live_tail_appends_half_lines_and_survives_truncation(tmp_path, co
         # and it keeps tailing after the reload
         append(path, line(3, "note_added", text="still here"))
         await wait_for(pilot, lambda: a.n_events == 3, what="tail after reload")
+
+
+async def test_an_inspection_arriving_while_the_app_shuts_down_is_dropped():
+    # seen once in a loaded full run: the state view's title was already removed (widgets go
+    # one by one at exit, the timeline last) when an inspection arrived, and it raised NoMatches
+    from agentlog_tui.tui.inspection import Inspected
+
+    app = AgentlogApp(sample("resumed_executor.jsonl"), {}, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        ins = app.inspector.inspection
+        assert ins is not None
+        await app.query_one("#state-title").remove()
+        app._running = False  # what Textual's shutdown sets first
+        try:
+            app.on_inspected(Inspected(ins))  # dropped, not raised
+        finally:
+            app._running = True
