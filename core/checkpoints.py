@@ -48,10 +48,17 @@ log (analysis.CHECKPOINT_BYTES). With zlib (the default again, for memory) and 1
 against 0.30 s before, in one run on a loaded machine. The rest is what the state is: every byte a
 checkpoint keeps is serialized and compressed once.
 
+- Key order: a rebuilt state has every dict's keys in the order the replay left them (a
+  projection may depend on it: a sort by `str()` of dicts, a "first key" lookup). Deltas are
+  written with the state's own order (not sorted), and the keys a dict gained since the last
+  checkpoint, which end it, are stored as moves (see `_tree`). Until Dec 3 deltas were written
+  with sorted keys, and a state rebuilt from them could differ in key order from the replay.
+
 A delta is one JSON value, a patch tree: `["=", value]` sets the value at that path, `["-"]`
 deletes the key, `["/", {key: patch}]` goes into the container (a list's index as a string), and
 for a list `["/", {index: patch}, first, items]` also replaces its items from `first` on (what
-was appended). A path written whole is stored once, its own paths under it are not.
+was appended); `+` and `>` are `=` and `/` for a dict's last keys, each moved to its end. A
+path written whole is stored once, its own paths under it are not.
 """
 
 from __future__ import annotations
@@ -134,8 +141,8 @@ def codec() -> _Zlib | _Zstd:
 
 
 def dumps(value: Any, sort: bool = False) -> bytes:
-    """orjson's bytes (keys sorted for a delta: the same bytes whatever order the paths were
-    written in, by the C loop or the Python one)."""
+    """orjson's bytes, keys in the state's order (`sort`: sorted, for tests that compare two
+    patch trees whatever order their paths were written in)."""
     try:
         return orjson.dumps(value, option=OPTS | orjson.OPT_SORT_KEYS if sort else OPTS,
                             default=repr)
@@ -194,32 +201,55 @@ def _patch(state: dict, touched: list[tuple]) -> dict:
 def _tree(trie: dict, container: Any) -> dict:
     """The patch tree of `trie`'s paths under `container`, with each list's new items (its
     written indices that run to its end) as one tail: appends cost their values, not an entry
-    per index."""
+    per index.
+
+    A dict keeps its key order. The keys it gained since the last checkpoint are at its end and
+    were all written (a dict adds a key at its end), so the written keys that end it are stored
+    last, in its order, as moves (`+` for `=`, `>` for `/`): applied, each is taken out and put
+    back at the end, which gives the dict its order again (a key deleted and added again too).
+    Finding them looks at those keys and one more, not at the whole dict."""
     tree: dict = {}  # key -> ["=", value] | ["-"] | ["/", subtree] | ["/", subtree, first, tail]
-    for key, sub in trie.items():
-        try:
-            value = container[key]
-        except (KeyError, IndexError, TypeError):
-            tree[key] = ["-"]
-            continue
-        if sub is None or not isinstance(value, (dict, list)):
-            # written whole, or the container is not one any more: the value as it is now
-            tree[key] = ["=", value]
-        elif isinstance(value, list):
-            first = len(value)
-            while first - 1 in sub and (sub[first - 1] is None
-                                        or not isinstance(value[first - 1], (dict, list))):
-                first -= 1
-            if first < len(value):
-                rest = sub.copy()
-                for i in range(first, len(value)):
-                    del rest[i]
-                tree[key] = ["/", _tree(rest, value), first, value[first:]]
-            else:
-                tree[key] = ["/", _tree(sub, value)]
-        else:
-            tree[key] = ["/", _tree(sub, value)]
+    moved: list = []
+    if type(container) is dict:
+        for key in reversed(container):
+            if key not in trie:
+                break
+            moved.append(key)
+    if moved:
+        last = set(moved)
+        for key, sub in trie.items():
+            if key not in last:
+                tree[key] = _entry(key, sub, container)
+        for key in reversed(moved):
+            entry = _entry(key, trie[key], container)
+            entry[0] = "+" if entry[0] == "=" else ">"
+            tree[key] = entry
+    else:
+        for key, sub in trie.items():
+            tree[key] = _entry(key, sub, container)
     return tree
+
+
+def _entry(key: Any, sub: dict | None, container: Any) -> list:
+    """The patch of one written key of `container` (its sub-trie, or None when written whole)."""
+    try:
+        value = container[key]
+    except (KeyError, IndexError, TypeError):
+        return ["-"]
+    if sub is None or not isinstance(value, (dict, list)):
+        # written whole, or the container is not one any more: the value as it is now
+        return ["=", value]
+    if isinstance(value, list):
+        first = len(value)
+        while first - 1 in sub and (sub[first - 1] is None
+                                    or not isinstance(value[first - 1], (dict, list))):
+            first -= 1
+        if first < len(value):
+            rest = sub.copy()
+            for i in range(first, len(value)):
+                del rest[i]
+            return ["/", _tree(rest, value), first, value[first:]]
+    return ["/", _tree(sub, value)]
 
 
 def _apply(container: Any, tree: dict) -> None:
@@ -236,11 +266,16 @@ def _apply(container: Any, tree: dict) -> None:
         elif op == "-":
             if not is_list:
                 container.pop(k, None)
-        else:
-            sub = container[k]
+        elif op == "+":  # a dict's key at its end, in order
+            container.pop(k, None)
+            container[k] = entry[1]
+        else:  # "/", or ">" for a dict's key at its end
+            sub = container.pop(k) if op == ">" else container[k]
             _apply(sub, entry[1])
             if len(entry) == 4:  # a list's tail
                 sub[entry[2]:] = entry[3]
+            if op == ">":
+                container[k] = sub
 
 
 class Checkpoints:
@@ -285,7 +320,7 @@ class Checkpoints:
             if pairs:
                 touched.extend((e,) if s is None else (e, s)
                                for e, s in zip(pairs[::2], pairs[1::2], strict=True))
-            blob = dumps(_patch(state, touched), sort=True)
+            blob = dumps(_patch(state, touched))
             self._touch_bytes = len(blob) / max(1, n_touched)
             if (self._since_full + len(blob)) * FULL_EVERY >= self._full_size:
                 full = True
