@@ -74,10 +74,19 @@ def _fingerprint(a):
             [x.to_json() for x in a.anomalies], [(m_.line, m_.error) for m_ in a.malformed],
             a.blank_lines, sorted((p, b.kind, b.from_seq) for p, b in a.boundaries.items()),
             a.snapshot_positions, a.effects, a.failed, [p for p, _ in a.checkpoints],
-            [bytes(b) for _, b in a.checkpoints], list(t.live[:n]), list(t.last_death[:n]),
+            _checkpointed(a), list(t.live[:n]), list(t.last_death[:n]),
             list(t.killer[:n]), t.more_killers, t.deps, bytes(t.wrote[:n]), list(t.died),
             _blame_writers(t.blame_root), bytes(m.codes) if m else b"", a._max_seq, a._prev_seq,
             a._prev_ts_raw, a._seq_first_line, t.cur)
+
+
+def _checkpointed(a) -> list:
+    """Each checkpoint's state (keys in order) and whether it is stored whole. Not its bytes: a
+    delta lists the paths written in the order they were noted, which the C loop and the
+    Python one may differ in."""
+    cps = a.checkpoints
+    return [(cps.full[i], orjson.dumps(cps.state(i), option=orjson.OPT_NON_STR_KEYS))
+            for i in range(len(cps))]
 
 
 def _blame_writers(node, path=()):
