@@ -27,11 +27,12 @@
 /* ---- what setup() was given ------------------------------------------------------------------- */
 
 enum { F_WRITE, F_STEP_INTO, F_APPEND_TO, F_READ_KEY, F_DIFFERS, F_ONE_LINE, F_ORJSON_LOADS,
-       F_ORJSON_ERROR, F_JSON_LOADS, F_N };
+       F_ORJSON_ERROR, F_JSON_LOADS, F_MAPPER_TYPE, F_MAPPED_TYPE, F_MAP_PY, F_BOUNDARY_OF_PY, F_N };
 
-static const char *setup_names[F_N] = {"write",    "step_into",    "append_to",
-                                       "read_key", "differs",      "one_line",
-                                       "orjson_loads", "orjson_error", "json_loads"};
+static const char *setup_names[F_N] = {
+    "write",        "step_into",    "append_to",  "read_key",    "differs",
+    "one_line",     "orjson_loads", "orjson_error", "json_loads", "mapper_type",
+    "mapped_type",  "map_py",       "boundary_of_py"};
 
 static PyObject *F[F_N];
 static int ready = 0;   /* setup() succeeded */
@@ -52,6 +53,10 @@ static PyObject *s_running, *s_done, *s_complete, *s_aborted;
 static PyObject *s_message, *s_reasoning, *s_function_call, *s_custom_tool_call;
 static PyObject *s_local_shell_call, *s_function_call_output, *s_custom_tool_call_output;
 static PyObject *s_ghost_snapshot, *s_response_item_dot, *s_event_msg_dot;
+static PyObject *k_payload, *k_timestamp, *k_seq, *k_data, *k_ts, *k_last_, *k_decided_;
+static PyObject *k_pending_, *k_activity_, *k_activity_raw_, *k_turn_open_, *k_settle_;
+static PyObject *s_response_item, *s_event_msg, *s_dot;
+static PyObject *type_cache[2]; /* the joined event types made so far, by payload type */
 static PyObject *w_90, *w_100, *w_200;
 static PyObject *t_empty, *t_history, *t_calls, *t_turn;
 
@@ -907,6 +912,200 @@ static PyObject *py_apply(PyObject *m, PyObject *const *args, Py_ssize_t nargs) 
     return PyBool_FromLong(r);
 }
 
+/* ---- the mapper (codex.py CodexMapper.map and boundary_of) ------------------------------------ */
+
+#define TYPE_CACHE_MAX 1024
+
+/* "<prefix>.<sub>", the same string object for the same type (made at most once per type, for
+ * up to TYPE_CACHE_MAX types per prefix) */
+static PyObject *joined_type(int which, PyObject *prefix, PyObject *sub) {
+    PyObject *cache = type_cache[which];
+    PyObject *t = PyDict_GetItemWithError(cache, sub);
+    if (t != NULL) return newref(t);
+    if (PyErr_Occurred()) return NULL;
+    PyObject *head = PyUnicode_Concat(prefix, s_dot);
+    if (head == NULL) return NULL;
+    t = PyUnicode_Concat(head, sub);
+    Py_DECREF(head);
+    if (t != NULL && PyDict_GET_SIZE(cache) < TYPE_CACHE_MAX && PyDict_SetItem(cache, sub, t) < 0)
+        Py_CLEAR(t);
+    return t;
+}
+
+/* map(self, obj) -> Mapped: an enveloped line here, anything else by the Python map */
+static PyObject *py_map(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
+    if (!ready || nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "map(self, obj)");
+        return NULL;
+    }
+    PyObject *obj = args[1], *t, *payload, *sub, *ts;
+    if (!enabled || !PyDict_CheckExact(obj)) goto python;
+    if ((t = dget(obj, k_type)) == NULL || (payload = dget(obj, k_payload)) == NULL ||
+        !PyUnicode_CheckExact(t) || !PyDict_CheckExact(payload))
+        goto python;
+    if ((sub = dget(payload, k_type)) == NULL && PyErr_Occurred()) goto python;
+    if ((ts = dget(obj, k_timestamp)) == NULL) {
+        if (PyErr_Occurred()) goto python;
+        ts = Py_None;
+    }
+    int which = PyUnicode_Compare(t, s_response_item) == 0 ? 0
+                : PyUnicode_Compare(t, s_event_msg) == 0   ? 1
+                                                           : -1;
+    if (which >= 0 && sub != NULL && PyUnicode_Check(sub)) {
+        if (!PyUnicode_CheckExact(sub)) goto python;
+        t = joined_type(which, t, sub);
+        if (t == NULL) return NULL;
+    } else {
+        Py_INCREF(t);
+    }
+    /* tuple.__new__(Mapped, (t, None, ts, payload, None)) */
+    PyTypeObject *mt = (PyTypeObject *)F[F_MAPPED_TYPE];
+    PyObject *r = mt->tp_alloc(mt, 5);
+    if (r == NULL) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(r, 0, t);
+    PyTuple_SET_ITEM(r, 1, newref(Py_None));
+    PyTuple_SET_ITEM(r, 2, newref(ts));
+    PyTuple_SET_ITEM(r, 3, newref(payload));
+    PyTuple_SET_ITEM(r, 4, newref(Py_None));
+    return r;
+python:
+    PyErr_Clear();
+    return PyObject_Vectorcall(F[F_MAP_PY], args, 2, NULL);
+}
+
+/* `call_of(p)` for the boundary: 0 with *opens / *answers (borrowed or NULL), -1 given up */
+static int call_ids(PyObject *p, PyObject **opens, PyObject **answers) {
+    PyObject *ty, *cid;
+    *opens = *answers = NULL;
+    GET(ty, p, k_type);
+    if (ty == NULL || !PyUnicode_Check(ty)) return 0;
+    if (!PyUnicode_CheckExact(ty)) return bail();
+    int k = kind_of(ty);
+    if (k == K_CALL) {
+        if (get_or(p, k_call_id, k_id, &cid) < 0) goto fail;
+    } else if (k == K_OUTPUT) {
+        GET(cid, p, k_call_id);
+        if (cid == NULL) return 0;
+    } else {
+        return 0;
+    }
+    if (!PyUnicode_Check(cid)) return 0;
+    if (!PyUnicode_CheckExact(cid)) return bail();
+    if (k == K_CALL)
+        *opens = cid;
+    else
+        *answers = cid;
+    return 0;
+fail:
+    return -1;
+}
+
+/* boundary_of(self, event) -> Boundary or None: a line that is no turn start, compaction,
+ * appended session or rollback here (the last branch of CodexMapper.boundary: the calls it
+ * opens and answers, the turn's end, its activity), anything else by the Python boundary_of */
+static PyObject *py_boundary_of(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
+    if (!ready || nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "boundary_of(self, event)");
+        return NULL;
+    }
+    PyObject *self = args[0], *ev = args[1];
+    PyObject *t = NULL, *line = NULL, *last = NULL, *data = NULL, *ts = NULL, *pending = NULL,
+             *raw = NULL, *out = NULL;
+    if (!enabled || Py_TYPE(self) != (PyTypeObject *)F[F_MAPPER_TYPE]) goto python;
+    if ((t = PyObject_GetAttr(ev, k_type)) == NULL || !PyUnicode_CheckExact(t)) goto python;
+    if (PyUnicode_CompareWithASCIIString(t, "compacted") == 0 ||
+        PyUnicode_CompareWithASCIIString(t, "session_meta") == 0 ||
+        PyUnicode_CompareWithASCIIString(t, "event_msg.thread_rolled_back") == 0 ||
+        PyUnicode_CompareWithASCIIString(t, "event_msg.task_started") == 0 ||
+        PyUnicode_CompareWithASCIIString(t, "event_msg.user_message") == 0)
+        goto python;
+    if ((line = PyObject_GetAttr(ev, k_seq)) == NULL || (last = PyObject_GetAttr(self, k_last_)) == NULL)
+        goto python;
+    int le = PyObject_RichCompareBool(line, last, Py_LE);
+    if (le < 0) goto python;
+    if (le) { /* decided already: self._decided.get(line) */
+        PyObject *decided = PyObject_GetAttr(self, k_decided_);
+        if (decided == NULL) goto python;
+        if (!PyDict_CheckExact(decided)) {
+            Py_DECREF(decided);
+            goto python;
+        }
+        PyObject *b = PyDict_GetItemWithError(decided, line);
+        if (b == NULL && PyErr_Occurred()) {
+            Py_DECREF(decided);
+            goto python;
+        }
+        out = newref(b != NULL ? b : Py_None);
+        Py_DECREF(decided);
+        goto done;
+    }
+    if ((data = PyObject_GetAttr(ev, k_data)) == NULL) goto python;
+    PyObject *p = NULL; /* the payload when a plain dict (else `{}`: nothing in it) */
+    if (PyDict_CheckExact(data))
+        p = data;
+    else if (PyDict_Check(data))
+        goto python;
+    int item = PyUnicode_Tailmatch(t, s_response_item_dot, 0, 14, -1) == 1;
+    PyObject *opens = NULL, *answers = NULL;
+    if (item && p != NULL) {
+        if (PyUnicode_CompareWithASCIIString(t, "response_item.message") == 0) {
+            PyObject *role = dget(p, k_role);
+            if (role == NULL && PyErr_Occurred()) goto python;
+            int user = role != NULL ? eq_ascii(role, "user") : 0;
+            if (user != 0) goto python; /* a user message starts a turn (or is odd) */
+        }
+        if (call_ids(p, &opens, &answers) < 0) goto python;
+    }
+    int ends = !item && (PyUnicode_CompareWithASCIIString(t, "event_msg.task_complete") == 0 ||
+                         PyUnicode_CompareWithASCIIString(t, "event_msg.turn_aborted") == 0);
+    if ((ts = PyObject_GetAttr(ev, k_ts)) == NULL) goto python;
+    int ts_str = is_str(ts);
+    if (ts_str < 0) goto python;
+    if ((pending = PyObject_GetAttr(self, k_pending_)) == NULL || !PyDict_CheckExact(pending))
+        goto python;
+    if ((raw = PyObject_GetAttr(self, k_activity_raw_)) == NULL || !PyList_CheckExact(raw))
+        goto python;
+    /* decided here: from now on what fails is raised */
+    if (PyObject_SetAttr(self, k_last_, line) < 0) goto done;
+    if (opens != NULL && PyDict_SetItem(pending, opens, line) < 0) goto done;
+    if (answers != NULL) {
+        int has = PyDict_Contains(pending, answers);
+        if (has < 0 || (has && PyDict_DelItem(pending, answers) < 0)) goto done;
+    }
+    if (ends && PyObject_SetAttr(self, k_turn_open_, Py_False) < 0) goto done;
+    if (PyObject_SetAttr(self, k_activity_, line) < 0) goto done;
+    if (ts_str) {
+        if (PyList_Append(raw, ts) < 0) goto done;
+        if (PyList_GET_SIZE(raw) >= 64) {
+            PyObject *r = PyObject_CallMethodNoArgs(self, k_settle_);
+            if (r == NULL) goto done;
+            Py_DECREF(r);
+        }
+    }
+    out = newref(Py_None);
+    goto done;
+python:
+    PyErr_Clear();
+    out = PyObject_Vectorcall(F[F_BOUNDARY_OF_PY], args, 2, NULL);
+done:
+    Py_XDECREF(t);
+    Py_XDECREF(line);
+    Py_XDECREF(last);
+    Py_XDECREF(data);
+    Py_XDECREF(ts);
+    Py_XDECREF(pending);
+    Py_XDECREF(raw);
+    return out;
+}
+
+/* instancemethod(func): `func` as a method of a class (bound to the instance it is read from) */
+static PyObject *py_instancemethod(PyObject *m, PyObject *func) {
+    return PyInstanceMethod_New(func);
+}
+
 /* item(kind, payload) -> the history entry `_item` makes, or None where the C path gives the
  * line up (for tests) */
 static PyObject *py_item(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
@@ -941,6 +1140,11 @@ static PyObject *py_setup(PyObject *m, PyObject *fns) {
         }
         got[f] = fn;
     }
+    if (!PyType_Check(got[F_MAPPER_TYPE]) || !PyType_Check(got[F_MAPPED_TYPE]) ||
+        !PyType_IsSubtype((PyTypeObject *)got[F_MAPPED_TYPE], &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "setup: mapper_type / mapped_type (a tuple) are no types");
+        return NULL;
+    }
     if (!PyType_Check(got[F_ORJSON_ERROR]) ||
         !PyType_IsSubtype((PyTypeObject *)got[F_ORJSON_ERROR], (PyTypeObject *)PyExc_Exception)) {
         PyErr_SetString(PyExc_TypeError, "setup: orjson_error is not an exception class");
@@ -969,6 +1173,11 @@ static PyMethodDef methods[] = {
     {"set_enabled", py_set_enabled, METH_O, "Switch the C path on or off; returns the old flag."},
     {"apply", (PyCFunction)(void (*)(void))py_apply, METH_FASTCALL,
      "apply(t, state, payload, type) -> True when applied, False for the Python path."},
+    {"map", (PyCFunction)(void (*)(void))py_map, METH_FASTCALL,
+     "map(mapper, obj) -> Mapped: CodexMapper.map (an enveloped line in C)."},
+    {"boundary_of", (PyCFunction)(void (*)(void))py_boundary_of, METH_FASTCALL,
+     "boundary_of(mapper, event) -> Boundary or None: CodexMapper.boundary_of."},
+    {"instancemethod", py_instancemethod, METH_O, "A function as a method of a class."},
     {"item", (PyCFunction)(void (*)(void))py_item, METH_FASTCALL,
      "item(kind, payload) -> _item(kind, payload), or None where the Python path would run."},
     {NULL, NULL, 0, NULL},
@@ -1045,6 +1254,23 @@ PyMODINIT_FUNC PyInit__codex(void) {
     INTERN(s_ghost_snapshot, "ghost_snapshot");
     INTERN(s_response_item_dot, "response_item.");
     INTERN(s_event_msg_dot, "event_msg.");
+    INTERN(k_payload, "payload");
+    INTERN(k_timestamp, "timestamp");
+    INTERN(k_seq, "seq");
+    INTERN(k_data, "data");
+    INTERN(k_ts, "ts");
+    INTERN(k_last_, "_last");
+    INTERN(k_decided_, "_decided");
+    INTERN(k_pending_, "_pending");
+    INTERN(k_activity_, "_activity");
+    INTERN(k_activity_raw_, "_activity_raw");
+    INTERN(k_turn_open_, "_turn_open");
+    INTERN(k_settle_, "_settle_activity_ts");
+    INTERN(s_response_item, "response_item");
+    INTERN(s_event_msg, "event_msg");
+    INTERN(s_dot, ".");
+    if ((type_cache[0] = PyDict_New()) == NULL || (type_cache[1] = PyDict_New()) == NULL)
+        return NULL;
     if ((w_90 = PyLong_FromLong(90)) == NULL || (w_100 = PyLong_FromLong(100)) == NULL ||
         (w_200 = PyLong_FromLong(200)) == NULL)
         return NULL;

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from agentlog_tui.core.analysis import Analysis
 from agentlog_tui.core.formats import codex as codex_format
-from agentlog_tui.core.formats.codex import CodexProjection, _is_old_meta, _item
+from agentlog_tui.core.formats.codex import CodexMapper, CodexProjection, _is_old_meta, _item
 from agentlog_tui.core.native import _codex
 from agentlog_tui.core.tracked import Tracker, seed
 from tests.conftest import SAMPLES, real_log_paths
@@ -76,7 +76,21 @@ def record(path, k: int | None = None) -> tuple:
     a.run()
     n = a.n_events
     states = [shape(a.state_at_pos(p)) for p in range(-1, n, max(1, n // 10))]
-    return analysis_record(a), shape(a.state), states, a.format.name
+    m = a.mapper
+    mapper = None
+    if isinstance(m, CodexMapper):
+        mapper = (
+            m._last,
+            m._activity,
+            m._activity_ts,
+            list(m._activity_raw),
+            m._turn_open,
+            list(m._pending.items()),
+            sorted(m._decided.items()),
+        )
+    boundaries = sorted((p, b.kind, b.from_seq, b.label) for p, b in a.boundaries.items())
+    types = [a.type_of(p) for p in range(n)]
+    return analysis_record(a), shape(a.state), states, a.format.name, mapper, boundaries, types
 
 
 def both(path, k: int | None = None) -> tuple[tuple, tuple]:
@@ -419,6 +433,35 @@ def test_where_python_raises_the_c_path_gives_the_line_up():
     assert state["history"] == [] and not t.touched
 
 
+# ---- the mapper ----------------------------------------------------------------------------------
+
+_obj = st.dictionaries(
+    st.sampled_from(["type", "payload", "timestamp", "record_type", "id", "instructions", "seq"]),
+    st.one_of(
+        st.sampled_from(["response_item", "event_msg", "turn_context", "state", "message"]),
+        st.fixed_dictionaries({}, optional={"type": st.one_of(st.sampled_from(KINDS), _json)}),
+        _json,
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(obj=_obj)
+def test_map_is_the_python_one(obj):
+    def run(mapper):
+        try:
+            m = mapper.map(obj)
+        except Exception as exc:  # noqa: BLE001 - compared with the Python path's answer
+            return type(exc).__name__, str(exc)
+        return type(m).__name__, shape(list(m))
+
+    c = run(CodexMapper(legacy=False))
+    with python_path():
+        py = run(CodexMapper(legacy=False))
+    assert c == py
+
+
 # ---- whole logs ----------------------------------------------------------------------------------
 
 
@@ -519,14 +562,37 @@ _odd_line = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(lines=st.lists(_odd_line, max_size=30), k=st.integers(1, 6))
-def test_c_and_python_agree_on_random_rollouts(tmp_path_factory, lines, k):
+# a line's time: seconds to add to the previous line's (gaps beyond RESUME_GAP make resumes), or
+# a timestamp that is odd (unparsable, not a string) or missing
+_gap = st.one_of(
+    st.integers(0, 5),
+    st.integers(50, 200),
+    st.sampled_from(["bad", 5, None, [1], "2026-01-01T00:00:00+05:00", "missing"]),
+)
+
+
+def _timed(lines: list[dict], gaps: list) -> list[dict]:
     head = {"type": "session_meta", "payload": {"id": "s1", "cwd": "/w", "cli_version": "0.5"}}
-    records = [
-        {"timestamp": f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z", **line}
-        for i, line in enumerate([head, *lines])
-    ]
+    out, now = [{"timestamp": "2026-01-01T00:00:00Z", **head}], 0
+    for i, line in enumerate(lines):
+        g = gaps[i % len(gaps)] if gaps else 1
+        if isinstance(g, int) and not isinstance(g, bool):
+            now += g
+            ts = f"2026-01-01T{now // 3600:02d}:{now // 60 % 60:02d}:{now % 60:02d}Z"
+        else:
+            ts = g
+        out.append(line if ts == "missing" else {"timestamp": ts, **line})
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(_odd_line, max_size=30),
+    gaps=st.lists(_gap, max_size=8),
+    k=st.integers(1, 6),
+)
+def test_c_and_python_agree_on_random_rollouts(tmp_path_factory, lines, gaps, k):
+    records = _timed(lines, gaps)
     path = _write(tmp_path_factory.mktemp("codex") / "rollout.jsonl", records)
     c, py = both(path, k)
     assert c == py
