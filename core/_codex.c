@@ -27,12 +27,13 @@
 /* ---- what setup() was given ------------------------------------------------------------------- */
 
 enum { F_WRITE, F_STEP_INTO, F_APPEND_TO, F_READ_KEY, F_DIFFERS, F_ONE_LINE, F_ORJSON_LOADS,
-       F_ORJSON_ERROR, F_JSON_LOADS, F_MAPPER_TYPE, F_MAPPED_TYPE, F_MAP_PY, F_BOUNDARY_OF_PY, F_N };
+       F_ORJSON_ERROR, F_JSON_LOADS, F_MAPPER_TYPE, F_MAPPED_TYPE, F_MAP_PY, F_BOUNDARY_OF_PY,
+       F_PROJECTION_TYPE, F_APPLY_TRACKED_PY, F_N };
 
 static const char *setup_names[F_N] = {
     "write",        "step_into",    "append_to",  "read_key",    "differs",
     "one_line",     "orjson_loads", "orjson_error", "json_loads", "mapper_type",
-    "mapped_type",  "map_py",       "boundary_of_py"};
+    "mapped_type",  "map_py",       "boundary_of_py", "projection_type", "apply_tracked_py"};
 
 static PyObject *F[F_N];
 static int ready = 0;   /* setup() succeeded */
@@ -855,14 +856,9 @@ given_up:
     return -2;
 }
 
-/* apply(t, state, payload, type) -> True (applied) or False (the Python path's) */
-static PyObject *py_apply(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "apply(t, state, payload, type)");
-        return NULL;
-    }
-    PyObject *t = args[0], *state = args[1], *p = args[2], *ty = args[3];
-    if (!ready || !enabled || !PyDict_CheckExact(p) || !PyUnicode_CheckExact(ty)) Py_RETURN_FALSE;
+/* apply: 1 applied, 0 for the Python path, -1 raised */
+static int apply(PyObject *t, PyObject *state, PyObject *p, PyObject *ty) {
+    if (!ready || !enabled || !PyDict_CheckExact(p) || !PyUnicode_CheckExact(ty)) return 0;
     Py_ssize_t n = PyUnicode_GET_LENGTH(ty);
     int which; /* 0 response item, 1 event message, 2 turn_context */
     Py_ssize_t skip;
@@ -876,21 +872,21 @@ static PyObject *py_apply(PyObject *m, PyObject *const *args, Py_ssize_t nargs) 
         which = 2;
         skip = 0;
     } else {
-        Py_RETURN_FALSE;
+        return 0;
     }
     PyObject *kind = NULL;
     if (which < 2) {
         kind = PyUnicode_Substring(ty, skip, n);
-        if (kind == NULL) return NULL;
+        if (kind == NULL) return -1;
         if (which == 0 && PyUnicode_Compare(kind, s_ghost_snapshot) == 0) {
             Py_DECREF(kind);
-            Py_RETURN_FALSE;
+            return 0;
         }
     }
     PyObject *root = PyObject_GetAttr(t, k_root);
     if (root == NULL) {
         Py_XDECREF(kind);
-        return NULL;
+        return -1;
     }
     int r;
     if (which == 0)
@@ -904,12 +900,53 @@ static PyObject *py_apply(PyObject *m, PyObject *const *args, Py_ssize_t nargs) 
     if (r == -2) {
         /* given up before writing anything: the Python path does the line (and raises where
          * it raises); only an Exception is given up, anything else (KeyboardInterrupt) goes on */
-        if (!PyErr_ExceptionMatches(PyExc_Exception)) return NULL;
+        if (!PyErr_ExceptionMatches(PyExc_Exception)) return -1;
         PyErr_Clear();
-        Py_RETURN_FALSE;
+        return 0;
     }
+    return r < 0 ? -1 : r;
+}
+
+/* apply(t, state, payload, type) -> True (applied) or False (the Python path's) */
+static PyObject *py_apply(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "apply(t, state, payload, type)");
+        return NULL;
+    }
+    int r = apply(args[0], args[1], args[2], args[3]);
     if (r < 0) return NULL;
     return PyBool_FromLong(r);
+}
+
+/* apply_tracked(self, t, state, event): CodexProjection.apply_tracked, the lines `apply` takes
+ * here and the rest by the Python method (one Python call less per line) */
+static PyObject *py_apply_tracked(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
+    if (!ready || nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "apply_tracked(self, t, state, event)");
+        return NULL;
+    }
+    if (!enabled || Py_TYPE(args[0]) != (PyTypeObject *)F[F_PROJECTION_TYPE]) goto python;
+    PyObject *p = PyObject_GetAttr(args[3], k_data);
+    if (p == NULL) goto python;
+    if (!PyDict_CheckExact(p)) {
+        int d = PyDict_Check(p);
+        Py_DECREF(p);
+        if (d) goto python;
+        Py_RETURN_NONE; /* not a dict: nothing to apply */
+    }
+    PyObject *ty = PyObject_GetAttr(args[3], k_type);
+    if (ty == NULL) {
+        Py_DECREF(p);
+        goto python;
+    }
+    int r = apply(args[1], args[2], p, ty);
+    Py_DECREF(p);
+    Py_DECREF(ty);
+    if (r < 0) return NULL;
+    if (r) Py_RETURN_NONE;
+python:
+    PyErr_Clear();
+    return PyObject_Vectorcall(F[F_APPLY_TRACKED_PY], args, 4, NULL);
 }
 
 /* ---- the mapper (codex.py CodexMapper.map and boundary_of) ------------------------------------ */
@@ -1140,7 +1177,7 @@ static PyObject *py_setup(PyObject *m, PyObject *fns) {
         }
         got[f] = fn;
     }
-    if (!PyType_Check(got[F_MAPPER_TYPE]) || !PyType_Check(got[F_MAPPED_TYPE]) ||
+    if (!PyType_Check(got[F_MAPPER_TYPE]) || !PyType_Check(got[F_PROJECTION_TYPE]) || !PyType_Check(got[F_MAPPED_TYPE]) ||
         !PyType_IsSubtype((PyTypeObject *)got[F_MAPPED_TYPE], &PyTuple_Type)) {
         PyErr_SetString(PyExc_TypeError, "setup: mapper_type / mapped_type (a tuple) are no types");
         return NULL;
@@ -1173,6 +1210,8 @@ static PyMethodDef methods[] = {
     {"set_enabled", py_set_enabled, METH_O, "Switch the C path on or off; returns the old flag."},
     {"apply", (PyCFunction)(void (*)(void))py_apply, METH_FASTCALL,
      "apply(t, state, payload, type) -> True when applied, False for the Python path."},
+    {"apply_tracked", (PyCFunction)(void (*)(void))py_apply_tracked, METH_FASTCALL,
+     "apply_tracked(projection, t, state, event): CodexProjection.apply_tracked."},
     {"map", (PyCFunction)(void (*)(void))py_map, METH_FASTCALL,
      "map(mapper, obj) -> Mapped: CodexMapper.map (an enveloped line in C)."},
     {"boundary_of", (PyCFunction)(void (*)(void))py_boundary_of, METH_FASTCALL,

@@ -673,18 +673,23 @@ class CodexProjection:
 # messages and turn_context, through the same tracker functions; it returns False, having
 # written nothing, for any other line or anything odd in one, which then takes the path above.
 #
-# The mapper's `map` and `boundary_of` are the C ones too (each calls the Python method above for
-# what it does not take: `map` takes an enveloped line, `boundary_of` the last branch of
-# `boundary` -- the lines that are no turn start, compaction, appended session or rollback).
+# `CodexProjection.apply_tracked` is the C one (the lines `apply` takes, the rest by the Python
+# method above: one Python call less per line). The mapper's `map` and `boundary_of` are the C
+# ones too, each calling the Python method above for what it does not take: `map` takes an
+# enveloped line, `boundary_of` the last branch of `boundary` (the lines that are no turn start,
+# compaction, appended session or rollback).
 if _native_codex is not None:
     _native_codex.setup({
         "write": write, "step_into": step_into, "append_to": append_to, "read_key": read_key,
         "differs": differs, "one_line": one_line, "orjson_loads": orjson.loads,
         "orjson_error": orjson.JSONDecodeError, "json_loads": json.loads,
         "mapper_type": CodexMapper, "mapped_type": Mapped, "map_py": CodexMapper.map,
-        "boundary_of_py": CodexMapper.boundary_of,
+        "boundary_of_py": CodexMapper.boundary_of, "projection_type": CodexProjection,
+        "apply_tracked_py": CodexProjection.apply_tracked,
     })
     _native_apply = _native_codex.apply
+    CodexProjection.apply_tracked = _native_codex.instancemethod(  # type: ignore[method-assign]
+        _native_codex.apply_tracked)
     CodexMapper.map = _native_codex.instancemethod(_native_codex.map)  # type: ignore[method-assign]
     CodexMapper.boundary_of = _native_codex.instancemethod(  # type: ignore[method-assign]
         _native_codex.boundary_of)

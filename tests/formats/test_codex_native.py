@@ -51,6 +51,10 @@ def test_the_codex_extension_is_built_and_used():
         "set AGENTLOG_PURE_PYTHON=1 to run everything in Python"
     )
     assert codex_format._native_apply is _codex.apply
+    # the analysis calls these three per line: the C functions, as methods
+    m, proj = CodexMapper(legacy=False), CodexProjection()
+    assert m.map.__func__ is _codex.map and m.boundary_of.__func__ is _codex.boundary_of
+    assert proj.apply_tracked.__func__ is _codex.apply_tracked
 
 
 @contextmanager
