@@ -14,6 +14,14 @@
  * subclass, a parser or `one_line` that raises) gives up the whole line to Python, which then
  * does what it always did (raising where it raises).
  *
+ * `apply_tracked(projection, t, state, event)` is the method itself (`apply`, else the Python
+ * method), and the mapper's `map(mapper, obj)` (an enveloped line: type, timestamp, payload) and
+ * `boundary_of(mapper, event)` (the last branch of CodexMapper.boundary: the calls a line opens
+ * and answers, a turn's end, the turn's activity and its timestamps) are the C ones too, each
+ * calling its Python method for everything else, decided before it changes anything. The three
+ * are set on the classes through `instancemethod`. `set_enabled(False)` sends every call to
+ * Python (tests compare the two).
+ *
  * Values that are not a plain str go through the Python `one_line` (json.dumps of a value); a
  * JSON text is parsed by the same calls as `_json` (orjson.loads, then json.loads for what orjson
  * refuses). A property test (tests/formats/test_codex_native.py) holds this to the Python path:
