@@ -1,5 +1,6 @@
-"""The optional C accelerators, or None: core/_fastloop.c (the generic reading loop) and
-core/_tracker.c (the tracker's write path, used by core/tracked.py).
+"""The optional C accelerators, or None: core/_fastloop.c (the generic reading loop),
+core/_tracker.c (the tracker's write path, used by core/tracked.py) and core/_claude.c (the
+Claude Code projection's direct path, used by core/formats/claude_code.py).
 
 They are built when the project is installed with a C compiler at hand; without one everything
 runs in Python (slower, same results). `AGENTLOG_PURE_PYTHON=1` turns them off, to compare the two.
@@ -12,9 +13,11 @@ from types import ModuleType
 
 _fastloop: ModuleType | None
 _tracker: ModuleType | None
+_claude: ModuleType | None
 if os.environ.get("AGENTLOG_PURE_PYTHON"):
     _fastloop = None
     _tracker = None
+    _claude = None
 else:
     try:
         from agentlog_tui.core import _fastloop
@@ -24,5 +27,9 @@ else:
         from agentlog_tui.core import _tracker
     except ImportError:
         _tracker = None
+    try:
+        from agentlog_tui.core import _claude
+    except ImportError:
+        _claude = None
 
-__all__ = ["_fastloop", "_tracker"]
+__all__ = ["_claude", "_fastloop", "_tracker"]

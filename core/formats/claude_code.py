@@ -28,7 +28,7 @@ from agentlog_tui.core.formats.base import (
     Options,
     side_effecting,
 )
-from agentlog_tui.core.native import _fastloop
+from agentlog_tui.core.native import _claude, _fastloop
 from agentlog_tui.core.tracked import (
     TrackedDict,
     Tracker,
@@ -658,6 +658,21 @@ def _set_if_changed(d: MutableMapping[str, Any], key: str, value: Any) -> None:
         d[key] = value
 
 
+# The direct path in C (core/_claude.c), when built: `apply_tracked` below hands it each record
+# first; it applies the records it handles exactly (making the same tracker calls, through the
+# functions given here) and returns False, having done nothing, for the others.
+_native_apply: Callable[[Tracker, dict, Event], bool] | None = None
+if _claude is not None:
+    _claude.setup({
+        "step_into": step_into, "write": write, "read_key": read_key, "differs": differs,
+        "set_if_changed": set_if_changed, "delete_key": delete_key,
+        "one_line_str": _one_line_text if _one_line_text is not None else _one_line_py,
+        "one_line": one_line, "command_text": command_text, "file_tools": FILE_TOOLS,
+        "resume_key": RESUME_KEY,
+    })
+    _native_apply = _claude.apply_tracked
+
+
 class ClaudeCodeProjection:
     """The state a person debugging a Claude Code session wants.
 
@@ -713,6 +728,8 @@ class ClaudeCodeProjection:
         session is made of; compaction boundaries and summaries go through the tracked view.
         Records exactly what `apply` through a TrackedDict would (a property test holds the two
         to the same record), in the same order."""
+        if _native_apply is not None and _native_apply(t, state, event):
+            return  # applied in C (core/_claude.c)
         obj = event.data
         if not isinstance(obj, dict):
             return
