@@ -74,10 +74,19 @@ def _fingerprint(a):
             [x.to_json() for x in a.anomalies], [(m_.line, m_.error) for m_ in a.malformed],
             a.blank_lines, sorted((p, b.kind, b.from_seq) for p, b in a.boundaries.items()),
             a.snapshot_positions, a.effects, a.failed, [p for p, _ in a.checkpoints],
-            [bytes(b) for _, b in a.checkpoints], list(t.live[:n]), list(t.last_death[:n]),
+            _checkpointed(a), list(t.live[:n]), list(t.last_death[:n]),
             list(t.killer[:n]), t.more_killers, t.deps, bytes(t.wrote[:n]), list(t.died),
             _blame_writers(t.blame_root), bytes(m.codes) if m else b"", a._max_seq, a._prev_seq,
             a._prev_ts_raw, a._seq_first_line, t.cur)
+
+
+def _checkpointed(a) -> list:
+    """Each checkpoint's state (keys in order) and whether it is stored whole. Not its bytes: a
+    delta lists the paths written in the order they were noted, which the C loop and the
+    Python one may differ in."""
+    cps = a.checkpoints
+    return [(cps.full[i], orjson.dumps(cps.state(i), option=orjson.OPT_NON_STR_KEYS))
+            for i in range(len(cps))]
 
 
 def _blame_writers(node, path=()):
@@ -101,3 +110,43 @@ def test_the_fused_reading_loop_analyses_exactly_like_the_general_one(tmp_path_f
         a.run()
     assert _fingerprint(fused) == _fingerprint(general)
     assert _fingerprint(python) == _fingerprint(general)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=st.lists(line_strategy, max_size=40), k=st.integers(1, 6), crlf=st.booleans())
+def test_state_at_replays_plain_lines_without_records_as_the_general_replay(
+        tmp_path_factory, lines, k, crlf):
+    """state_at's replay makes the generic log's plain lines into events without make_record
+    (Analysis._replay_onto): the same states as the general replay at every position."""
+    path = tmp_path_factory.mktemp("replay") / "log.jsonl"
+    end = b"\r\n" if crlf else b"\n"
+    path.write_bytes(b"".join(x + end for x in lines))
+    plain = Analysis(path, checkpoint_every=k)
+    general = Analysis(path, checkpoint_every=k)
+    general.fused = False  # the general analysis, and the general replay
+    for a in (plain, general):
+        a.run()
+    # (most examples detect a payload field, so `plain` replays plain lines; the test below
+    # makes sure that path is taken)
+    assert not general._fused_ok()
+    for pos in range(plain.n_events):
+        assert canonical(plain.state_at_pos(pos)) == canonical(general.state_at_pos(pos)), pos
+
+
+def test_state_at_makes_no_record_for_a_plain_line(tmp_path, monkeypatch):
+    from agentlog_tui.core import analysis
+
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"".join(
+        orjson.dumps({"seq": i + 1, "type": f"job{i % 7}_written", "data": {"v": i}}) + b"\n"
+        for i in range(300)))
+    a = Analysis(path, checkpoint_every=100)
+    a.run()
+    made = []
+    real = analysis.make_record
+    monkeypatch.setattr(analysis, "make_record", lambda *args: made.append(args) or real(*args))
+    state = a.state_at_pos(198)  # replays the 99 events after the checkpoint at 99
+    assert made == []
+    assert state["job0"] == {"status": "written", "v": 196}
+    a.fused = False
+    assert a.state_at_pos(198) == state and len(made) == 99
