@@ -40,6 +40,9 @@ static struct {
     PyObject *command_text; /* the Python command_text (its regular expression) */
     PyObject *file_tools;   /* FILE_TOOLS */
     PyObject *resume_key;   /* RESUME_KEY */
+    PyObject *record_type;  /* the Python record_type, for a record it raises on */
+    PyObject *tree_link;    /* the Python tree_link, for an event it raises on */
+    PyObject *link;         /* branches.Link */
 } F;
 static int ready = 0;
 
@@ -59,7 +62,8 @@ static int ready = 0;
     X(TodoWrite) X(tool) X(root) X(_undo) X(prompt) X(resumed_from) X(branch) X(url) X(query)     \
     X(description) X(subject) X(task_id) X(taskId) X(skill) X(hookName) X(hookEvent)              \
     X(taskDescription) X(hook_progress) X(bash_progress) X(agent_progress) X(strip) X(Write)      \
-    X(Edit) X(summary) X(result) X(write)
+    X(Edit) X(summary) X(result) X(write) X(isCompactSummary) X(isMeta) X(subtype) \
+    X(system) X(isSidechain) X(parentUuid) X(logicalParentUuid) X(redacted_thinking)
 
 #define DECL(n) static PyObject *S_##n;
 NAMES(DECL)
@@ -67,7 +71,8 @@ NAMES(DECL)
 
 static PyObject *K_assistant_tool_use, *K_assistant_thinking, *K_user_tool_result, *K_compact,
     *K_semi, *K_nl, *K_image, *K_redacted, *K_empty, *K_error_prefix, *K_no_output, *K_task_prefix,
-    *K_agent_prefix, *K_question, *K_tool_use_id_key;
+    *K_agent_prefix, *K_question, *K_tool_use_id_key, *K_user_compact_summary, *K_user_meta,
+    *K_user_command, *K_user_prompt, *K_assistant_text, *K_dash, *K_underscore;
 static PyObject *P_empty, *P_session, *P_context, *P_tools, *P_tokens, *P_progress, *P_files;
 static PyObject *W80, *W90, *W100, *W120, *ZERO, *ONE;
 static PyObject *INPUT_FIELDS[13];
@@ -987,6 +992,170 @@ out:
     return rc;
 }
 
+
+/* ---- record_type and tree_link ---------------------------------------------------------------- */
+
+/* Does `s` (a str) start, after its leading whitespace, with one of the command prefixes? */
+static int command_prefix(PyObject *s) {
+    static const char *prefixes[] = {"<command-name>", "<local-command-", "<command-message>"};
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s), i = 0;
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    while (i < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) i++;
+    for (size_t p = 0; p < sizeof(prefixes) / sizeof(*prefixes); p++) {
+        const char *q = prefixes[p];
+        Py_ssize_t j = 0;
+        while (q[j] && i + j < n && PyUnicode_READ(kind, data, i + j) == (Py_UCS4)(unsigned char)q[j]) j++;
+        if (!q[j]) return 1;
+    }
+    return 0;
+}
+
+/* The `type` of each dict block of a content list, as `{b.get("type") for b in content}` needs
+ * them: FB when one cannot be hashed (the Python raises building the set). `*has[i]` is set when
+ * one equals kinds[i]. */
+static int block_kinds(PyObject *content, PyObject *const *kinds, int nk, int *has) {
+    for (int k = 0; k < nk; k++) has[k] = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(content); i++) {
+        PyObject *b = PyList_GET_ITEM(content, i);
+        if (!PyDict_Check(b)) continue;
+        PyObject *t = get(b, S_type);
+        if (t == NULL) continue;
+        if (!PyUnicode_Check(t)) {
+            if (PyList_Check(t) || PyDict_Check(t)) return FB;
+            if (!(t == Py_None || PyBool_Check(t) || PyLong_Check(t) || PyFloat_Check(t))) return FB;
+            continue;
+        }
+        for (int k = 0; k < nk; k++)
+            if (str_eq(t, kinds[k])) has[k] = 1;
+    }
+    return PyErr_Occurred() ? ERR : DONE;
+}
+
+/* record_type(obj) as a new str; FB where the Python raises */
+static int record_type_of(PyObject *obj, PyObject **out) {
+    PyObject *t = get(obj, S_type);
+    if (t == NULL || !PyUnicode_CheckExact(t)) return PyErr_Occurred() ? ERR : FB;
+    PyObject *r = NULL;
+    int tr;
+    if (str_eq(t, S_user)) {
+        if ((tr = truthy(get(obj, S_isCompactSummary))) != 0) {
+            if (tr < 0) return ERR;
+            r = K_user_compact_summary;
+        } else {
+            PyObject *content = get(dict_or_null(get(obj, S_message)), S_content);
+            if (content != NULL && PyList_Check(content)) {
+                PyObject *kinds[1] = {S_tool_result};
+                int has[1];
+                int rc = block_kinds(content, kinds, 1, has);
+                if (rc != DONE) return rc;
+                if (has[0]) r = K_user_tool_result;
+            }
+            if (r == NULL && (tr = truthy(get(obj, S_isMeta))) != 0) {
+                if (tr < 0) return ERR;
+                r = K_user_meta;
+            }
+            if (r == NULL) {
+                PyObject *text = block_text(content);
+                if (text == NULL) return ERR;
+                r = command_prefix(text) ? K_user_command : K_user_prompt;
+                Py_DECREF(text);
+            }
+        }
+    } else if (str_eq(t, S_assistant)) {
+        PyObject *content = get(dict_or_null(get(obj, S_message)), S_content);
+        if (content != NULL && PyList_Check(content)) {
+            PyObject *kinds[5] = {S_tool_use, S_server_tool_use, S_text, S_thinking, S_redacted_thinking};
+            PyObject *names[5] = {K_assistant_tool_use, K_assistant_tool_use, K_assistant_text,
+                                  K_assistant_thinking, K_assistant_thinking};
+            int has[5];
+            int rc = block_kinds(content, kinds, 5, has);
+            if (rc != DONE) return rc;
+            for (int k = 0; k < 5 && r == NULL; k++)
+                if (has[k]) r = names[k];
+            if (r == NULL) r = S_assistant;
+        } else {
+            r = content != NULL && PyUnicode_Check(content) ? K_assistant_text : S_assistant;
+        }
+    } else if (str_eq(t, S_system)) {
+        PyObject *sub = get(obj, S_subtype);
+        if (nonempty_str(sub)) {
+            *out = PyUnicode_FromFormat("system.%U", sub);
+            return *out == NULL ? ERR : DONE;
+        }
+        r = S_system;
+    } else {
+        *out = PyUnicode_Replace(t, K_dash, K_underscore, -1);
+        return *out == NULL ? ERR : DONE;
+    }
+    if (PyErr_Occurred()) return ERR;
+    Py_INCREF(r);
+    *out = r;
+    return DONE;
+}
+
+/* record_type(obj): the Python's for a record it raises on (no `type` string, ...) */
+static PyObject *py_record_type(PyObject *m, PyObject *obj) {
+    if (!ready) {
+        PyErr_SetString(PyExc_RuntimeError, "core._claude: setup() was not called");
+        return NULL;
+    }
+    PyObject *out = NULL;
+    int rc = PyDict_CheckExact(obj) ? record_type_of(obj, &out) : FB;
+    if (rc == DONE) return out;
+    if (rc == ERR) return NULL;
+    return call(F.record_type, &obj, 1);
+}
+
+/* tree_link(event): Link(uuid, parent, leaf, turn) or None; the Python's for an odd record */
+static PyObject *py_tree_link(PyObject *m, PyObject *event) {
+    if (!ready) {
+        PyErr_SetString(PyExc_RuntimeError, "core._claude: setup() was not called");
+        return NULL;
+    }
+    PyObject *d = PyObject_GetAttr(event, S_data), *ty = NULL, *out = NULL;
+    if (d == NULL) return NULL;
+    if (!PyDict_CheckExact(d)) goto python;
+    PyObject *uuid = get(d, S_uuid);
+    if (uuid == NULL || !PyUnicode_Check(uuid) || get(d, S_isSidechain) == Py_True) {
+        if (PyErr_Occurred()) goto done;
+        out = Py_None;
+        Py_INCREF(out);
+        goto done;
+    }
+    PyObject *parent = get(d, S_parentUuid);
+    if (!is_str(parent)) {
+        parent = get(d, S_logicalParentUuid);
+        if (!is_str(parent)) parent = Py_None;
+    }
+    PyObject *rt = get(d, S_type);
+    if (rt != NULL && !(PyUnicode_Check(rt) || rt == Py_None || PyBool_Check(rt) ||
+                        PyLong_Check(rt) || PyFloat_Check(rt)))
+        goto python; /* `in` a frozenset hashes it */
+    ty = PyObject_GetAttr(event, S_type);
+    if (ty == NULL) goto done;
+    if (!PyUnicode_CheckExact(ty)) goto python;
+    int leaf = str_eq(rt, S_user) || str_eq(rt, S_assistant) || str_eq(rt, S_system);
+    int turn = str_eq(ty, K_user_prompt) || str_eq(ty, K_user_command);
+    if (PyErr_Occurred()) goto done;
+    /* Link(...) without its __new__: a tuple of the Link type, as tuple.__new__(Link, ...) */
+    PyTypeObject *lt = (PyTypeObject *)F.link;
+    out = lt->tp_alloc(lt, 4);
+    if (out == NULL) goto done;
+    PyObject *items[4] = {uuid, parent, leaf ? Py_True : Py_False, turn ? Py_True : Py_False};
+    for (int i = 0; i < 4; i++) {
+        Py_INCREF(items[i]);
+        PyTuple_SET_ITEM(out, i, items[i]);
+    }
+    goto done;
+python:
+    out = call(F.tree_link, &event, 1);
+done:
+    Py_XDECREF(ty);
+    Py_DECREF(d);
+    return out;
+}
+
 /* ---- the functions Python calls --------------------------------------------------------------- */
 
 /* apply_tracked(t, state, event) -> True when applied here, False to leave it to the Python */
@@ -1038,18 +1207,21 @@ static PyObject *py_setup(PyObject *m, PyObject *cfg) {
     }
     const char *names[] = {"step_into", "write", "read_key", "differs", "set_if_changed",
                            "delete_key", "one_line_str", "one_line", "command_text", "file_tools",
-                           "resume_key"};
+                           "resume_key", "record_type", "tree_link", "link"};
     PyObject **slots[] = {&F.step_into, &F.write, &F.read_key, &F.differs, &F.set_if_changed,
                           &F.delete_key, &F.one_line_str, &F.one_line, &F.command_text,
-                          &F.file_tools, &F.resume_key};
-    PyObject *got[11];
-    for (int i = 0; i < 11; i++)
+                          &F.file_tools, &F.resume_key, &F.record_type, &F.tree_link, &F.link};
+    enum { N = 14 };
+    PyObject *got[N];
+    for (int i = 0; i < N; i++)
         if ((got[i] = cfg_get(cfg, names[i])) == NULL) return NULL;
-    if (!PyDict_Check(got[9]) || !PyUnicode_Check(got[10])) {
-        PyErr_SetString(PyExc_TypeError, "setup: file_tools must be a dict, resume_key a str");
+    if (!PyDict_Check(got[9]) || !PyUnicode_Check(got[10]) || !PyType_Check(got[13]) ||
+        !PyType_IsSubtype((PyTypeObject *)got[13], &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "setup: file_tools must be a dict, resume_key a str, link a tuple type");
         return NULL;
     }
-    for (int i = 0; i < 11; i++) {
+    for (int i = 0; i < N; i++) {
         Py_INCREF(got[i]);
         Py_XSETREF(*slots[i], got[i]);
     }
@@ -1061,6 +1233,8 @@ static PyMethodDef methods[] = {
     {"setup", py_setup, METH_O, "Bind the tracker functions and the Python helpers."},
     {"apply_tracked", (PyCFunction)(void (*)(void))py_apply_tracked, METH_FASTCALL,
      "apply_tracked(t, state, event) -> True when applied, False to leave it to the Python."},
+    {"record_type", py_record_type, METH_O, "record_type(obj) -> the event type of a record."},
+    {"tree_link", py_tree_link, METH_O, "tree_link(event) -> Link or None."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1082,7 +1256,12 @@ PyMODINIT_FUNC PyInit__claude(void) {
         (K_error_prefix = intern("error: ")) == NULL ||
         (K_no_output = intern("Bash (no output)")) == NULL ||
         (K_task_prefix = intern("Task: ")) == NULL || (K_agent_prefix = intern("agent: ")) == NULL ||
-        (K_question = intern("?")) == NULL || (K_tool_use_id_key = intern("tool_use_id")) == NULL)
+        (K_question = intern("?")) == NULL || (K_tool_use_id_key = intern("tool_use_id")) == NULL ||
+        (K_user_compact_summary = intern("user.compact_summary")) == NULL ||
+        (K_user_meta = intern("user.meta")) == NULL || (K_user_command = intern("user.command")) == NULL ||
+        (K_user_prompt = intern("user.prompt")) == NULL ||
+        (K_assistant_text = intern("assistant.text")) == NULL || (K_dash = intern("-")) == NULL ||
+        (K_underscore = intern("_")) == NULL)
         return NULL;
     if ((P_empty = PyTuple_New(0)) == NULL || (P_session = PyTuple_Pack(1, S_session)) == NULL ||
         (P_context = PyTuple_Pack(1, S_context)) == NULL || (P_tools = PyTuple_Pack(1, S_tools)) == NULL ||

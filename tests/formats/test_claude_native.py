@@ -97,7 +97,7 @@ def both(path: Path, k: int | None = None) -> tuple[tuple, tuple, Counting]:
         c = record(path, k)
     finally:
         claude_code._native_apply = was
-    with python_path():
+    with python_path(), python_mapping():
         py = record(path, k)
     return c, py, counting
 
@@ -185,6 +185,10 @@ _texts = st.one_of(
             "中文" * 70,
             "w " * 80,
             "$ " + "x" * 300,
+            "<command-name>/clear</command-name>",
+            " \n<local-command-stdout>ok",
+            "<command-message>",
+            "<command-nam",
         ]
     ),
 )
@@ -604,3 +608,128 @@ def test_c_and_python_give_the_same_on_every_summary_branch():
         "Glob: **/*.py in src",
     ):
         assert shown in summaries  # the branch was taken
+
+
+# ---- record_type and tree_link -----------------------------------------------------------------
+
+
+@contextmanager
+def python_mapping():
+    was = claude_code.record_type, claude_code.tree_link
+    claude_code.record_type, claude_code.tree_link = (
+        claude_code._record_type_py,
+        claude_code._tree_link_py,
+    )
+    try:
+        yield
+    finally:
+        claude_code.record_type, claude_code.tree_link = was
+
+
+def test_record_type_and_tree_link_are_the_c_ones():
+    assert claude_code.record_type is _claude.record_type
+    assert claude_code.tree_link is _claude.tree_link
+
+
+def _outcome(fn, *args):
+    try:
+        r = fn(*args)
+    except Exception as exc:  # noqa: BLE001 - the same failure is what is compared
+        return ("raises", type(exc).__name__, str(exc))
+    return (type(r).__name__, r if not isinstance(r, tuple) else (type(r), tuple(r)))
+
+
+_type_record = st.one_of(
+    _odd_record,
+    st.fixed_dictionaries(
+        {
+            "type": st.one_of(
+                st.sampled_from(
+                    [
+                        "user",
+                        "assistant",
+                        "system",
+                        "file-history-snapshot",
+                        "queue-operation",
+                        "x-y-z",
+                        "",
+                    ]
+                ),
+                _junk,
+            )
+        },
+        optional={
+            "isCompactSummary": _junk,
+            "isMeta": _junk,
+            "subtype": _junk,
+            "isSidechain": _junk,
+            "uuid": _junk,
+            "parentUuid": _junk,
+            "logicalParentUuid": _junk,
+            "message": _some(
+                content=st.one_of(
+                    st.lists(st.one_of(_block, _some(type=_junk), _texts), max_size=4), _texts
+                )
+            ),
+        },
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obj=_type_record, forced=_forced_type)
+def test_c_and_python_name_and_link_records_the_same(obj, forced):
+    c = _outcome(claude_code.record_type, obj)
+    assert c == _outcome(claude_code._record_type_py, obj)
+    ty = forced or (c[1] if c[0] == "str" else "user.prompt")
+    ev = Event(seq=1, type=ty, data=obj)
+    assert _outcome(claude_code.tree_link, ev) == _outcome(claude_code._tree_link_py, ev)
+
+
+_TYPE_CASES = [
+    {"type": "user", "isCompactSummary": True, "message": {"content": "s"}},
+    {"type": "user", "message": {"content": [{"type": "tool_result"}, {"type": 3}]}},
+    {"type": "user", "message": {"content": [{"type": ["x"]}]}},
+    {"type": "user", "isMeta": 1, "message": {"content": "<command-name>"}},
+    {"type": "user", "message": {"content": " \n<command-name>/clear</command-name>"}},
+    {"type": "user", "message": {"content": [{"type": "text", "text": "<local-command-stdout>"}]}},
+    {"type": "user", "message": {"content": ["<command-message>x"]}},
+    {"type": "user", "message": {"content": "<command-nam"}},
+    {"type": "user", "message": "junk"},
+    {"type": "assistant", "message": {"content": [{"type": "text"}, {"type": "server_tool_use"}]}},
+    {"type": "assistant", "message": {"content": [{"type": "redacted_thinking"}, {"type": "x"}]}},
+    {"type": "assistant", "message": {"content": [{"type": "thinking"}, {"type": "text"}]}},
+    {"type": "assistant", "message": {"content": [{"type": "x"}, 5]}},
+    {"type": "assistant", "message": {"content": [{"type": {"a": 1}}]}},
+    {"type": "assistant", "message": {"content": "text"}},
+    {"type": "assistant", "message": {"content": None}},
+    {"type": "system", "subtype": "compact_boundary"},
+    {"type": "system", "subtype": ""},
+    {"type": "system", "subtype": 4},
+    {"type": "file-history-snapshot"},
+    {"type": "queue-operation"},
+    {"type": 5},
+    {},
+]
+_LINK_CASES = [
+    {"uuid": "u", "parentUuid": "p", "type": "user"},
+    {"uuid": "u", "parentUuid": None, "logicalParentUuid": "l", "type": "system"},
+    {"uuid": "u", "parentUuid": 3, "logicalParentUuid": 4, "type": "progress"},
+    {"uuid": "u", "isSidechain": True, "type": "assistant"},
+    {"uuid": "u", "isSidechain": 1, "type": "assistant"},
+    {"uuid": 5, "type": "user"},
+    {"uuid": "u", "type": ["x"]},
+    {"uuid": "u"},
+]
+
+
+@pytest.mark.parametrize("obj", _TYPE_CASES)
+def test_c_and_python_name_these_records_the_same(obj):
+    assert _outcome(claude_code.record_type, obj) == _outcome(claude_code._record_type_py, obj)
+
+
+@pytest.mark.parametrize("obj", _LINK_CASES)
+@pytest.mark.parametrize("ty", ["user.prompt", "user.command", "user.meta", "assistant", 5])
+def test_c_and_python_link_these_records_the_same(obj, ty):
+    ev = Event(seq=1, type=ty, data=obj)
+    assert _outcome(claude_code.tree_link, ev) == _outcome(claude_code._tree_link_py, ev)
