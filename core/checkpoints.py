@@ -71,6 +71,9 @@ from typing import Any
 import orjson
 
 from agentlog_tui.core.jsonvalue import copy_value, to_json
+from agentlog_tui.core.native import _fastloop
+
+_native_patch = _fastloop.patch_tree if _fastloop is not None else None
 
 OPTS = orjson.OPT_NON_STR_KEYS
 FULL_EVERY = 1  # a full checkpoint when the deltas since the last one reach 1/FULL_EVERY of it
@@ -168,7 +171,18 @@ def _loads(blob: Any) -> Any:
 
 
 def _patch(state: dict, touched: list[tuple]) -> dict:
-    """The patch tree of the touched paths: their values in `state` now."""
+    """The patch tree of the touched paths: their values in `state` now (in C when built: the
+    same tree, tests/core/test_checkpoints.py holds the two together)."""
+    if _native_patch is not None:
+        try:
+            return _native_patch(state, touched)
+        except TypeError:  # a path that is not a tuple: the Python one says what it says
+            pass
+    return _patch_py(state, touched)
+
+
+def _patch_py(state: dict, touched: list[tuple]) -> dict:
+    """`_patch` in Python."""
     # the written paths as a trie, key -> None (written whole) or {key: ...} (written under it);
     # a path written whole wins over its own paths, whichever order they were written in
     trie: dict = {}
