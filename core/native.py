@@ -1,5 +1,6 @@
-"""The optional C accelerators, or None: core/_fastloop.c (the generic reading loop) and
-core/_tracker.c (the tracker's write path, used by core/tracked.py).
+"""The optional C accelerators, or None: core/_fastloop.c (the generic reading loop),
+core/_tracker.c (the tracker's write path, used by core/tracked.py) and core/_codex.c (the Codex
+projection's direct path for the common rollout lines, used by core/formats/codex.py).
 
 They are built when the project is installed with a C compiler at hand; without one everything
 runs in Python (slower, same results). `AGENTLOG_PURE_PYTHON=1` turns them off, to compare the two.
@@ -12,9 +13,11 @@ from types import ModuleType
 
 _fastloop: ModuleType | None
 _tracker: ModuleType | None
+_codex: ModuleType | None
 if os.environ.get("AGENTLOG_PURE_PYTHON"):
     _fastloop = None
     _tracker = None
+    _codex = None
 else:
     try:
         from agentlog_tui.core import _fastloop
@@ -24,5 +27,9 @@ else:
         from agentlog_tui.core import _tracker
     except ImportError:
         _tracker = None
+    try:
+        from agentlog_tui.core import _codex  # the Codex projection's common lines
+    except ImportError:
+        _codex = None
 
-__all__ = ["_fastloop", "_tracker"]
+__all__ = ["_codex", "_fastloop", "_tracker"]

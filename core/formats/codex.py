@@ -41,6 +41,7 @@ from agentlog_tui.core.formats.claude_code import (
     one_line,
     value_text,
 )
+from agentlog_tui.core.native import _codex as _native_codex
 from agentlog_tui.core.tracked import (
     TrackedDict,
     Tracker,
@@ -535,6 +536,8 @@ class CodexProjection:
         if not isinstance(p, dict):
             return
         ty = event.type
+        if _native_apply is not None and _native_apply(t, state, p, ty):
+            return  # the same, in C (core/_codex.c), for the lines it takes
         root = t.root
         if ty.startswith("response_item."):
             kind = ty[14:]
@@ -663,6 +666,21 @@ class CodexProjection:
                     break
         if cut is not None:
             del hist[cut:]
+
+
+# The direct path of the common lines in C (core/_codex.c) when it is built: `apply` does what
+# `apply_tracked` does for a response item (not a ghost snapshot), token_count, the turn's event
+# messages and turn_context, through the same tracker functions; it returns False, having
+# written nothing, for any other line or anything odd in one, which then takes the path above.
+if _native_codex is not None:
+    _native_codex.setup({
+        "write": write, "step_into": step_into, "append_to": append_to, "read_key": read_key,
+        "differs": differs, "one_line": one_line, "orjson_loads": orjson.loads,
+        "orjson_error": orjson.JSONDecodeError, "json_loads": json.loads,
+    })
+    _native_apply = _native_codex.apply
+else:
+    _native_apply = None
 
 
 # ---- calls and their outputs: groups, audit --------------------------------------------------------
