@@ -285,7 +285,21 @@ class Analysis:
         """Analyse every line not yet analysed; returns the number of new records.
 
         When it raises (the file shrank under it, a bug), what it had added is dropped: a run
-        that is tried again starts from the first line rather than adding lines twice."""
+        that is tried again starts from the first line rather than adding lines twice.
+
+        The cyclic garbage collector is paused meanwhile: reading makes many objects (each
+        parsed line) and the built-in projections no cycles, and its collections kept walking
+        every object the analysis holds (9% of the CPU of the 50 MB Claude Code and Codex logs,
+        counted with gc.callbacks). Cycles a projection makes are collected once the run ends."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run_once(progress, every)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _run_once(self, progress: Progress | None, every: int) -> int:
         try:
             return self._run(progress, every)
         except _Redo:
