@@ -1,6 +1,7 @@
 """The optional C accelerators, or None: core/_fastloop.c (the generic reading loop),
-core/_tracker.c (the tracker's write path, used by core/tracked.py) and core/_codex.c (the Codex
-projection's direct path for the common rollout lines, used by core/formats/codex.py).
+core/_tracker.c (the tracker's write path, used by core/tracked.py), core/_codex.c (the Codex
+projection's direct path for the common rollout lines, used by core/formats/codex.py) and
+core/_claude.c (the Claude Code projection's direct path, used by core/formats/claude_code.py).
 
 They are built when the project is installed with a C compiler at hand; without one everything
 runs in Python (slower, same results). `AGENTLOG_PURE_PYTHON=1` turns them off, to compare the two.
@@ -14,10 +15,12 @@ from types import ModuleType
 _fastloop: ModuleType | None
 _tracker: ModuleType | None
 _codex: ModuleType | None
+_claude: ModuleType | None
 if os.environ.get("AGENTLOG_PURE_PYTHON"):
     _fastloop = None
     _tracker = None
     _codex = None
+    _claude = None
 else:
     try:
         from agentlog_tui.core import _fastloop
@@ -31,5 +34,9 @@ else:
         from agentlog_tui.core import _codex  # the Codex projection's common lines
     except ImportError:
         _codex = None
+    try:
+        from agentlog_tui.core import _claude  # the Claude Code projection's common records
+    except ImportError:
+        _claude = None
 
-__all__ = ["_codex", "_fastloop", "_tracker"]
+__all__ = ["_claude", "_codex", "_fastloop", "_tracker"]

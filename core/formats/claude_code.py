@@ -28,7 +28,7 @@ from agentlog_tui.core.formats.base import (
     Options,
     side_effecting,
 )
-from agentlog_tui.core.native import _fastloop
+from agentlog_tui.core.native import _claude, _fastloop
 from agentlog_tui.core.tracked import (
     TrackedDict,
     Tracker,
@@ -713,6 +713,8 @@ class ClaudeCodeProjection:
         session is made of; compaction boundaries and summaries go through the tracked view.
         Records exactly what `apply` through a TrackedDict would (a property test holds the two
         to the same record), in the same order."""
+        if _native_apply is not None and _native_apply(t, state, event):
+            return  # applied in C (core/_claude.c)
         obj = event.data
         if not isinstance(obj, dict):
             return
@@ -1442,3 +1444,36 @@ class ClaudeCodeFormat:
 # the format boundary ClaudeCodeMapper.boundary_of includes (core/analysis.py calls it instead of
 # the two only for a format whose boundary this is)
 ClaudeCodeMapper.FORMAT_BOUNDARY = ClaudeCodeFormat.boundary  # type: ignore[attr-defined]
+
+
+# ---- the C accelerator (core/_claude.c) -----------------------------------------------------------
+#
+# When built: the direct path (`apply_tracked` hands it each record first; it applies the records
+# it handles exactly, making the same tracker calls through the functions given here, and returns
+# False, having done nothing, for the others), `record_type` and `tree_link` (each calls the
+# Python one below for a record it would raise on). The Python ones stay reachable for tests.
+_native_apply: Callable[[Tracker, dict, Event], bool] | None = None
+_record_type_py = record_type
+_tree_link_py = tree_link
+if _claude is not None:
+    _claude.setup(
+        {
+            "step_into": step_into,
+            "write": write,
+            "read_key": read_key,
+            "differs": differs,
+            "set_if_changed": set_if_changed,
+            "delete_key": delete_key,
+            "one_line_str": _one_line_text if _one_line_text is not None else _one_line_py,
+            "one_line": one_line,
+            "command_text": command_text,
+            "file_tools": FILE_TOOLS,
+            "resume_key": RESUME_KEY,
+            "record_type": _record_type_py,
+            "tree_link": _tree_link_py,
+            "link": Link,
+        }
+    )
+    _native_apply = _claude.apply_tracked
+    record_type = _claude.record_type
+    tree_link = _claude.tree_link
