@@ -690,6 +690,208 @@ static PyObject *count_newlines(PyObject *self, PyObject *arg) {
     return PyLong_FromSsize_t(count);
 }
 
+/* ---- checkpoints: the patch tree of the written paths (core/checkpoints.py `_patch`) --------
+ *
+ * A transliteration of `_patch`, `_tree` and `_entry`, for speed only (a test holds the two to
+ * the same tree, key order included). `container[key]` is PyObject_GetItem, as in Python, and
+ * KeyError, IndexError and TypeError mean the key is gone. */
+
+static PyObject *op_set, *op_del, *op_into, *op_move_set, *op_move_into;
+
+static PyObject *tree_of(PyObject *trie, PyObject *container);
+
+/* the value at container[key], NULL with no error set when gone, NULL with an error otherwise */
+static PyObject *item_or_gone(PyObject *container, PyObject *key) {
+    PyObject *v;
+    if (PyDict_CheckExact(container)) {
+        v = PyDict_GetItemWithError(container, key);
+        Py_XINCREF(v);
+    } else {
+        v = PyObject_GetItem(container, key);
+    }
+    if (!v && (PyErr_ExceptionMatches(PyExc_KeyError) || PyErr_ExceptionMatches(PyExc_IndexError)
+               || PyErr_ExceptionMatches(PyExc_TypeError)))
+        PyErr_Clear();
+    return v;
+}
+
+/* `_entry(key, sub, container)`: a new list */
+static PyObject *entry_of(PyObject *key, PyObject *sub, PyObject *container) {
+    PyObject *value = item_or_gone(container, key);
+    if (!value) {
+        if (PyErr_Occurred()) return NULL;
+        PyObject *e = PyList_New(1);
+        if (!e) return NULL;
+        Py_INCREF(op_del);
+        PyList_SET_ITEM(e, 0, op_del);
+        return e;
+    }
+    int is_list = PyList_Check(value);
+    if (sub == Py_None || !(is_list || PyDict_Check(value))) {
+        PyObject *e = PyList_New(2);
+        if (!e) { Py_DECREF(value); return NULL; }
+        Py_INCREF(op_set);
+        PyList_SET_ITEM(e, 0, op_set);
+        PyList_SET_ITEM(e, 1, value); /* steals */
+        return e;
+    }
+    if (is_list) {
+        Py_ssize_t n = PyList_GET_SIZE(value), first = n;
+        while (first > 0) {
+            PyObject *k = PyLong_FromSsize_t(first - 1);
+            if (!k) { Py_DECREF(value); return NULL; }
+            PyObject *s = PyDict_GetItemWithError(sub, k);
+            Py_DECREF(k);
+            if (!s) {
+                if (PyErr_Occurred()) { Py_DECREF(value); return NULL; }
+                break;
+            }
+            if (s != Py_None) {
+                PyObject *it = PyList_GET_ITEM(value, first - 1);
+                if (PyDict_Check(it) || PyList_Check(it)) break;
+            }
+            first--;
+        }
+        if (first < n) {
+            PyObject *rest = PyDict_Copy(sub);
+            if (!rest) { Py_DECREF(value); return NULL; }
+            for (Py_ssize_t i = first; i < n; i++) {
+                PyObject *k = PyLong_FromSsize_t(i);
+                if (!k || PyDict_DelItem(rest, k) < 0) {
+                    Py_XDECREF(k); Py_DECREF(rest); Py_DECREF(value); return NULL;
+                }
+                Py_DECREF(k);
+            }
+            PyObject *t = tree_of(rest, value);
+            Py_DECREF(rest);
+            PyObject *tail = t ? PyList_GetSlice(value, first, n) : NULL;
+            PyObject *f = tail ? PyLong_FromSsize_t(first) : NULL;
+            PyObject *e = f ? PyList_New(4) : NULL;
+            if (!e) { Py_XDECREF(t); Py_XDECREF(tail); Py_XDECREF(f); Py_DECREF(value); return NULL; }
+            Py_INCREF(op_into);
+            PyList_SET_ITEM(e, 0, op_into);
+            PyList_SET_ITEM(e, 1, t);
+            PyList_SET_ITEM(e, 2, f);
+            PyList_SET_ITEM(e, 3, tail);
+            Py_DECREF(value);
+            return e;
+        }
+    }
+    PyObject *t = tree_of(sub, value);
+    Py_DECREF(value);
+    if (!t) return NULL;
+    PyObject *e = PyList_New(2);
+    if (!e) { Py_DECREF(t); return NULL; }
+    Py_INCREF(op_into);
+    PyList_SET_ITEM(e, 0, op_into);
+    PyList_SET_ITEM(e, 1, t);
+    return e;
+}
+
+/* `_tree(trie, container)`: a new dict */
+static PyObject *tree_of(PyObject *trie, PyObject *container) {
+    PyObject *tree = PyDict_New(), *moved = NULL, *key, *sub;
+    if (!tree) return NULL;
+    if (PyDict_CheckExact(container) && PyDict_GET_SIZE(trie)) {
+        /* the written keys that end the dict, last first */
+        PyObject *rev = PyObject_CallMethod(container, "__reversed__", NULL);
+        if (!rev) goto fail;
+        PyObject *k;
+        while ((k = PyIter_Next(rev))) {
+            int in = PyDict_Contains(trie, k);
+            if (in <= 0) { Py_DECREF(k); if (in < 0) { Py_DECREF(rev); goto fail; } break; }
+            if (!moved && !(moved = PyList_New(0))) { Py_DECREF(k); Py_DECREF(rev); goto fail; }
+            int r = PyList_Append(moved, k);
+            Py_DECREF(k);
+            if (r < 0) { Py_DECREF(rev); goto fail; }
+        }
+        Py_DECREF(rev);
+        if (PyErr_Occurred()) goto fail;
+    }
+    Py_ssize_t pos = 0;
+    if (moved) {
+        PyObject *last = PySet_New(moved);
+        if (!last) goto fail;
+        while (PyDict_Next(trie, &pos, &key, &sub)) {
+            int in = PySet_Contains(last, key);
+            if (in < 0) { Py_DECREF(last); goto fail; }
+            if (in) continue;
+            PyObject *e = entry_of(key, sub, container);
+            if (!e || PyDict_SetItem(tree, key, e) < 0) { Py_XDECREF(e); Py_DECREF(last); goto fail; }
+            Py_DECREF(e);
+        }
+        Py_DECREF(last);
+        for (Py_ssize_t i = PyList_GET_SIZE(moved) - 1; i >= 0; i--) {
+            key = PyList_GET_ITEM(moved, i);
+            sub = PyDict_GetItemWithError(trie, key);
+            if (!sub) { if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key); goto fail; }
+            PyObject *e = entry_of(key, sub, container);
+            if (!e) goto fail;
+            PyObject *op = PyList_GET_ITEM(e, 0);
+            PyObject *mv = op == op_set ? op_move_set : op_move_into;
+            Py_INCREF(mv);
+            PyList_SET_ITEM(e, 0, mv);
+            Py_DECREF(op);
+            if (PyDict_SetItem(tree, key, e) < 0) { Py_DECREF(e); goto fail; }
+            Py_DECREF(e);
+        }
+        Py_DECREF(moved);
+        return tree;
+    }
+    while (PyDict_Next(trie, &pos, &key, &sub)) {
+        PyObject *e = entry_of(key, sub, container);
+        if (!e || PyDict_SetItem(tree, key, e) < 0) { Py_XDECREF(e); goto fail; }
+        Py_DECREF(e);
+    }
+    return tree;
+fail:
+    Py_XDECREF(moved);
+    Py_DECREF(tree);
+    return NULL;
+}
+
+/* patch_tree(state, touched) -> dict: `_patch` (touched: a list of tuples) */
+static PyObject *patch_tree(PyObject *self, PyObject *args) {
+    PyObject *state, *touched;
+    if (!PyArg_ParseTuple(args, "OO!", &state, &PyList_Type, &touched)) return NULL;
+    PyObject *trie = PyDict_New();
+    if (!trie) return NULL;
+    Py_ssize_t n_paths = PyList_GET_SIZE(touched);
+    for (Py_ssize_t j = 0; j < n_paths; j++) {
+        PyObject *path = PyList_GET_ITEM(touched, j);
+        if (!PyTuple_Check(path)) {
+            PyErr_SetString(PyExc_TypeError, "patch_tree: a path is not a tuple");
+            goto fail;
+        }
+        Py_ssize_t n = PyTuple_GET_SIZE(path);
+        if (n == 0) continue;
+        PyObject *node = trie;
+        Py_ssize_t d = 0;
+        for (; d < n - 1; d++) {
+            PyObject *key = PyTuple_GET_ITEM(path, d);
+            PyObject *nxt = PyDict_GetItemWithError(node, key);
+            if (nxt == Py_None) break; /* an ancestor is stored whole already */
+            if (!nxt) {
+                if (PyErr_Occurred()) goto fail;
+                nxt = PyDict_New();
+                if (!nxt) goto fail;
+                int r = PyDict_SetItem(node, key, nxt);
+                Py_DECREF(nxt); /* the trie holds it */
+                if (r < 0) goto fail;
+            }
+            node = nxt;
+        }
+        if (d == n - 1 && PyDict_SetItem(node, PyTuple_GET_ITEM(path, n - 1), Py_None) < 0)
+            goto fail;
+    }
+    PyObject *tree = tree_of(trie, state);
+    Py_DECREF(trie);
+    return tree;
+fail:
+    Py_DECREF(trie);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"first_marks", first_marks, METH_VARARGS, "Visible / overwritten / no-effect per event."},
     {"line_starts", line_starts, METH_VARARGS, "File offsets just past every newline of a chunk."},
@@ -697,6 +899,8 @@ static PyMethodDef methods[] = {
     {"one_line_text", (PyCFunction)(void (*)(void))one_line_text, METH_FASTCALL,
      "A text as one line of at most `width` characters (core/formats/claude_code.py one_line)."},
     {"count_newlines", count_newlines, METH_O, "text.count('\\n')."},
+    {"patch_tree", patch_tree, METH_VARARGS,
+     "The patch tree of the written paths (core/checkpoints.py _patch)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -711,8 +915,13 @@ PyMODINIT_FUNC PyInit__fastloop(void) {
     s_append = PyUnicode_InternFromString("append");
     s_status = PyUnicode_InternFromString("status");
     s_value = PyUnicode_InternFromString("value");
+    op_set = PyUnicode_InternFromString("=");
+    op_del = PyUnicode_InternFromString("-");
+    op_into = PyUnicode_InternFromString("/");
+    op_move_set = PyUnicode_InternFromString("+");
+    op_move_into = PyUnicode_InternFromString(">");
     if (!s_children || !s_owner || !s_vis || !s_tomb || !s_writers || !s_append || !s_status ||
-        !s_value)
+        !s_value || !op_set || !op_del || !op_into || !op_move_set || !op_move_into)
         return NULL;
     return PyModule_Create(&module);
 }

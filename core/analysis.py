@@ -285,7 +285,21 @@ class Analysis:
         """Analyse every line not yet analysed; returns the number of new records.
 
         When it raises (the file shrank under it, a bug), what it had added is dropped: a run
-        that is tried again starts from the first line rather than adding lines twice."""
+        that is tried again starts from the first line rather than adding lines twice.
+
+        The cyclic garbage collector is paused meanwhile: reading makes many objects (each
+        parsed line) and the built-in projections no cycles, and its collections kept walking
+        every object the analysis holds (9% of the CPU of the 50 MB Claude Code and Codex logs,
+        counted with gc.callbacks). Cycles a projection makes are collected once the run ends."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run_once(progress, every)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _run_once(self, progress: Progress | None, every: int) -> int:
         try:
             return self._run(progress, every)
         except _Redo:
@@ -667,9 +681,11 @@ class Analysis:
         self._cp_offset = self.log.line_span(self.event_lines[pos])[1]
         if not self._fixed_k:
             # a bigger state is checkpointed less often (a full checkpoint costs its size; each
-            # query replays at most K events); the general path also checkpoints by bytes read
+            # query replays at most K events); the general path also checkpoints by bytes read.
+            # /24: the 1M-event generic log (a state of about 22 KB) gets K = 927, not 1415 as
+            # with /16: scrub CPU p95 8.7 against 13.6 ms, 8 MB more kept, same analysis time
             self.checkpoint_every = min(MAX_CHECKPOINT_EVERY,
-                                        max(DEFAULT_CHECKPOINT_EVERY, cps.state_size // 16))
+                                        max(DEFAULT_CHECKPOINT_EVERY, cps.state_size // 24))
 
     def _type_id(self, type_: str) -> int:
         tid = self._type_index.get(type_)

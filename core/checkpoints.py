@@ -27,8 +27,8 @@ What replaced it, and why this structure:
   objects, copying it out is `orjson.loads`, and keys become strings exactly as before (non-string
   keys as orjson writes them), so `state_at` answers what it answered with whole-state blobs.
   A full checkpoint of 64 KB or more (a big state) and a delta of 4 KB or more are kept
-  compressed with zlib at level 1 (zstd level 1 is there, `USE_ZSTD`, and measured: faster, but
-  it costs the Claude Code log 2 MB of peak RSS, which it has not got to spare). On the checkpoints of the 50 MB Codex and Claude Code logs
+  compressed with zstd at level 1 (zlib level 1 when zstandard is missing, or `USE_ZSTD` is
+  off). On the checkpoints of the 50 MB Codex and Claude Code logs
   (7.3 and 8.5 MB serialized), zstd against zlib: compressing 43 vs 104 ms and 53 vs 152 ms,
   decompressing all of them 21 vs 54 ms and 21 vs 63 ms, 1.76 vs 2.00 MB and 2.45 vs 2.76 MB
   kept. Level -1 is 15% faster but keeps 25-40% more; a zstd stream per full checkpoint and its
@@ -44,8 +44,8 @@ What replaced it, and why this structure:
 Where the cost of checkpoints goes (50 MB Codex log, 660 checkpoints; the CPU of the analysis
 is about 2 s): before this work 0.27 s, of which compressing 0.13, the delta trees 0.085,
 serializing 0.04; with zstd and the trie 0.19 s, and 0.16 s with a checkpoint every 128 KB of
-log (analysis.CHECKPOINT_BYTES). With zlib (the default again, for memory) and 128 KB: 0.20 s
-against 0.30 s before, in one run on a loaded machine. The rest is what the state is: every byte a
+log (analysis.CHECKPOINT_BYTES). With zlib and 128 KB: 0.20 s against 0.30 s before, in one
+run on a loaded machine; on the Claude Code log zstd takes 0.10 s less than zlib. The rest is what the state is: every byte a
 checkpoint keeps is serialized and compressed once.
 
 - Key order: a rebuilt state has every dict's keys in the order the replay left them (a
@@ -71,6 +71,9 @@ from typing import Any
 import orjson
 
 from agentlog_tui.core.jsonvalue import copy_value, to_json
+from agentlog_tui.core.native import _fastloop
+
+_native_patch = _fastloop.patch_tree if _fastloop is not None else None
 
 OPTS = orjson.OPT_NON_STR_KEYS
 FULL_EVERY = 1  # a full checkpoint when the deltas since the last one reach 1/FULL_EVERY of it
@@ -117,11 +120,11 @@ class _Zstd:
         return self._zstandard.ZstdDecompressor()
 
 
-# zlib, not zstd: zstd compresses the checkpoints of the 50 MB logs about 3x faster (0.06 s less
-# CPU a log) but its compression context and module raised the peak RSS of the 50 MB Claude
-# Code log by about 2 MB (1.44x -> 1.49x of the file, measured with the bench's parsing floor
-# first), where the target is 1.5x: memory wins. `USE_ZSTD = True` brings it back.
-USE_ZSTD = False
+# zstd: it compresses the checkpoints of the 50 MB Claude Code log in 49 ms of CPU against
+# zlib's 150 (8.4 MB, 2.29 against 2.63 MB kept). Its compression context (1.1 MB) once raised
+# that log's peak RSS by about 2 MB; with a checkpoint every 128 KB of log the peak is the same
+# with either (72 against 73 MB in one bench run each, Dec 3). `False`: zlib.
+USE_ZSTD = True
 _CODEC: _Zlib | _Zstd | None = None
 
 
@@ -168,7 +171,18 @@ def _loads(blob: Any) -> Any:
 
 
 def _patch(state: dict, touched: list[tuple]) -> dict:
-    """The patch tree of the touched paths: their values in `state` now."""
+    """The patch tree of the touched paths: their values in `state` now (in C when built: the
+    same tree, tests/core/test_checkpoints.py holds the two together)."""
+    if _native_patch is not None:
+        try:
+            return _native_patch(state, touched)
+        except TypeError:  # a path that is not a tuple: the Python one says what it says
+            pass
+    return _patch_py(state, touched)
+
+
+def _patch_py(state: dict, touched: list[tuple]) -> dict:
+    """`_patch` in Python."""
     # the written paths as a trie, key -> None (written whole) or {key: ...} (written under it);
     # a path written whole wins over its own paths, whichever order they were written in
     trie: dict = {}

@@ -155,15 +155,17 @@ class EntityProjection:
         t.write(children[entity], container, subject, value, (entity,))
 
     def apply(self, state: MutableMapping[str, Any], event: Event) -> None:
-        entity, verb = split_type(event.type)
-        subject = subject_of(event, self.key_fields)
+        # (a scrub replays up to a checkpoint's spacing of events through here: the split is
+        # cached, and a plain dict is told apart from a MutableMapping without the abc check)
+        entity, verb = _split_cached(event.type)
+        subject = _subject(event.key, event.data, self.key_fields)
         if verb in TOMBSTONE_VERBS:
             # the entity's container is kept (empty) so the result never depends on who made it
             if subject is None:
                 discard(state, entity)
             else:
                 container = state.setdefault(entity, {})
-                if isinstance(container, MutableMapping):
+                if type(container) is dict or isinstance(container, MutableMapping):
                     discard(container, subject)
             return
         data = event.data
@@ -172,10 +174,10 @@ class EntityProjection:
             state[entity] = value
         else:
             container = state.setdefault(entity, {})
-            if not isinstance(container, MutableMapping):
-                state[entity] = {subject: value}
-            else:
+            if type(container) is dict or isinstance(container, MutableMapping):
                 container[subject] = value
+            else:
+                state[entity] = {subject: value}
 
 
 class FunctionProjection:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from agentlog_tui.core import checkpoints
 from agentlog_tui.core.analysis import Analysis
-from agentlog_tui.core.checkpoints import Checkpoints, _patch, dumps
+from agentlog_tui.core.checkpoints import Checkpoints, _native_patch, _patch, _patch_py, dumps
 from agentlog_tui.core.projection import FunctionProjection
 
 OPS = ["set", "nest", "del", "append", "index", "insert", "pop", "sort", "clear", "replace",
@@ -223,6 +223,29 @@ def _unmoved(tree: dict) -> dict:
         else:
             out[key] = [op, *entry[1:]]
     return out
+
+
+@pytest.mark.skipif(_native_patch is None, reason="the C extension is not built")
+@settings(max_examples=400, deadline=None)
+@given(state=st.dictionaries(KEYS, VALUES, max_size=4), data=st.data())
+def test_the_c_patch_tree_is_the_python_one_key_for_key(state, data):
+    existing = [p for p in _paths(state) if p]
+    # (no negative index: the tracker notes a list index as it is, from 0)
+    anywhere = st.lists(KEYS | st.integers(0, 5), min_size=0, max_size=4).map(tuple)
+    touched = data.draw(st.lists(st.sampled_from(existing) | anywhere if existing else anywhere,
+                                 max_size=12))
+    c_tree = _native_patch(state, list(touched))
+    py_tree = _patch_py(state, list(touched))
+    assert c_tree == py_tree
+    # the same order of keys at every level (== on dicts does not look at it)
+    assert orjson.dumps(c_tree, option=orjson.OPT_NON_STR_KEYS) == orjson.dumps(
+        py_tree, option=orjson.OPT_NON_STR_KEYS)
+
+
+def test_a_path_that_is_not_a_tuple_goes_the_python_way():
+    state = {"a": {"b": 1}}
+    # (a string is a sequence of keys to the Python one; the C one takes tuples only)
+    assert _patch(state, ["ab"]) == _patch_py(state, ["ab"]) == {"a": [">", {"b": ["+", 1]}]}
 
 
 def test_a_list_tail_is_cut_where_its_written_indices_stop_running_to_its_end():
