@@ -43,6 +43,7 @@ static struct {
     PyObject *record_type;  /* the Python record_type, for a record it raises on */
     PyObject *tree_link;    /* the Python tree_link, for an event it raises on */
     PyObject *link;         /* branches.Link */
+    PyObject *unknown_kind; /* the Python unknown_kind, for the cases it words */
 } F;
 static int ready = 0;
 
@@ -1156,6 +1157,55 @@ done:
     return out;
 }
 
+
+/* unknown_kind(event): None for the common records; the Python's where it has something to say
+ * (a user or assistant record without a message, an assistant record of no known block kind) or
+ * for an odd event */
+static PyObject *py_unknown_kind(PyObject *m, PyObject *event) {
+    if (!ready) {
+        PyErr_SetString(PyExc_RuntimeError, "core._claude: setup() was not called");
+        return NULL;
+    }
+    PyObject *obj = PyObject_GetAttr(event, S_data), *ty = NULL, *out = NULL;
+    if (obj == NULL) return NULL;
+    if (!PyDict_CheckExact(obj)) {
+        out = Py_None;
+        Py_INCREF(out);
+        goto done;
+    }
+    PyObject *t = get(obj, S_type), *msg = get(obj, S_message);
+    if ((str_eq(t, S_user) || str_eq(t, S_assistant)) && (msg == NULL || !PyDict_Check(msg)))
+        goto python;
+    if (t != NULL && !(PyUnicode_Check(t) || t == Py_None || PyBool_Check(t) || PyLong_Check(t) ||
+                       PyFloat_Check(t) || PyList_Check(t) || PyDict_Check(t)))
+        goto python; /* a comparison the Python makes with ==: left to it */
+    ty = PyObject_GetAttr(event, S_type);
+    if (ty == NULL) goto done;
+    if (!PyUnicode_CheckExact(ty) || str_eq(ty, S_assistant)) goto python;
+    if (str_eq(ty, K_user_tool_result)) {
+        PyObject *content = content_list(dict_or_null(get(obj, S_message)));
+        Py_ssize_t n = content != NULL ? PyList_GET_SIZE(content) : 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *b = PyList_GET_ITEM(content, i);
+            if (PyDict_Check(b) && str_eq(get(b, S_type), S_tool_result) &&
+                !is_str(get(b, S_tool_use_id))) {
+                out = PyUnicode_FromString("tool_result without tool_use_id");
+                goto done;
+            }
+        }
+    }
+    if (PyErr_Occurred()) goto done;
+    out = Py_None;
+    Py_INCREF(out);
+    goto done;
+python:
+    out = call(F.unknown_kind, &event, 1);
+done:
+    Py_XDECREF(ty);
+    Py_DECREF(obj);
+    return out;
+}
+
 /* ---- the functions Python calls --------------------------------------------------------------- */
 
 /* apply_tracked(t, state, event) -> True when applied here, False to leave it to the Python */
@@ -1207,11 +1257,12 @@ static PyObject *py_setup(PyObject *m, PyObject *cfg) {
     }
     const char *names[] = {"step_into", "write", "read_key", "differs", "set_if_changed",
                            "delete_key", "one_line_str", "one_line", "command_text", "file_tools",
-                           "resume_key", "record_type", "tree_link", "link"};
+                           "resume_key", "record_type", "tree_link", "link", "unknown_kind"};
     PyObject **slots[] = {&F.step_into, &F.write, &F.read_key, &F.differs, &F.set_if_changed,
                           &F.delete_key, &F.one_line_str, &F.one_line, &F.command_text,
-                          &F.file_tools, &F.resume_key, &F.record_type, &F.tree_link, &F.link};
-    enum { N = 14 };
+                          &F.file_tools, &F.resume_key, &F.record_type, &F.tree_link, &F.link,
+                          &F.unknown_kind};
+    enum { N = 15 };
     PyObject *got[N];
     for (int i = 0; i < N; i++)
         if ((got[i] = cfg_get(cfg, names[i])) == NULL) return NULL;
@@ -1235,6 +1286,7 @@ static PyMethodDef methods[] = {
      "apply_tracked(t, state, event) -> True when applied, False to leave it to the Python."},
     {"record_type", py_record_type, METH_O, "record_type(obj) -> the event type of a record."},
     {"tree_link", py_tree_link, METH_O, "tree_link(event) -> Link or None."},
+    {"unknown_kind", py_unknown_kind, METH_O, "unknown_kind(event) -> what is missing, or None."},
     {NULL, NULL, 0, NULL},
 };
 

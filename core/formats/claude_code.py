@@ -1459,10 +1459,12 @@ ClaudeCodeMapper.FORMAT_BOUNDARY = ClaudeCodeFormat.boundary  # type: ignore[att
 # When built: the direct path (`apply_tracked` hands it each record first; it applies the records
 # it handles exactly, making the same tracker calls through the functions given here, and returns
 # False, having done nothing, for the others), `record_type` and `tree_link` (each calls the
-# Python one below for a record it would raise on). The Python ones stay reachable for tests.
+# Python one for a record it would raise on) and `unknown_kind` (the Python one words what it
+# finds missing). The Python ones stay reachable for tests.
 _native_apply: Callable[[Tracker, dict, Event], bool] | None = None
 _record_type_py = record_type
 _tree_link_py = tree_link
+_unknown_kind_py = unknown_kind
 if _claude is not None:
     _claude.setup(
         {
@@ -1480,8 +1482,11 @@ if _claude is not None:
             "record_type": _record_type_py,
             "tree_link": _tree_link_py,
             "link": Link,
+            "unknown_kind": _unknown_kind_py,
         }
     )
     _native_apply = _claude.apply_tracked
     record_type = _claude.record_type
     tree_link = _claude.tree_link
+    unknown_kind = _claude.unknown_kind
+    ClaudeCodeFormat.unknown_kind = staticmethod(unknown_kind)  # type: ignore[assignment]

@@ -615,20 +615,21 @@ def test_c_and_python_give_the_same_on_every_summary_branch():
 
 @contextmanager
 def python_mapping():
-    was = claude_code.record_type, claude_code.tree_link
-    claude_code.record_type, claude_code.tree_link = (
-        claude_code._record_type_py,
-        claude_code._tree_link_py,
-    )
+    fmt = claude_code.ClaudeCodeFormat
+    was = claude_code.record_type, claude_code.tree_link, fmt.__dict__["unknown_kind"]
+    claude_code.record_type = claude_code._record_type_py
+    claude_code.tree_link = claude_code._tree_link_py
+    fmt.unknown_kind = staticmethod(claude_code._unknown_kind_py)
     try:
         yield
     finally:
-        claude_code.record_type, claude_code.tree_link = was
+        claude_code.record_type, claude_code.tree_link, fmt.unknown_kind = was
 
 
-def test_record_type_and_tree_link_are_the_c_ones():
+def test_record_type_tree_link_and_unknown_kind_are_the_c_ones():
     assert claude_code.record_type is _claude.record_type
     assert claude_code.tree_link is _claude.tree_link
+    assert claude_code.ClaudeCodeFormat().unknown_kind is _claude.unknown_kind
 
 
 def _outcome(fn, *args):
@@ -684,6 +685,7 @@ def test_c_and_python_name_and_link_records_the_same(obj, forced):
     ty = forced or (c[1] if c[0] == "str" else "user.prompt")
     ev = Event(seq=1, type=ty, data=obj)
     assert _outcome(claude_code.tree_link, ev) == _outcome(claude_code._tree_link_py, ev)
+    assert _outcome(claude_code.unknown_kind, ev) == _outcome(claude_code._unknown_kind_py, ev)
 
 
 _TYPE_CASES = [
@@ -733,3 +735,29 @@ def test_c_and_python_name_these_records_the_same(obj):
 def test_c_and_python_link_these_records_the_same(obj, ty):
     ev = Event(seq=1, type=ty, data=obj)
     assert _outcome(claude_code.tree_link, ev) == _outcome(claude_code._tree_link_py, ev)
+    assert _outcome(claude_code.unknown_kind, ev) == _outcome(claude_code._unknown_kind_py, ev)
+
+
+_RESULTS = [
+    {"type": "user", "message": {"content": [{"type": "tool_result", "tool_use_id": "t"}]}},
+    {
+        "type": "user",
+        "message": {
+            "content": [{"type": "tool_result", "tool_use_id": "t"}, {"type": "tool_result"}]
+        },
+    },
+    {"type": "user", "message": {"content": [{"type": "tool_result", "tool_use_id": 5}, "x"]}},
+    {"type": "user", "message": {"content": [{"type": "text"}]}},
+    {"type": "assistant", "message": {"content": [{"type": "mystery"}, {"type": 3}]}},
+    {"type": "assistant", "message": {"content": []}},
+    {"type": "assistant"},
+    {"type": "user", "message": 4},
+    {"type": ["user"]},
+]
+
+
+@pytest.mark.parametrize("obj", _TYPE_CASES + _LINK_CASES + _RESULTS)
+@pytest.mark.parametrize("ty", ["user.tool_result", "assistant", "user.prompt", 5])
+def test_c_and_python_see_the_same_unknown_kinds(obj, ty):
+    ev = Event(seq=1, type=ty, data=obj)
+    assert _outcome(claude_code.unknown_kind, ev) == _outcome(claude_code._unknown_kind_py, ev)

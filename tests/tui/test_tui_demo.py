@@ -20,7 +20,13 @@ async def test_demo_agent_writes_live_and_the_app_shows_the_bad_resume(tmp_path)
             a = app.model.a
             await wait_for(pilot, lambda: a.n_events >= 20, timeout=10, what="demo events")
             assert a.malformed == []
-            await wait_for(pilot, lambda: app.timeline.derived.resumes, what="resume report")
+            # the report is recounted as the resumed agent writes on: its duplicate publish may
+            # arrive after the resume itself was first reported (under load, it did)
+            def bad_resume():
+                reports = list(app.timeline.derived.resumes.values())
+                return bool(reports) and bool(reports[0].missed) and bool(reports[0].duplicates)
+
+            await wait_for(pilot, bad_resume, what="the resume's missed events and duplicate")
             rep = next(iter(app.timeline.derived.resumes.values()))
             assert rep.missed and rep.duplicates
             assert rep.snapshot is not None and rep.snapshot.verdict == "drift"
