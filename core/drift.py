@@ -19,18 +19,20 @@ from agentlog_tui.core.events import Event
 class KindCounter:
     """Unknown kinds met so far: kind -> [count, first line, first id]."""
 
-    __slots__ = ("check", "kinds", "known")
+    __slots__ = ("check", "checks", "kinds", "known")
 
-    def __init__(self, known: frozenset[str], check: Callable[[Event], Any] | None) -> None:
+    def __init__(self, known: frozenset[str], check: Callable[[Event], Any] | None,
+                 checks: Callable[[str], Any] | None = None) -> None:
         self.known = known
         self.check = check
+        self.checks = checks  # the known types `check` can name anything for (None: all)
         self.kinds: dict[str, list[int]] = {}
 
     def see(self, event: Event) -> None:
         """Count `event` when its kind is not one the format knows."""
         kind: Any = event.type
         if kind in self.known:
-            if self.check is None:
+            if self.check is None or (self.checks is not None and not self.mode(kind)):
                 return
             try:
                 kind = self.check(event)
@@ -46,10 +48,17 @@ class KindCounter:
 
     def mode(self, kind: str) -> int:
         """What `see` does with an event of type `kind`: 0 nothing (a known kind the format has
-        no check for), 1 count it (an unknown kind), 2 ask the format's check (a known kind).
+        no check for, or whose `unknown_kind_of` says its check names nothing), 1 count it (an unknown kind), 2 ask the format's check (a known kind).
         The analysis works it out once per type and calls `see` only when it is not 0."""
         if kind in self.known:
-            return 0 if self.check is None else 2
+            if self.check is None:
+                return 0
+            if self.checks is not None:
+                try:
+                    return 2 if self.checks(kind) else 0
+                except Exception:  # noqa: BLE001 - a format's predicate failing: ask the check
+                    return 2
+            return 2
         return 1
 
     @property
@@ -72,7 +81,9 @@ def kind_counter(fmt: Any) -> KindCounter | None:
     except TypeError:
         return None
     check = getattr(fmt, "unknown_kind", None)
-    return KindCounter(known, check if callable(check) else None)
+    checks = getattr(fmt, "unknown_kind_of", None)
+    return KindCounter(known, check if callable(check) else None,
+                       checks if callable(checks) else None)
 
 
 def unknown_kinds(analysis: Any) -> list[dict[str, Any]]:

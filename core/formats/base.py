@@ -257,7 +257,9 @@ class KnowsKinds(Protocol):
     `known_kinds` holds event types as the format's mapper names them; `unknown_kind(event)`,
     optional too, names the kind of an event of a known type that the format still cannot read
     (e.g. "assistant without message"), or returns None. A format without `known_kinds` accepts
-    every kind (the generic format does).
+    every kind (the generic format does). `unknown_kind_of(kind)`, optional, says whether
+    `unknown_kind` can name anything for events of that known type: the analysis asks it once per
+    type and calls `unknown_kind` only for the types it says yes to (absent: every known type).
     """
 
     known_kinds: frozenset[str]

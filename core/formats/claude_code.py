@@ -1348,6 +1348,13 @@ def unknown_kind(event: Event) -> str | None:
     return None
 
 
+def unknown_kind_of(kind: str) -> bool:
+    """Whether `unknown_kind` can name anything for events of this type: only for user and
+    assistant records (record_type names them `user.…`, `assistant…`); every other type it
+    answers None for, so the analysis does not ask (a test holds the two together)."""
+    return kind.startswith(("user", "assistant"))
+
+
 def format_boundary(event: Event) -> Boundary | None:
     """The format's own boundaries: a context compaction, the first record of a resumed session."""
     if event.type == "system.compact_boundary":
@@ -1369,6 +1376,7 @@ class ClaudeCodeFormat:
                    "user/assistant/progress/system records, ids are line numbers")
     known_kinds = KNOWN_KINDS
     unknown_kind = staticmethod(unknown_kind)
+    unknown_kind_of = staticmethod(unknown_kind_of)
 
     def detect(self, objs: list[dict]) -> float:
         if not objs:

@@ -4,10 +4,13 @@ the app; a format that declares nothing (the generic one) accepts every kind."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import orjson
 import pytest
 from format_fixtures import AGENTLOG, CLAUDE_CODE, CODEX, _env, assistant, cx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentlog_tui.core.analysis import Analysis
 from agentlog_tui.core.drift import KindCounter, drift_line, kind_counter, unknown_kinds
@@ -145,3 +148,56 @@ def test_a_format_whose_declaration_is_not_a_set_of_kinds_is_not_checked(known):
         known_kinds = known
 
     assert kind_counter(F()) is None
+
+
+# ---- `unknown_kind_of`: the known types a format's check is asked about ------------------------
+
+_CC_TYPES = st.sampled_from(["user", "assistant", "system", "progress", "summary", "user-x",
+                             "assistant_y", "file-history-snapshot", "attachment", "queue-operation"])
+_BLOCK = st.fixed_dictionaries(
+    {"type": st.sampled_from(["text", "tool_use", "tool_result", "thinking", "image", "video", 3])},
+    optional={"text": st.text(max_size=5), "id": st.sampled_from(["t1", None, 4]),
+              "tool_use_id": st.sampled_from(["t1", None, 4]), "name": st.sampled_from(["Bash", 7])})
+_CONTENT = st.one_of(st.none(), st.text(max_size=20), st.just("<command-name>/x"),
+                     st.lists(_BLOCK | st.integers(), max_size=3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(rtype=_CC_TYPES, message=st.one_of(st.none(), st.text(max_size=3),
+                                          st.fixed_dictionaries({}, optional={"content": _CONTENT})),
+       extra=st.fixed_dictionaries({}, optional={
+           "subtype": st.sampled_from(["compact_boundary", "turn_duration", "", 5]),
+           "isMeta": st.booleans(), "isCompactSummary": st.booleans()}))
+def test_claude_code_check_names_nothing_for_the_types_it_is_not_asked_about(rtype, message, extra):
+    from agentlog_tui.core.events import Event
+    from agentlog_tui.core.formats import claude_code as cc
+
+    obj = {**_env("u1", None, "2026-01-01T10:00:00.000Z"), "type": rtype, **extra}
+    if message is not None:
+        obj["message"] = message
+    t = cc.record_type(obj)
+    ev = Event.make(1, t, obj, obj["timestamp"], 2, 0, b"", False, None)
+    if not cc.unknown_kind_of(t):
+        assert cc.unknown_kind(ev) is None, (t, obj)
+
+
+def test_a_check_is_not_asked_about_the_types_its_format_says_it_names_nothing_for():
+    asked = []
+
+    def check(event):
+        asked.append(event.type)
+        return "odd"
+
+    counter = KindCounter(frozenset({"a", "b"}), check, lambda kind: kind == "b")
+    assert [counter.mode(k) for k in ("a", "b", "c")] == [0, 2, 1]
+    for t in ("a", "b", "c"):
+        counter.see(SimpleNamespace(type=t, line=1, seq=1))
+    assert asked == ["b"]
+    assert set(counter.kinds) == {"odd", "c"}
+
+
+def test_the_claude_code_counter_asks_only_about_user_and_assistant_types():
+    counter = kind_counter(REGISTRY.get("claude-code"))
+    assert counter.mode("assistant.text") == counter.mode("user.tool_result") == 2
+    assert counter.mode("progress") == counter.mode("system.turn_duration") == 0
+    assert counter.mode("hologram") == 1
