@@ -31,6 +31,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#include "_one_line.h" /* one_line_cut, count_newlines_of: shared with core/_fastloop.c */
 
 /* ---- what setup() was given ------------------------------------------------------------------- */
 
@@ -118,46 +119,9 @@ static inline PyObject *newref(PyObject *o) {
 
 /* ---- one_line, block_text, count_lines (core/formats/claude_code.py) ---------------------------- */
 
-/* one_line of a plain str: core/_fastloop.c `one_line_text`, the same steps */
-static PyObject *one_line_text(PyObject *s, Py_ssize_t width) {
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    Py_ssize_t cap = (n < width ? n : width) + 1;
-    Py_UCS4 stack[512];
-    Py_UCS4 *buf = stack;
-    if (cap > (Py_ssize_t)(sizeof(stack) / sizeof(stack[0]))) {
-        buf = PyMem_New(Py_UCS4, (size_t)cap);
-        if (buf == NULL) return PyErr_NoMemory();
-    }
-    Py_ssize_t k = 0;
-    int space = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(c)) {
-            space = k > 0;
-            continue;
-        }
-        if (space) {
-            buf[k++] = ' ';
-            space = 0;
-            if (k > width) break;
-        }
-        buf[k++] = (c < 32 || c == 127) ? '?' : c;
-        if (k > width) break;
-    }
-    if (k > width) {
-        k = width - 1;
-        buf[k++] = 0x2026; /* … */
-    }
-    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, k);
-    if (buf != stack) PyMem_Free(buf);
-    return out;
-}
-
 /* one_line(value, width): a plain str here, None is "", anything else the Python one_line */
 static PyObject *one_line(PyObject *v, PyObject *width_o, Py_ssize_t width) {
-    if (PyUnicode_CheckExact(v)) return one_line_text(v, width);
+    if (PyUnicode_CheckExact(v)) return one_line_cut(v, width);
     if (v == Py_None) return newref(s_empty);
     PyObject *args[2] = {v, width_o};
     PyObject *r = PyObject_Vectorcall(F[F_ONE_LINE], args, 2, NULL);
@@ -211,37 +175,11 @@ fail:
     return NULL;
 }
 
-/* text.count("\n") of a plain str */
-static Py_ssize_t count_newlines(PyObject *s) {
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s), count = 0, i = 0;
-    if (kind == PyUnicode_1BYTE_KIND) {
-        const unsigned char *p = data;
-        const uint64_t ones = 0x0101010101010101ULL, nl = ones * '\n', low = ones * 0x7f;
-        for (; i + 8 <= n; i += 8) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            uint64_t x = w ^ nl;
-            uint64_t t = ~(((x & low) + low) | x | low);
-            count += (Py_ssize_t)((((t >> 7) * ones) >> 56) & 0xff);
-        }
-        for (; i < n; i++) count += p[i] == '\n';
-    } else if (kind == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *p = data;
-        for (; i < n; i++) count += p[i] == '\n';
-    } else {
-        const Py_UCS4 *p = data;
-        for (; i < n; i++) count += p[i] == '\n';
-    }
-    return count;
-}
-
 /* count_lines of a plain str: lines in it (0 for empty) */
 static Py_ssize_t count_lines(PyObject *s) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
     if (n == 0) return 0;
-    Py_ssize_t c = count_newlines(s);
+    Py_ssize_t c = count_newlines_of(s);
     return c + (PyUnicode_READ_CHAR(s, n - 1) == '\n' ? 0 : 1);
 }
 
