@@ -49,6 +49,9 @@ typedef struct {
     /* BlameNode members */
     Py_ssize_t n_children, n_writers;
     PyObject *array_append; /* array.array.append, called directly */
+    PyObject *empty_i;      /* array('i'): a new blame node's writers are its repeat by 0 */
+    PyObject *one_i;        /* array('i', [0]), its buffer held (one_buf): what append_i adds */
+    Py_buffer one_buf;
     PyObject *initial;      /* INITIAL (-1) */
     PyObject *fallback[F_N];
 } Setup;
@@ -136,6 +139,9 @@ fail: /* none held: a context kept for a record tries again at its next use, as 
 }
 
 static void ctx_done(Ctx *c) {
+    Py_CLEAR(c->bpath);
+    Py_CLEAR(c->broot);
+    Py_CLEAR(c->bnode);
     if (c->bufs > 0) PyBuffer_Release(&c->live);
     if (c->bufs > 1) PyBuffer_Release(&c->last_death);
     if (c->bufs > 2) PyBuffer_Release(&c->killer);
@@ -175,6 +181,28 @@ static int array_append(PyObject *arr, PyObject *v) {
     if (r == NULL) return -1;
     Py_DECREF(r);
     return 0;
+}
+
+/* arr.append(v) for an array `arr` whose buffer format is "i" (the caller checked) and an int v:
+ * `arr += array('i', [v])` with the one-item array kept for this (no Python code runs between
+ * the store into it and the extend), which resizes `arr` as append does (the same BufferError
+ * while it is exported) without parsing v as a call's argument. Anything else: append. */
+static int append_i(PyObject *arr, PyObject *v_o, Py_ssize_t v) {
+    if (!Py_IS_TYPE(arr, S.array_t) || v < INT32_MIN || v > INT32_MAX) return array_append(arr, v_o);
+    *(int32_t *)S.one_buf.buf = (int32_t)v;
+    PyObject *r = Py_TYPE(arr)->tp_as_sequence->sq_inplace_concat(arr, S.one_i);
+    if (r == NULL) return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* Is arr's buffer format "i" (an array('i'))? -1 on error. */
+static int format_i(PyObject *arr) {
+    Py_buffer b;
+    if (PyObject_GetBuffer(arr, &b, PyBUF_FORMAT) < 0) return -1;
+    int yes = b.format != NULL && strcmp(b.format, "i") == 0;
+    PyBuffer_Release(&b);
+    return yes;
 }
 
 static inline int is_slot(PyObject *o) { return Py_IS_TYPE(o, S.slot_t); }
@@ -313,7 +341,11 @@ static int c_die(Ctx *c, PyObject *e_o) {
     if (at(e, c->live.len / 4, &j) < 0) return -1;
     int32_t n = *i32(&c->live, j) - 1;
     *i32(&c->live, j) = n;
-    if (!n && array_append(fld(c->t, S.t_died), e_o) < 0) return -1;
+    if (!n) {
+        PyObject *died = fld(c->t, S.t_died);
+        int fi = died == NULL ? 0 : format_i(died);
+        if (fi < 0 || (fi ? append_i(died, e_o, e) : array_append(died, e_o)) < 0) return -1;
+    }
     if (at(e, c->last_death.len / 4, &j) < 0) return -1;
     if (*i32(&c->last_death, j) < c->cur) *i32(&c->last_death, j) = (int32_t)c->cur;
     if (e == c->cur) return 0;
@@ -469,11 +501,12 @@ out:
 }
 
 /* BlameNode() as BlameNode.__init__ makes it (writers = array('i'), children = {}), without
- * the call. */
+ * the call; the empty array('i') as `array('i') * 0` makes it, without parsing a typecode. */
 static PyObject *new_blame_node(void) {
     PyObject *n = S.node_t->tp_alloc(S.node_t, 0);
     if (n == NULL) return NULL;
-    PyObject *w = PyObject_CallOneArg((PyObject *)S.array_t, s_i), *d = w ? PyDict_New() : NULL;
+    PyObject *w = Py_TYPE(S.empty_i)->tp_as_sequence->sq_repeat(S.empty_i, 0);
+    PyObject *d = w ? PyDict_New() : NULL;
     if (d == NULL) {
         Py_XDECREF(w);
         Py_DECREF(n);
@@ -533,23 +566,46 @@ static int wrote_at(Ctx *c, PyObject *node, PyObject *path) {
         return -1;
     }
     if (b.len >= 4 && ((int32_t *)b.buf)[b.len / 4 - 1] == c->cur) append = 0;
+    int fi = b.format != NULL && strcmp(b.format, "i") == 0;
     PyBuffer_Release(&b);
-    return append ? array_append(w, c->cur_o) : 0;
+    if (!append) return 0;
+    return fi ? append_i(w, c->cur_o, c->cur) : array_append(w, c->cur_o);
 }
 
-/* Tracker.record_write(path), then path + (key,) when key is not NULL (a new tuple). */
+/* Tracker.record_write(path), then path + (key,) when key is not NULL (a new tuple).
+ *
+ * The node of `path` is remembered in the context: the next write under the same tuple (the
+ * tokens' keys, a tool's status then result) starts there. The same node the walk from the root
+ * finds: the trie only grows (no node is ever removed), the tuple and the root are held, and a
+ * tuple cannot change. */
 static int c_record_write(Ctx *c, PyObject *path, PyObject *key) {
-    PyObject *node = fld(c->t, S.t_blame_root);
-    if (node == NULL) {
+    PyObject *root = fld(c->t, S.t_blame_root), *node;
+    if (root == NULL) {
         PyErr_SetString(PyExc_TypeError, "tracker.blame_root is missing");
         return -1;
     }
-    Py_INCREF(node);
     Py_ssize_t n = PyTuple_GET_SIZE(path);
-    for (Py_ssize_t i = 0; i <= n; i++) {
-        PyObject *k = i < n ? PyTuple_GET_ITEM(path, i) : key;
-        if (k == NULL) break;
-        PyObject *nxt = blame_child(node, k);
+    if (path == c->bpath && root == c->broot) {
+        node = c->bnode;
+        Py_INCREF(node);
+    } else {
+        node = root;
+        Py_INCREF(node);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *nxt = blame_child(node, PyTuple_GET_ITEM(path, i));
+            Py_DECREF(node);
+            if (nxt == NULL) return -1;
+            node = nxt;
+        }
+        Py_INCREF(path);
+        Py_INCREF(root);
+        Py_INCREF(node);
+        Py_XSETREF(c->bpath, path);
+        Py_XSETREF(c->broot, root);
+        Py_XSETREF(c->bnode, node);
+    }
+    if (key != NULL) {
+        PyObject *nxt = blame_child(node, key);
         Py_DECREF(node);
         if (nxt == NULL) return -1;
         node = nxt;
@@ -993,11 +1049,37 @@ static PyObject *py_setup(PyObject *m, PyObject *args) {
         Py_DECREF(array_t);
         return NULL;
     }
+    n.empty_i = PyObject_CallOneArg(array_t, s_i);
+    n.one_i = n.empty_i == NULL ? NULL : PySequence_Repeat(n.empty_i, 1);
+    if (n.one_i != NULL) {
+        PyObject *r = PyObject_CallMethod(n.one_i, "append", "i", 0);
+        Py_XDECREF(r);
+        if (r == NULL) Py_CLEAR(n.one_i);
+    }
+    PySequenceMethods *sq = n.one_i == NULL ? NULL : Py_TYPE(n.one_i)->tp_as_sequence;
+    int ok = sq != NULL && sq->sq_repeat != NULL && sq->sq_inplace_concat != NULL;
+    if (ok && PyObject_GetBuffer(n.one_i, &n.one_buf, PyBUF_WRITABLE | PyBUF_FORMAT) < 0) ok = -1;
+    if (ok == 1 && (n.one_buf.itemsize != 4 || n.one_buf.len != 4)) {
+        PyBuffer_Release(&n.one_buf);
+        ok = 0;
+    }
+    if (ok != 1) {
+        if (ok == 0 && !PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "array('i') cannot be repeated or extended");
+        Py_XDECREF(n.one_i);
+        Py_XDECREF(n.empty_i);
+        Py_DECREF(n.array_append);
+        Py_DECREF(array_t);
+        return NULL;
+    }
     for (int f = 0; f < F_N; f++) {
         PyObject *fn = PyDict_GetItemString(fb, fallback_names[f]);
         if (fn == NULL || !PyCallable_Check(fn)) {
             PyErr_Format(PyExc_ValueError, "no Python fallback for %s", fallback_names[f]);
             for (int g = 0; g < f; g++) Py_DECREF(n.fallback[g]);
+            PyBuffer_Release(&n.one_buf);
+            Py_DECREF(n.one_i);
+            Py_DECREF(n.empty_i);
             Py_DECREF(n.array_append);
             Py_DECREF(array_t);
             return NULL;
@@ -1016,6 +1098,9 @@ static PyObject *py_setup(PyObject *m, PyObject *args) {
         Py_DECREF(S.node_t);
         Py_DECREF(S.array_t);
         Py_DECREF(S.array_append);
+        Py_DECREF(S.empty_i);
+        PyBuffer_Release(&S.one_buf);
+        Py_DECREF(S.one_i);
         Py_DECREF(S.initial);
         for (int f = 0; f < F_N; f++) Py_DECREF(S.fallback[f]);
     }

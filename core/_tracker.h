@@ -29,7 +29,7 @@
 #include <Python.h>
 
 #define TRK_CAPSULE "agentlog_tui.core._tracker._C_API"
-#define TRK_ABI 1 /* bump on any change of TrkCtx or TrkAPI */
+#define TRK_ABI 2 /* bump on any change of TrkCtx or TrkAPI */
 
 /* One record's context (the consumer owns it, on its stack; only core/_tracker.c reads it). */
 typedef struct {
@@ -38,6 +38,9 @@ typedef struct {
     Py_ssize_t cur;
     int bufs;        /* how many of the four buffers below are held */
     Py_buffer live, last_death, killer, wrote;
+    /* the blame node of the last path written under (all three held, or all NULL): the next
+     * write under the same path tuple starts there instead of at the root */
+    PyObject *bpath, *broot, *bnode;
 } TrkCtx;
 
 /* The Python-facing functions an entry point stands for (TrkAPI.is_entry). */

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from array import array
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -263,3 +264,22 @@ def test_without_the_tracker_extension_the_direct_paths_call_the_python_function
             a = Analysis(path, checkpoint_every=5)
             a.run()
             assert line == repr(((False, False), analysis_record(a)))
+
+
+# ---- the blame trie the entry points build ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["cc-300", "codex-300"])
+def test_every_blame_node_has_its_own_array_of_writers(tmp_path, name):
+    # BlameNode() makes `writers = array("i")`; the C path makes it as array("i") * 0
+    a = Analysis(_write(tmp_path / "log.jsonl", LOGS[name]))
+    a.run()
+    seen: set[int] = set()
+    stack = [a.tracker.blame_root]
+    while stack:
+        node = stack.pop()
+        assert type(node.writers) is array and node.writers.typecode == "i"
+        assert id(node.writers) not in seen
+        seen.add(id(node.writers))
+        stack.extend(node.children.values())
+    assert len(seen) > 300
