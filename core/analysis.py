@@ -499,7 +499,11 @@ class Analysis:
         direct = self._apply_tracked
         redo = self._tracked_undo and not self._keep_undo
         no_log = redo or not self._tracked_undo
-        self.tracker.reserve(self.n_events + total - self.lines_done)
+        # a format whose records are never stored snapshots says so: no call per record
+        # (its own class: a subclass that changed is_snapshot is asked)
+        never_snapshot = type(self.format).__dict__.get("never_snapshots") is True
+        tracker.reserve(self.n_events + total - self.lines_done)
+        reserved = len(tracker.live)  # positions below this need no append in `begin`
 
         def line(i: int, offset: int, raw: bytes) -> None:
             r = raw
@@ -567,8 +571,14 @@ class Analysis:
             if direct is None:  # a projection without a direct path: through the views
                 apply(pos, ev)
                 return
-            # _apply, inline, for a direct path
-            begin(pos)
+            # _apply, inline, for a direct path (`begin` inline too, when the arrays have room)
+            if pos < reserved:
+                tracker.cur = pos
+                tracker._undo = None if no_log else []
+            else:
+                begin(pos)
+                if no_log:
+                    no_undo()
             b = boundary_of(ev)
             if b is not None:
                 boundaries[pos] = b
@@ -579,12 +589,10 @@ class Analysis:
                 eff = effect_of(ev, key_fields)
                 if eff is not None:
                     effects[pos] = eff
-            if is_snapshot(ev):
+            if not never_snapshot and is_snapshot(ev):
                 snapshot_positions.append(pos)
                 commit()
             else:
-                if no_log:
-                    no_undo()
                 try:
                     direct(tracker, state, ev)
                 except Exception as exc:  # the event is marked failed (or the log read again)
@@ -593,7 +601,7 @@ class Analysis:
                     tracker.rollback()
                     failed[pos] = f"{type(exc).__name__}: {exc}"
                 else:
-                    commit()
+                    tracker._undo = None  # commit(), inline
             since = pos - checkpoints.last
             if since >= self.checkpoint_every or (
                     not fixed_k and since >= MIN_CHECKPOINT_EVERY
