@@ -75,17 +75,27 @@ def _everything(a: Analysis, seen: list) -> tuple:
 
 
 def _both(path, k=None, projection=None, general_boundary=False):
-    """(inlined loop, general path) over the same file."""
+    """(inlined loop, general path) over the same file; the inlined loop in C (when built) is
+    also held to the inlined loop in Python."""
     out = []
-    for fast in (True, False):
+    for fast, native in ((True, True), (True, False), (False, True)):
+        if native and fast and Analysis.native is None:
+            continue  # no C build: the Python loop is the inlined loop
         a = Analysis(path, checkpoint_every=k, projection=projection)
         a.fast = fast
+        if not native:
+            a.native = None
         if general_boundary and not fast:
             a.boundary_of = _composed(a)
         seen = _record_events(a)
         a.run()
         out.append((a, seen))
-    (x, sx), (y, sy) = out
+    if len(out) == 3:
+        (c, sc), (x, sx), (y, sy) = out
+        assert _everything(c, sc) == _everything(x, sx), "the C loop and the Python loop differ"
+        x, sx = c, sc
+    else:
+        (x, sx), (y, sy) = out
     return x, y, _everything(x, sx), _everything(y, sy)
 
 
