@@ -6,8 +6,10 @@
  * usage counts, the parts of a tool result), and only then makes the tracker calls the Python
  * makes, in the same order, with the same arguments: the very functions the Python calls
  * (core/tracked.py's `step_into`, `write`, `read_key`, `differs`, `set_if_changed`,
- * `delete_key`: core/_tracker.c's, when built), handed over by setup(). So the tracker's record
- * is the Python's by construction; what this file must get exactly right is the values.
+ * `delete_key`: core/_tracker.c's, when built), handed over by setup(); when they are
+ * core/_tracker.c's, straight through its C entry points (core/_tracker.h), one context per
+ * record. So the tracker's record is the Python's by construction; what this file must get
+ * exactly right is the values.
  *
  * A record this file does not handle exactly is left to the Python, whole: `apply_tracked` here
  * returns False before any tracker call, and the Python method runs as if this did not exist.
@@ -28,6 +30,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+#include "_tracker.h" /* the tracker's C entry points */
 
 enum { DONE = 0, FB = 1, ERR = -1 }; /* handled / leave the record to Python / exception */
 
@@ -174,32 +177,55 @@ static PyObject *join2(PyObject *a, const char *sep, PyObject *b) {
 
 /* ---- tracker calls -------------------------------------------------------------------------- */
 
-/* step_into(t, slot, data, key, path, default or a fresh {}) -> the (value, slot) pair */
-static PyObject *step(PyObject *t, PyObject *slot, PyObject *data, PyObject *key, PyObject *path,
-                      PyObject *dflt) {
-    PyObject *own = NULL;
-    if (dflt == NULL && (dflt = own = PyDict_New()) == NULL) return NULL;
-    PyObject *a[6] = {t, slot, data, key, path, dflt};
-    PyObject *r = call(F.step_into, a, 6);
-    Py_XDECREF(own);
+/* The tracker's C entry points (core/_tracker.h), when core/_tracker is built; trk_entry[i] when
+ * the function setup() was given for TRK_i is the tracker's own (so the entry point does what
+ * calling it would). While apply_tracked runs a record on a tracker the C path takes, trk_ctx is
+ * that record's context, and the calls below go straight to the entry points; otherwise (not
+ * built, the switch off, an undo log, a function that is not the tracker's, set_direct(False))
+ * through the Python-level functions, as before. */
+static const TrkAPI *TRK;
+static char trk_entry[TRK_N];
+static TrkCtx *trk_ctx;
+static int direct_on = 1; /* set_direct() */
+
+/* the record's context when `t`'s call `which` goes to the entry point, else NULL */
+static inline TrkCtx *direct(PyObject *t, int which) {
+    return trk_ctx != NULL && trk_ctx->t == t && trk_entry[which] ? trk_ctx : NULL;
+}
+
+/* the pair a step_into / read_key returned, checked */
+static PyObject *pair(PyObject *r, const char *what) {
     if (r != NULL && (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 2)) {
         Py_DECREF(r);
-        PyErr_SetString(PyExc_TypeError, "step_into did not return a pair");
+        PyErr_Format(PyExc_TypeError, "%s did not return a pair", what);
         return NULL;
     }
     return r;
 }
 
+/* step_into(t, slot, data, key, path, default or a fresh {}) -> the (value, slot) pair */
+static PyObject *step(PyObject *t, PyObject *slot, PyObject *data, PyObject *key, PyObject *path,
+                      PyObject *dflt) {
+    PyObject *own = NULL;
+    if (dflt == NULL && (dflt = own = PyDict_New()) == NULL) return NULL;
+    TrkCtx *c = direct(t, TRK_STEP_INTO);
+    PyObject *r;
+    if (c != NULL) {
+        r = TRK->step_into(c, slot, data, key, path, dflt);
+    } else {
+        PyObject *a[6] = {t, slot, data, key, path, dflt};
+        r = call(F.step_into, a, 6);
+    }
+    Py_XDECREF(own);
+    return pair(r, "step_into");
+}
+
 /* read_key(t, slot, data, key[, default]) -> the (value, slot) pair */
 static PyObject *rkey(PyObject *t, PyObject *slot, PyObject *data, PyObject *key, PyObject *dflt) {
+    TrkCtx *c = direct(t, TRK_READ_KEY);
+    if (c != NULL) return pair(TRK->read_key(c, slot, data, key, dflt), "read_key");
     PyObject *a[5] = {t, slot, data, key, dflt};
-    PyObject *r = call(F.read_key, a, dflt == NULL ? 4 : 5);
-    if (r != NULL && (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 2)) {
-        Py_DECREF(r);
-        PyErr_SetString(PyExc_TypeError, "read_key did not return a pair");
-        return NULL;
-    }
-    return r;
+    return pair(call(F.read_key, a, dflt == NULL ? 4 : 5), "read_key");
 }
 
 #define FIRST(pair) PyTuple_GET_ITEM(pair, 0)
@@ -214,25 +240,42 @@ static int none_call(PyObject *f, PyObject *const *a, Py_ssize_t n) {
 
 static int wr(PyObject *t, PyObject *slot, PyObject *c, PyObject *key, PyObject *value,
               PyObject *path) {
+    TrkCtx *x = direct(t, TRK_WRITE);
+    if (x != NULL) return TRK->write(x, slot, c, key, value, path);
     PyObject *a[6] = {t, slot, c, key, value, path};
     return none_call(F.write, a, 6);
 }
 
 static int sic(PyObject *t, PyObject *slot, PyObject *d, PyObject *key, PyObject *value,
                PyObject *path) {
+    TrkCtx *x = direct(t, TRK_SET_IF_CHANGED);
+    if (x != NULL) return TRK->set_if_changed(x, slot, d, key, value, path);
     PyObject *a[6] = {t, slot, d, key, value, path};
     return none_call(F.set_if_changed, a, 6);
 }
 
 static int delk(PyObject *t, PyObject *slot, PyObject *d, PyObject *key, PyObject *path) {
+    TrkCtx *x = direct(t, TRK_DELETE_KEY);
+    if (x != NULL) {
+        PyObject *r = TRK->delete_key(x, slot, d, key, path);
+        if (r == NULL) return -1;
+        Py_DECREF(r);
+        return 0;
+    }
     PyObject *a[5] = {t, slot, d, key, path};
     return none_call(F.delete_key, a, 5);
 }
 
 /* bool(differs(t, value, slot, other)); -1 on error */
 static int differs(PyObject *t, PyObject *value, PyObject *slot, PyObject *other) {
-    PyObject *a[4] = {t, value, slot, other};
-    PyObject *r = call(F.differs, a, 4);
+    TrkCtx *x = direct(t, TRK_DIFFERS);
+    PyObject *r;
+    if (x != NULL) {
+        r = TRK->differs(x, value, slot, other);
+    } else {
+        PyObject *a[4] = {t, value, slot, other};
+        r = call(F.differs, a, 4);
+    }
     if (r == NULL) return -1;
     int d = PyObject_IsTrue(r);
     Py_DECREF(r);
@@ -1220,6 +1263,10 @@ static PyObject *py_apply_tracked(PyObject *m, PyObject *const *args, Py_ssize_t
     if (obj == NULL) return NULL;
     PyObject *ty = PyDict_CheckExact(obj) ? PyObject_GetAttr(event, S_type) : NULL;
     int rc = FB;
+    /* the record's context: the tracker calls below go to its C entry points */
+    TrkCtx ctx, *outer = trk_ctx;
+    int on = TRK != NULL && direct_on && ty != NULL && TRK->begin(&ctx, t);
+    if (on) trk_ctx = &ctx;
     if (ty != NULL && PyUnicode_CheckExact(ty) && !str_eq(ty, K_compact) && !str_eq(ty, S_summary)) {
         Py_ssize_t n = PyUnicode_GET_LENGTH(ty);
         if (PyUnicode_Tailmatch(ty, S_assistant, 0, n, -1) == 1) {
@@ -1235,6 +1282,10 @@ static PyObject *py_apply_tracked(PyObject *m, PyObject *const *args, Py_ssize_t
         }
     } else if (PyErr_Occurred()) {
         rc = ERR;
+    }
+    if (on) {
+        trk_ctx = outer;
+        TRK->end(&ctx);
     }
     Py_XDECREF(ty);
     Py_DECREF(obj);
@@ -1276,12 +1327,46 @@ static PyObject *py_setup(PyObject *m, PyObject *cfg) {
         Py_INCREF(got[i]);
         Py_XSETREF(*slots[i], got[i]);
     }
+    /* the tracker's C entry points, for those of the functions given that are the tracker's */
+    TRK = NULL;
+    memset(trk_entry, 0, sizeof(trk_entry));
+    const TrkAPI *api = PyCapsule_Import(TRK_CAPSULE, 0);
+    if (api == NULL) {
+        PyErr_Clear(); /* core/_tracker not built: the Python-level functions, as before */
+    } else if (api->abi == TRK_ABI && api->ctx_size == sizeof(TrkCtx)) {
+        PyObject *fns[TRK_N] = {[TRK_STEP_INTO] = F.step_into, [TRK_WRITE] = F.write,
+                                [TRK_READ_KEY] = F.read_key, [TRK_DIFFERS] = F.differs,
+                                [TRK_SET_IF_CHANGED] = F.set_if_changed,
+                                [TRK_DELETE_KEY] = F.delete_key, [TRK_APPEND_TO] = NULL};
+        for (int i = 0; i < TRK_N; i++) trk_entry[i] = (char)api->is_entry(fns[i], i);
+        TRK = api;
+    }
     ready = 1;
     Py_RETURN_NONE;
 }
 
+/* set_direct(flag) -> the previous flag. Off, the tracker calls go through the Python-level
+ * functions, never the C entry points (tests compare the two). */
+static PyObject *py_set_direct(PyObject *m, PyObject *arg) {
+    int on = PyObject_IsTrue(arg);
+    if (on < 0) return NULL;
+    PyObject *prev = PyBool_FromLong(direct_on);
+    direct_on = on;
+    return prev;
+}
+
+/* direct_calls() -> whether the tracker's C entry points are in use (the capsule imported and
+ * the functions setup() was given are the tracker's) */
+static PyObject *py_direct_calls(PyObject *m, PyObject *unused) {
+    return PyBool_FromLong(TRK != NULL && trk_entry[TRK_WRITE]);
+}
+
 static PyMethodDef methods[] = {
     {"setup", py_setup, METH_O, "Bind the tracker functions and the Python helpers."},
+    {"set_direct", py_set_direct, METH_O,
+     "Call the tracker's C entry points (True) or its Python-level functions; returns the old flag."},
+    {"direct_calls", py_direct_calls, METH_NOARGS,
+     "Whether the tracker's C entry points are in use."},
     {"apply_tracked", (PyCFunction)(void (*)(void))py_apply_tracked, METH_FASTCALL,
      "apply_tracked(t, state, event) -> True when applied, False to leave it to the Python."},
     {"record_type", py_record_type, METH_O, "record_type(obj) -> the event type of a record."},

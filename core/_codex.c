@@ -7,7 +7,8 @@
  * change nothing) and for turn_context: the same summaries (`_item`, `call_summary`,
  * `output_summary`, `one_line`, `block_text`, `count_lines`, transliterated), then the same
  * tracker calls in the same order with the same arguments (the functions core/tracked.py
- * exports, given to `setup`: the C write path of core/_tracker.c when it is built). It returns
+ * exports, given to `setup`: the C write path of core/_tracker.c when it is built, called
+ * through its C entry points, core/_tracker.h, one context per line). It returns
  * True when it applied the line, False when the line is for the Python path (a ghost snapshot,
  * session_meta, compacted, thread_rolled_back, anything unexpected) -- decided before anything
  * is written: every summary is made first, and whatever is odd on the way (a dict, list or str
@@ -32,6 +33,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "_one_line.h" /* one_line_cut, count_newlines_of: shared with core/_fastloop.c */
+#include "_tracker.h"   /* the tracker's C entry points */
 
 /* ---- what setup() was given ------------------------------------------------------------------- */
 
@@ -592,11 +594,41 @@ static PyObject *call(int f, PyObject **args, Py_ssize_t n) {
     return PyObject_Vectorcall(F[f], args, n, NULL);
 }
 
+/* The tracker's C entry points (core/_tracker.h), when core/_tracker is built; trk_entry[i] when
+ * the function setup() was given for TRK_i is the tracker's own (so the entry point does what
+ * calling it would). While apply() runs a line on a tracker the C path takes, trk_ctx is that
+ * line's context, and the calls below go straight to the entry points; otherwise (not built, the
+ * switch off, an undo log, a function that is not the tracker's, set_direct(False)) through the
+ * Python-level functions, as before. */
+static const TrkAPI *TRK;
+static char trk_entry[TRK_N];
+static TrkCtx *trk_ctx;
+static int direct_on = 1; /* set_direct() */
+
+/* the line's context when `t`'s call `which` goes to the entry point, else NULL */
+static inline TrkCtx *direct(PyObject *t, int which) {
+    return trk_ctx != NULL && trk_ctx->t == t && trk_entry[which] ? trk_ctx : NULL;
+}
+
 /* write(t, slot, data, key, value, path) */
 static int t_write(PyObject *t, PyObject *slot, PyObject *data, PyObject *key, PyObject *value,
                    PyObject *path) {
+    TrkCtx *c = direct(t, TRK_WRITE);
+    if (c != NULL) return TRK->write(c, slot, data, key, value, path);
     PyObject *a[6] = {t, slot, data, key, value, path};
     PyObject *r = call(F_WRITE, a, 6);
+    if (r == NULL) return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* append_to(t, slot, lst, value, path) */
+static int t_append_to(PyObject *t, PyObject *slot, PyObject *lst, PyObject *value,
+                       PyObject *path) {
+    TrkCtx *c = direct(t, TRK_APPEND_TO);
+    if (c != NULL) return TRK->append_to(c, slot, lst, value, path);
+    PyObject *a[5] = {t, slot, lst, value, path};
+    PyObject *r = call(F_APPEND_TO, a, 5);
     if (r == NULL) return -1;
     Py_DECREF(r);
     return 0;
@@ -607,8 +639,14 @@ static int t_step_into(PyObject *t, PyObject *slot, PyObject *data, PyObject *ke
                        int list_default, PyObject **value, PyObject **child) {
     PyObject *dflt = list_default ? PyList_New(0) : PyDict_New();
     if (dflt == NULL) return -1;
-    PyObject *a[6] = {t, slot, data, key, path, dflt};
-    PyObject *r = call(F_STEP_INTO, a, 6);
+    TrkCtx *c = direct(t, TRK_STEP_INTO);
+    PyObject *r;
+    if (c != NULL) {
+        r = TRK->step_into(c, slot, data, key, path, dflt);
+    } else {
+        PyObject *a[6] = {t, slot, data, key, path, dflt};
+        r = call(F_STEP_INTO, a, 6);
+    }
     Py_DECREF(dflt);
     if (r == NULL) return -1;
     if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 2) {
@@ -625,16 +663,27 @@ static int t_step_into(PyObject *t, PyObject *slot, PyObject *data, PyObject *ke
 /* `now, slot = read_key(t, root, state, key); if differs(t, now, slot, new): write(...)` */
 static int t_set_if_differs(PyObject *t, PyObject *root, PyObject *state, PyObject *key,
                             PyObject *new) {
-    PyObject *a[4] = {t, root, state, key};
-    PyObject *r = call(F_READ_KEY, a, 4);
+    TrkCtx *c = direct(t, TRK_READ_KEY);
+    PyObject *r;
+    if (c != NULL) {
+        r = TRK->read_key(c, root, state, key, NULL);
+    } else {
+        PyObject *a[4] = {t, root, state, key};
+        r = call(F_READ_KEY, a, 4);
+    }
     if (r == NULL) return -1;
     if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 2) {
         Py_DECREF(r);
         PyErr_SetString(PyExc_TypeError, "read_key did not return a pair");
         return -1;
     }
-    PyObject *b[4] = {t, PyTuple_GET_ITEM(r, 0), PyTuple_GET_ITEM(r, 1), new};
-    PyObject *ne = call(F_DIFFERS, b, 4);
+    PyObject *ne;
+    if ((c = direct(t, TRK_DIFFERS)) != NULL) {
+        ne = TRK->differs(c, PyTuple_GET_ITEM(r, 0), PyTuple_GET_ITEM(r, 1), new);
+    } else {
+        PyObject *b[4] = {t, PyTuple_GET_ITEM(r, 0), PyTuple_GET_ITEM(r, 1), new};
+        ne = call(F_DIFFERS, b, 4);
+    }
     Py_DECREF(r);
     if (ne == NULL) return -1;
     int changed = PyObject_IsTrue(ne);
@@ -682,12 +731,7 @@ static int response_item(PyObject *t, PyObject *root, PyObject *state, PyObject 
     /* from here the tracker: errors are raised, as Python raises them */
     int rc = -1;
     if (t_step_into(t, root, state, k_history, t_empty, 1, &hist, &hslot) < 0) goto done;
-    {
-        PyObject *a[5] = {t, hslot, hist, item, t_history};
-        PyObject *r = call(F_APPEND_TO, a, 5);
-        if (r == NULL) goto done;
-        Py_DECREF(r);
-    }
+    if (t_append_to(t, hslot, hist, item, t_history) < 0) goto done;
     if (cid != NULL) {
         PyObject *calls, *cslot;
         if (t_step_into(t, root, state, k_calls, t_empty, 0, &calls, &cslot) < 0) goto done;
@@ -835,12 +879,20 @@ static int apply(PyObject *t, PyObject *state, PyObject *p, PyObject *ty) {
         return -1;
     }
     int r;
+    /* the line's context: the tracker calls go to its C entry points */
+    TrkCtx ctx, *outer = trk_ctx;
+    int on = TRK != NULL && direct_on && TRK->begin(&ctx, t);
+    if (on) trk_ctx = &ctx;
     if (which == 0)
         r = response_item(t, root, state, p, kind);
     else if (which == 1)
         r = event_msg(t, root, state, p, kind);
     else
         r = t_set_if_differs(t, root, state, k_turn_context, p) < 0 ? -1 : 1;
+    if (on) {
+        trk_ctx = outer;
+        TRK->end(&ctx);
+    }
     Py_DECREF(root);
     Py_XDECREF(kind);
     if (r == -2) {
@@ -1138,8 +1190,37 @@ static PyObject *py_setup(PyObject *m, PyObject *fns) {
         if (ready) Py_DECREF(F[f]);
         F[f] = got[f];
     }
+    /* the tracker's C entry points, for those of the functions given that are the tracker's */
+    TRK = NULL;
+    memset(trk_entry, 0, sizeof(trk_entry));
+    const TrkAPI *api = PyCapsule_Import(TRK_CAPSULE, 0);
+    if (api == NULL) {
+        PyErr_Clear(); /* core/_tracker not built: the Python-level functions, as before */
+    } else if (api->abi == TRK_ABI && api->ctx_size == sizeof(TrkCtx)) {
+        PyObject *fns[TRK_N] = {[TRK_STEP_INTO] = F[F_STEP_INTO], [TRK_WRITE] = F[F_WRITE],
+                                [TRK_READ_KEY] = F[F_READ_KEY], [TRK_DIFFERS] = F[F_DIFFERS],
+                                [TRK_APPEND_TO] = F[F_APPEND_TO]};
+        for (int i = 0; i < TRK_N; i++) trk_entry[i] = (char)api->is_entry(fns[i], i);
+        TRK = api;
+    }
     ready = 1;
     Py_RETURN_NONE;
+}
+
+/* set_direct(flag) -> the previous flag. Off, the tracker calls go through the Python-level
+ * functions, never the C entry points (tests compare the two). */
+static PyObject *py_set_direct(PyObject *m, PyObject *arg) {
+    int on = PyObject_IsTrue(arg);
+    if (on < 0) return NULL;
+    PyObject *prev = PyBool_FromLong(direct_on);
+    direct_on = on;
+    return prev;
+}
+
+/* direct_calls() -> whether the tracker's C entry points are in use (the capsule imported and
+ * the functions setup() was given are the tracker's) */
+static PyObject *py_direct_calls(PyObject *m, PyObject *unused) {
+    return PyBool_FromLong(TRK != NULL && trk_entry[TRK_WRITE]);
 }
 
 /* set_enabled(flag) -> the previous flag. Off, apply() leaves every line to Python. */
@@ -1154,6 +1235,10 @@ static PyObject *py_set_enabled(PyObject *m, PyObject *arg) {
 static PyMethodDef methods[] = {
     {"setup", py_setup, METH_O, "Bind the tracker's functions, one_line and the JSON parsers."},
     {"set_enabled", py_set_enabled, METH_O, "Switch the C path on or off; returns the old flag."},
+    {"set_direct", py_set_direct, METH_O,
+     "Call the tracker's C entry points (True) or its Python-level functions; returns the old flag."},
+    {"direct_calls", py_direct_calls, METH_NOARGS,
+     "Whether the tracker's C entry points are in use."},
     {"apply", (PyCFunction)(void (*)(void))py_apply, METH_FASTCALL,
      "apply(t, state, payload, type) -> True when applied, False for the Python path."},
     {"apply_tracked", (PyCFunction)(void (*)(void))py_apply_tracked, METH_FASTCALL,

@@ -18,12 +18,17 @@
  *
  * Python side: core/tracked.py (setup() at import, and the names the views and direct paths
  * call). Built as an optional extension: without a compiler the Python functions run instead.
+ *
+ * C side: the direct paths in C (core/_claude.c, core/_codex.c) call the same functions without
+ * a Python call, through the entry points this module exports in a capsule (core/_tracker.h),
+ * with one context (`cur`, the arrays' buffers) per record instead of one per call.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
 #include "structmember.h"
+#include "_tracker.h"
 
 /* ---- what setup() was given ------------------------------------------------------------------ */
 
@@ -77,13 +82,9 @@ static int member_offset(PyTypeObject *t, const char *name, Py_ssize_t *off) {
 
 /* ---- one call's context ------------------------------------------------------------------------ */
 
-typedef struct {
-    PyObject *t;      /* the tracker */
-    PyObject *cur_o;  /* tracker.cur (borrowed) */
-    Py_ssize_t cur;
-    int bufs;         /* the four buffers below are held */
-    Py_buffer live, last_death, killer, wrote;
-} Ctx;
+/* The tracker, its `cur` and the per-event arrays' buffers: for one call of a Python-facing
+ * function, or for a whole record of a direct path in C (core/_tracker.h). */
+typedef TrkCtx Ctx;
 
 static int ctx_init(Ctx *c, PyObject *t) {
     memset(c, 0, sizeof(*c));
@@ -112,20 +113,26 @@ static int get_buffer(PyObject *o, Py_buffer *b, Py_ssize_t itemsize) {
     return 0;
 }
 
-/* The per-event arrays, held from their first use to the end of the call (an append to one of
- * them meanwhile would raise BufferError, never write out of bounds). */
+static void ctx_done(Ctx *c);
+
+/* The per-event arrays, held from their first use to the end of the call, or of the record for
+ * a context of the entry points (an append to one of them meanwhile would raise BufferError,
+ * never write out of bounds). */
 static int ctx_bufs(Ctx *c) {
     if (c->bufs) return 0;
     PyObject *t = c->t;
-    if (get_buffer(fld(t, S.t_live), &c->live, 4) < 0) return -1;
+    if (get_buffer(fld(t, S.t_live), &c->live, 4) < 0) goto fail;
     c->bufs = 1;
-    if (get_buffer(fld(t, S.t_last_death), &c->last_death, 4) < 0) return -1;
+    if (get_buffer(fld(t, S.t_last_death), &c->last_death, 4) < 0) goto fail;
     c->bufs = 2;
-    if (get_buffer(fld(t, S.t_killer), &c->killer, 4) < 0) return -1;
+    if (get_buffer(fld(t, S.t_killer), &c->killer, 4) < 0) goto fail;
     c->bufs = 3;
-    if (get_buffer(fld(t, S.t_wrote), &c->wrote, 1) < 0) return -1;
+    if (get_buffer(fld(t, S.t_wrote), &c->wrote, 1) < 0) goto fail;
     c->bufs = 4;
     return 0;
+fail: /* none held: a context kept for a record tries again at its next use, as a fresh one */
+    ctx_done(c);
+    return -1;
 }
 
 static void ctx_done(Ctx *c) {
@@ -1026,6 +1033,170 @@ static PyObject *py_set_enabled(PyObject *m, PyObject *arg) {
     return prev;
 }
 
+/* ---- the C entry points for the direct paths in C (core/_tracker.h) ------------------------------
+ *
+ * The same as the Python-facing functions above, with the context the caller keeps for its whole
+ * record: `begin` makes the checks runs_here makes of the tracker once (setup() called, the switch
+ * on, a Tracker, no undo log), each entry point those it makes of its arguments, calling the
+ * Python namesake, as the Python-facing function would, for anything else. */
+
+static int api_is_entry(PyObject *fn, int which) {
+    static const PyCFunction entries[TRK_N] = {
+        [TRK_STEP_INTO] = (PyCFunction)(void (*)(void))py_step_into,
+        [TRK_WRITE] = (PyCFunction)(void (*)(void))py_write,
+        [TRK_READ_KEY] = (PyCFunction)(void (*)(void))py_read_key,
+        [TRK_DIFFERS] = (PyCFunction)(void (*)(void))py_differs,
+        [TRK_SET_IF_CHANGED] = (PyCFunction)(void (*)(void))py_set_if_changed,
+        [TRK_DELETE_KEY] = (PyCFunction)(void (*)(void))py_delete_key,
+        [TRK_APPEND_TO] = (PyCFunction)(void (*)(void))py_append_to,
+    };
+    return which >= 0 && which < TRK_N && fn != NULL && PyCFunction_Check(fn) &&
+           PyCFunction_GET_FUNCTION(fn) == entries[which];
+}
+
+static Py_ssize_t n_begun; /* contexts begun (direct_records(), for tests) */
+
+static int api_begin(Ctx *c, PyObject *t) {
+    memset(c, 0, sizeof(*c));
+    if (!ready || !enabled || !PyObject_TypeCheck(t, S.tracker_t) || fld(t, S.t_undo) != Py_None)
+        return 0;
+    if (ctx_init(c, t) < 0) { /* the Python-facing functions raise this at their first call */
+        PyErr_Clear();
+        memset(c, 0, sizeof(*c));
+        return 0;
+    }
+    n_begun++;
+    return 1;
+}
+
+static void api_end(Ctx *c) { ctx_done(c); }
+
+/* the Python namesake with the tracker first (a new reference) */
+static PyObject *api_fallback(int f, Ctx *c, PyObject *a1, PyObject *a2, PyObject *a3,
+                              PyObject *a4, PyObject *a5, Py_ssize_t nargs) {
+    PyObject *args[6] = {c->t, a1, a2, a3, a4, a5};
+    return fallback(f, args, nargs);
+}
+
+static int none_result(PyObject *r) {
+    if (r == NULL) return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+static PyObject *api_step_into(Ctx *c, PyObject *slot, PyObject *data, PyObject *key,
+                               PyObject *path, PyObject *dflt) {
+    if (!is_slot(slot) || !PyTuple_CheckExact(path))
+        return api_fallback(F_STEP_INTO, c, slot, data, key, path, dflt, 6);
+    return c_step_into(c, slot, data, key, path, dflt);
+}
+
+static int api_write(Ctx *c, PyObject *slot, PyObject *container, PyObject *key, PyObject *value,
+                     PyObject *path) {
+    if (!is_slot(slot) || !PyTuple_CheckExact(path))
+        return none_result(api_fallback(F_WRITE, c, slot, container, key, value, path, 6));
+    return c_write(c, slot, container, key, value, path);
+}
+
+static PyObject *api_read_key(Ctx *c, PyObject *slot, PyObject *data, PyObject *key,
+                              PyObject *dflt) {
+    if (!is_slot(slot))
+        return api_fallback(F_READ_KEY, c, slot, data, key, dflt, NULL, dflt == NULL ? 4 : 5);
+    return c_read_key(c, slot, data, key, dflt == NULL ? Py_None : dflt);
+}
+
+static PyObject *api_differs(Ctx *c, PyObject *value, PyObject *slot, PyObject *other) {
+    if (slot != Py_None && !is_slot(slot))
+        return api_fallback(F_DIFFERS, c, value, slot, other, NULL, NULL, 4);
+    return c_differs(c, value, slot, other);
+}
+
+static int api_set_if_changed(Ctx *c, PyObject *slot, PyObject *d, PyObject *key, PyObject *value,
+                              PyObject *path) {
+    if (!is_slot(slot) || !PyTuple_CheckExact(path))
+        return none_result(api_fallback(F_SET_IF_CHANGED, c, slot, d, key, value, path, 6));
+    return c_set_if_changed(c, slot, d, key, value, path);
+}
+
+static PyObject *api_delete_key(Ctx *c, PyObject *slot, PyObject *data, PyObject *key,
+                                PyObject *path) {
+    if (!is_slot(slot) || !PyTuple_CheckExact(path))
+        return api_fallback(F_DELETE_KEY, c, slot, data, key, path, NULL, 5);
+    int r = c_delete_key(c, slot, data, key, path);
+    return r < 0 ? NULL : PyBool_FromLong(r);
+}
+
+static int api_append_to(Ctx *c, PyObject *slot, PyObject *lst, PyObject *value, PyObject *path) {
+    if (!is_slot(slot) || !PyTuple_CheckExact(path))
+        return none_result(api_fallback(F_APPEND_TO, c, slot, lst, value, path, NULL, 5));
+    return c_append_to(c, slot, lst, value, path);
+}
+
+/* api_call(name, t, *args): the entry point `name` (TRK_*'s Python name) called as a consumer
+ * calls it, with a context for this one call, or the Python-facing function where `begin` says
+ * 0. For tests: the direct paths only ever pass Slots and tuples, this passes anything. */
+static PyObject *py_api_call(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
+    static const char *names[TRK_N] = {
+        [TRK_STEP_INTO] = "step_into", [TRK_WRITE] = "write", [TRK_READ_KEY] = "read_key",
+        [TRK_DIFFERS] = "differs", [TRK_SET_IF_CHANGED] = "set_if_changed",
+        [TRK_DELETE_KEY] = "delete_key", [TRK_APPEND_TO] = "append_to"};
+    static const Py_ssize_t lo[TRK_N] = {6, 6, 4, 4, 6, 5, 5}, hi[TRK_N] = {6, 6, 5, 4, 6, 5, 5};
+    int w = -1;
+    if (nargs >= 1 && PyUnicode_Check(args[0]))
+        for (int i = 0; i < TRK_N; i++)
+            if (PyUnicode_CompareWithASCIIString(args[0], names[i]) == 0) w = i;
+    if (w < 0 || nargs - 1 < lo[w] || nargs - 1 > hi[w]) {
+        PyErr_SetString(PyExc_TypeError, "api_call(name, t, *args): unknown name or arity");
+        return NULL;
+    }
+    PyObject *const *a = args + 1;
+    Ctx c;
+    if (!api_begin(&c, a[0])) {
+        static PyObject *(*const py[TRK_N])(PyObject *, PyObject *const *, Py_ssize_t) = {
+            py_step_into, py_write, py_read_key, py_differs, py_set_if_changed, py_delete_key,
+            py_append_to};
+        return py[w](m, a, nargs - 1);
+    }
+    PyObject *r = NULL;
+    int rc = 0;
+    switch (w) {
+    case TRK_STEP_INTO: r = api_step_into(&c, a[1], a[2], a[3], a[4], a[5]); break;
+    case TRK_WRITE: rc = api_write(&c, a[1], a[2], a[3], a[4], a[5]); break;
+    case TRK_READ_KEY: r = api_read_key(&c, a[1], a[2], a[3], nargs > 5 ? a[4] : NULL); break;
+    case TRK_DIFFERS: r = api_differs(&c, a[1], a[2], a[3]); break;
+    case TRK_SET_IF_CHANGED: rc = api_set_if_changed(&c, a[1], a[2], a[3], a[4], a[5]); break;
+    case TRK_DELETE_KEY: r = api_delete_key(&c, a[1], a[2], a[3], a[4]); break;
+    case TRK_APPEND_TO: rc = api_append_to(&c, a[1], a[2], a[3], a[4]); break;
+    }
+    api_end(&c);
+    if (w == TRK_WRITE || w == TRK_SET_IF_CHANGED || w == TRK_APPEND_TO) {
+        if (rc < 0) return NULL;
+        Py_RETURN_NONE;
+    }
+    return r;
+}
+
+/* direct_records() -> how many contexts the direct paths began (records run through the entry
+ * points), for tests */
+static PyObject *py_direct_records(PyObject *m, PyObject *unused) {
+    return PyLong_FromSsize_t(n_begun);
+}
+
+static const TrkAPI api = {
+    .abi = TRK_ABI,
+    .ctx_size = sizeof(TrkCtx),
+    .is_entry = api_is_entry,
+    .begin = api_begin,
+    .end = api_end,
+    .step_into = api_step_into,
+    .write = api_write,
+    .read_key = api_read_key,
+    .differs = api_differs,
+    .set_if_changed = api_set_if_changed,
+    .delete_key = api_delete_key,
+    .append_to = api_append_to,
+};
+
 #define FAST(name, doc) {#name, (PyCFunction)(void (*)(void))py_##name, METH_FASTCALL, doc}
 
 static PyMethodDef methods[] = {
@@ -1045,6 +1216,9 @@ static PyMethodDef methods[] = {
     FAST(append_to, "append_to(t, slot, lst, value, path)"),
     FAST(delete_key, "delete_key(t, slot, data, key, path) -> bool"),
     FAST(set_if_changed, "set_if_changed(t, slot, d, key, value, path)"),
+    FAST(api_call, "api_call(name, t, *args): a C entry point of core/_tracker.h (for tests)"),
+    {"direct_records", py_direct_records, METH_NOARGS,
+     "How many records the direct paths ran through the C entry points (for tests)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1055,5 +1229,13 @@ PyMODINIT_FUNC PyInit__tracker(void) {
     s_keys = PyUnicode_InternFromString("keys");
     s_i = PyUnicode_InternFromString("i");
     if (s_keys == NULL || s_i == NULL) return NULL;
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    PyObject *cap = PyCapsule_New((void *)&api, TRK_CAPSULE, NULL);
+    if (cap == NULL || PyModule_AddObject(m, "_C_API", cap) < 0) {
+        Py_XDECREF(cap);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }
