@@ -1345,6 +1345,135 @@ static PyObject *py_setup(PyObject *m, PyObject *cfg) {
     Py_RETURN_NONE;
 }
 
+/* ---- the mapper's per-record calls: map and boundary_of ------------------------------------------ */
+/* ClaudeCodeMapper.map and .boundary_of, set on the class through `instancemethod`: the common
+ * record here, anything else by the Python method (the same answer, so these only save time).
+ * map: a record of the file's first session (or of no session), the type by record_type_of;
+ * a record without a `type` string, the first record while no session is known, or one of a
+ * resumed session go to the Python. boundary_of: a record that is no compaction boundary and
+ * carries no resume mark (its uuid's first line remembered), the others to the Python. */
+
+static struct {
+    PyObject *map, *boundary_of; /* the Python methods, for the records left to them */
+    PyObject *mapped;            /* formats.base.Mapped */
+    PyObject *timestamp, *first_session, *line_of, *seq;
+} M;
+static int mapper_ready = 0;
+
+static PyObject *py_mapper_map(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
+    if (!mapper_ready || !ready || nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "map(self, obj): setup_mapper() not called, or bad call");
+        return NULL;
+    }
+    PyObject *self = args[0], *obj = args[1], *t = NULL;
+    if (!PyDict_CheckExact(obj)) goto python;
+    PyObject *sid = get(obj, S_sessionId), *uuid = get(obj, S_uuid);
+    if (PyErr_Occurred()) goto python;
+    if (is_str(sid) && is_str(uuid)) { /* a session's record: the first session's stays here */
+        if (!PyUnicode_CheckExact(sid)) goto python;
+        PyObject *first = PyObject_GetAttr(self, M.first_session);
+        if (first == NULL) goto python;
+        int same = PyUnicode_CheckExact(first) && str_eq(sid, first);
+        Py_DECREF(first);
+        if (!same) goto python;
+    }
+    if (record_type_of(obj, &t) != DONE) goto python;
+    PyObject *ts = get(obj, M.timestamp);
+    if (ts == NULL) {
+        if (PyErr_Occurred()) goto python;
+        ts = Py_None;
+    }
+    /* tuple.__new__(Mapped, (t, None, ts, obj, None)) */
+    PyTypeObject *mt = (PyTypeObject *)M.mapped;
+    PyObject *r = mt->tp_alloc(mt, 5);
+    if (r == NULL) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    Py_INCREF(Py_None);
+    Py_INCREF(ts);
+    Py_INCREF(obj);
+    Py_INCREF(Py_None);
+    PyTuple_SET_ITEM(r, 0, t);
+    PyTuple_SET_ITEM(r, 1, Py_None);
+    PyTuple_SET_ITEM(r, 2, ts);
+    PyTuple_SET_ITEM(r, 3, obj);
+    PyTuple_SET_ITEM(r, 4, Py_None);
+    return r;
+python:
+    Py_XDECREF(t);
+    PyErr_Clear();
+    return PyObject_Vectorcall(M.map, args, 2, NULL);
+}
+
+static PyObject *py_mapper_boundary_of(PyObject *m, PyObject *const *args, Py_ssize_t nargs) {
+    if (!mapper_ready || !ready || nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "boundary_of(self, event): setup_mapper() not called, or bad call");
+        return NULL;
+    }
+    PyObject *self = args[0], *ev = args[1];
+    PyObject *d = NULL, *ty = NULL, *line_of = NULL, *seq = NULL;
+    d = PyObject_GetAttr(ev, S_data);
+    if (d == NULL || !PyDict_CheckExact(d)) goto python;
+    int marked = PyDict_Contains(d, F.resume_key);
+    if (marked != 0) goto python;
+    ty = PyObject_GetAttr(ev, S_type);
+    if (ty == NULL || !PyUnicode_CheckExact(ty) || str_eq(ty, K_compact)) goto python;
+    PyObject *u = get(d, S_uuid);
+    if (u == NULL) {
+        if (PyErr_Occurred()) goto python;
+    } else if (PyUnicode_Check(u)) {
+        if (!PyUnicode_CheckExact(u)) goto python;
+        line_of = PyObject_GetAttr(self, M.line_of);
+        if (line_of == NULL || !PyDict_CheckExact(line_of)) goto python;
+        seq = PyObject_GetAttr(ev, M.seq);
+        if (seq == NULL || PyDict_SetDefault(line_of, u, seq) == NULL) goto python;
+    }
+    Py_DECREF(d);
+    Py_DECREF(ty);
+    Py_XDECREF(line_of);
+    Py_XDECREF(seq);
+    Py_RETURN_NONE;
+python:
+    Py_XDECREF(d);
+    Py_XDECREF(ty);
+    Py_XDECREF(line_of);
+    Py_XDECREF(seq);
+    PyErr_Clear();
+    return PyObject_Vectorcall(M.boundary_of, args, 2, NULL);
+}
+
+/* setup_mapper(cfg): the Python map and boundary_of, and Mapped */
+static PyObject *py_setup_mapper(PyObject *m, PyObject *cfg) {
+    if (!PyDict_Check(cfg)) {
+        PyErr_SetString(PyExc_TypeError, "setup_mapper(cfg: dict)");
+        return NULL;
+    }
+    PyObject *map = cfg_get(cfg, "map"), *bo = cfg_get(cfg, "boundary_of"), *mt = cfg_get(cfg, "mapped");
+    if (map == NULL || bo == NULL || mt == NULL) return NULL;
+    if (!PyType_Check(mt) || !PyType_IsSubtype((PyTypeObject *)mt, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "setup_mapper: mapped must be a tuple type");
+        return NULL;
+    }
+    if (M.timestamp == NULL &&
+        ((M.timestamp = PyUnicode_InternFromString("timestamp")) == NULL ||
+         (M.first_session = PyUnicode_InternFromString("first_session")) == NULL ||
+         (M.line_of = PyUnicode_InternFromString("_line_of")) == NULL ||
+         (M.seq = PyUnicode_InternFromString("seq")) == NULL))
+        return NULL;
+    Py_INCREF(map);
+    Py_INCREF(bo);
+    Py_INCREF(mt);
+    Py_XSETREF(M.map, map);
+    Py_XSETREF(M.boundary_of, bo);
+    Py_XSETREF(M.mapped, mt);
+    mapper_ready = 1;
+    Py_RETURN_NONE;
+}
+
+/* instancemethod(func): `func` as a method of a class (bound to the instance it is read from) */
+static PyObject *py_instancemethod(PyObject *m, PyObject *func) { return PyInstanceMethod_New(func); }
+
 /* set_direct(flag) -> the previous flag. Off, the tracker calls go through the Python-level
  * functions, never the C entry points (tests compare the two). */
 static PyObject *py_set_direct(PyObject *m, PyObject *arg) {
@@ -1372,6 +1501,12 @@ static PyMethodDef methods[] = {
     {"record_type", py_record_type, METH_O, "record_type(obj) -> the event type of a record."},
     {"tree_link", py_tree_link, METH_O, "tree_link(event) -> Link or None."},
     {"unknown_kind", py_unknown_kind, METH_O, "unknown_kind(event) -> what is missing, or None."},
+    {"setup_mapper", py_setup_mapper, METH_O, "Bind the Python map, boundary_of and Mapped."},
+    {"map", (PyCFunction)(void (*)(void))py_mapper_map, METH_FASTCALL,
+     "map(self, obj) -> Mapped: ClaudeCodeMapper.map."},
+    {"boundary_of", (PyCFunction)(void (*)(void))py_mapper_boundary_of, METH_FASTCALL,
+     "boundary_of(self, event) -> Boundary or None: ClaudeCodeMapper.boundary_of."},
+    {"instancemethod", py_instancemethod, METH_O, "A function as a method of a class."},
     {NULL, NULL, 0, NULL},
 };
 

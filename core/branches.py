@@ -67,7 +67,8 @@ class Tree:
         self.forced, self.forced_upto = forced, forced_upto
         self.node_of: dict[str, int] = {}
         self.parent = array("i")  # per node: parent node, -1 none or not (yet) known
-        self.parent_id: list[str | None] = []  # per node: the parent's id as written
+        # nodes whose parent was not (yet) read when they were: the parent's id as written
+        self.parent_id: dict[int, str] = {}
         self.first_pos = array("i")  # per node: its first record's position
         self.extra: dict[int, list[int]] = {}  # node -> positions of its later records
         self.flags = bytearray()  # per node: 1 leaf, 2 turn
@@ -88,48 +89,51 @@ class Tree:
         if link is None:
             return False
         self.n_linked += 1
-        node = self.node_of.get(link[0])
-        if node is not None:  # another record of a known node: it shares the node's fate
-            self.extra.setdefault(node, []).append(pos)
-            off = bool(self.node_off[node])
-        else:
-            off = self._new_node(pos, link)
+        lid, parent, leaf, turn = link
+        node_of = self.node_of
+        node = node_of.get(lid)
+        if node is None:  # a new node (nearly every record): in one frame, with few lookups
+            first_pos = self.first_pos
+            node = len(first_pos)
+            # the parent is looked up before the node is named: a record naming itself as its
+            # parent (a damaged log) is a root, not its own child
+            if parent is None:
+                p = -1
+            else:
+                p = node_of.get(parent, -1)
+                if p < 0:
+                    self.parent_id[node] = parent  # written later, or never: settling looks again
+            node_of[lid] = node
+            self.parent.append(p)
+            first_pos.append(pos)
+            self.flags.append((1 if leaf or turn else 0) | (2 if turn else 0))
+            node_off = self.node_off
+            off = p >= 0 and node_off[p] != 0
+            node_off.append(1 if off else 0)
+            if (leaf or turn) and not self.dirty:
+                if p >= 0 and p == self.leaf:  # the live branch goes on: _extend([node]), inline
+                    chain, turns = self.chain, self.chain_turns
+                    self.chain_at[node] = len(chain)
+                    turns.append((turns[-1] if turns else 0) + (1 if turn else 0))
+                    chain.append(node)
+                    self.leaf = node
+                    off = False
+                else:
+                    self._switch(node, p)
+                    off = self.node_off[node] != 0
             if pos > self.forced_upto:  # (the common case: no verdict forced, nothing off)
                 if off:
                     self.off.add(pos)
                 return off
-            node = len(self.first_pos) - 1
+        else:  # another record of a known node: it shares the node's fate
+            self.extra.setdefault(node, []).append(pos)
+            off = self.node_off[node] != 0
         if pos <= self.forced_upto:  # an earlier pass over these lines settled it
             off = pos in self.forced
             self.node_off[node] = 1 if off else 0
         if off:
             self.off.add(pos)
         return off
-
-    def _new_node(self, pos: int, link: Link) -> bool:
-        lid, parent, leaf, turn = link
-        node = len(self.first_pos)
-        # the parent is looked up before the node is named: a record naming itself as its
-        # parent (a damaged log) is a root, not its own child
-        p = self.node_of.get(parent, -1) if parent is not None else -1
-        self.node_of[lid] = node
-        self.parent.append(p)
-        self.parent_id.append(parent)
-        self.first_pos.append(pos)
-        self.flags.append((1 if leaf or turn else 0) | (2 if turn else 0))
-        off = bool(self.node_off[p]) if p >= 0 else False
-        self.node_off.append(1 if off else 0)
-        if self.dirty or not (leaf or turn):
-            return off
-        if p >= 0 and p == self.leaf:  # the live branch goes on: _extend([node]), inline
-            chain, turns = self.chain, self.chain_turns
-            self.chain_at[node] = len(chain)
-            turns.append((turns[-1] if turns else 0) + (1 if turn else 0))
-            chain.append(node)
-            self.leaf = node
-            return False
-        self._switch(node, p)
-        return bool(self.node_off[node])
 
     def _extend(self, nodes: list[int]) -> None:
         chain, at, turns = self.chain, self.chain_at, self.chain_turns
@@ -179,9 +183,8 @@ class Tree:
         n_nodes = len(self.first_pos)
         parent = array("i", self.parent[:n_nodes])
         node_of, parent_id = self.node_of, self.parent_id
-        for n in range(n_nodes):
-            pid = parent_id[n]
-            if parent[n] < 0 and pid is not None:
+        for n, pid in list(parent_id.items()):  # (a copy: a worker may read on meanwhile)
+            if n < n_nodes and parent[n] < 0:
                 parent[n] = node_of.get(pid, -1)
         flags = self.flags
         leaf = next((n for n in range(n_nodes - 1, -1, -1) if flags[n] & 1), -1)

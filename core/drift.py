@@ -19,7 +19,7 @@ from agentlog_tui.core.events import Event
 class KindCounter:
     """Unknown kinds met so far: kind -> [count, first line, first id]."""
 
-    __slots__ = ("check", "checks", "kinds", "known")
+    __slots__ = ("_modes", "check", "checks", "kinds", "known")
 
     def __init__(self, known: frozenset[str], check: Callable[[Event], Any] | None,
                  checks: Callable[[str], Any] | None = None) -> None:
@@ -27,12 +27,16 @@ class KindCounter:
         self.check = check
         self.checks = checks  # the known types `check` can name anything for (None: all)
         self.kinds: dict[str, list[int]] = {}
+        self._modes: dict[Any, int] = {}  # kind -> mode(kind), worked out once per kind
 
     def see(self, event: Event) -> None:
         """Count `event` when its kind is not one the format knows."""
         kind: Any = event.type
-        if kind in self.known:
-            if self.check is None or (self.checks is not None and not self.mode(kind)):
+        m = self._modes.get(kind)
+        if m is None:
+            m = self._modes[kind] = self.mode(kind)
+        if m != 1:  # a known kind: nothing to do, or ask the format's check
+            if not m:
                 return
             try:
                 kind = self.check(event)

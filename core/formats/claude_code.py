@@ -1493,3 +1493,14 @@ if _claude is not None:
     tree_link = _claude.tree_link
     unknown_kind = _claude.unknown_kind
     ClaudeCodeFormat.unknown_kind = staticmethod(unknown_kind)  # type: ignore[assignment]
+
+# The mapper's two per-record calls, in C for the common record (a record of the file's first
+# session; a record that is no compaction boundary and no resumed session's first), the Python
+# methods (kept here, for the others and for tests) for the rest.
+_map_py = ClaudeCodeMapper.map
+_boundary_of_py = ClaudeCodeMapper.boundary_of
+if _claude is not None:
+    _claude.setup_mapper({"map": _map_py, "boundary_of": _boundary_of_py, "mapped": Mapped})
+    ClaudeCodeMapper.map = _claude.instancemethod(_claude.map)  # type: ignore[method-assign]
+    ClaudeCodeMapper.boundary_of = _claude.instancemethod(  # type: ignore[method-assign]
+        _claude.boundary_of)

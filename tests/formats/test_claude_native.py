@@ -617,13 +617,17 @@ def test_c_and_python_give_the_same_on_every_summary_branch():
 def python_mapping():
     fmt = claude_code.ClaudeCodeFormat
     was = claude_code.record_type, claude_code.tree_link, fmt.__dict__["unknown_kind"]
+    mapper = claude_code.ClaudeCodeMapper
+    was_mapper = mapper.__dict__["map"], mapper.__dict__["boundary_of"]
     claude_code.record_type = claude_code._record_type_py
     claude_code.tree_link = claude_code._tree_link_py
     fmt.unknown_kind = staticmethod(claude_code._unknown_kind_py)
+    mapper.map, mapper.boundary_of = claude_code._map_py, claude_code._boundary_of_py
     try:
         yield
     finally:
         claude_code.record_type, claude_code.tree_link, fmt.unknown_kind = was
+        mapper.map, mapper.boundary_of = was_mapper
 
 
 def test_record_type_tree_link_and_unknown_kind_are_the_c_ones():
@@ -761,3 +765,91 @@ _RESULTS = [
 def test_c_and_python_see_the_same_unknown_kinds(obj, ty):
     ev = Event(seq=1, type=ty, data=obj)
     assert _outcome(claude_code.unknown_kind, ev) == _outcome(claude_code._unknown_kind_py, ev)
+
+
+# ---- the mapper's map and boundary_of ------------------------------------------------------------
+
+
+def test_the_mappers_map_and_boundary_of_are_the_c_ones():
+    m = claude_code.ClaudeCodeMapper(None)
+    assert m.map.__func__ is _claude.map and m.boundary_of.__func__ is _claude.boundary_of
+    assert claude_code._map_py is not _claude.map
+
+
+def _mapped(r):
+    """A map outcome with what == would hide: the data's key order, and whether it is the record."""
+    if r[0] != "raises" and isinstance(r[1], tuple):
+        t, values = r[1]
+        return (t, values, list(values[3].items()) if isinstance(values[3], dict) else None)
+    return r
+
+
+_session_record = st.fixed_dictionaries(
+    {"type": st.sampled_from(["user", "assistant", "system", "progress", "x-y", 5])},
+    optional={
+        "sessionId": st.sampled_from(["s1", "s2", "s3", 5, None]),
+        "uuid": st.sampled_from(["u1", "u2", "u3", "u4", 7, None]),
+        "parentUuid": st.sampled_from(["u1", "u2", "u3", None, 3]),
+        "timestamp": st.sampled_from(["2026-01-01T10:00:00.000Z", 5, None]),
+        "subtype": st.sampled_from(["compact_boundary", "turn_duration", 3]),
+        "compactMetadata": st.sampled_from([{"trigger": "auto"}, 4]),
+        "message": st.sampled_from([{"content": "hi"}, {"content": [{"type": "tool_result"}]}, 3]),
+        claude_code.RESUME_KEY: st.sampled_from(["s0", 5]),
+    },
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records=st.lists(st.one_of(_session_record, _type_record), max_size=14),
+       first=st.sampled_from([None, "s1", "s2"]))
+def test_c_and_python_map_and_bound_records_the_same(records, first):
+    """A file's records through two mappers, one with the C calls, one with the Python methods:
+    the same events (data the record itself, or the same copy with the resume mark), the same
+    boundaries, and the same learnt state (sessions, resumed sessions' first records, lines)."""
+    c, py = claude_code.ClaudeCodeMapper(first), claude_code.ClaudeCodeMapper(first)
+    for i, obj in enumerate(records):
+        rc = _outcome(c.map, obj)
+        rp = _outcome(claude_code._map_py, py, obj)
+        assert _mapped(rc) == _mapped(rp)
+        if rc[0] == "raises":
+            continue
+        t, _seq, ts, data, _key = rc[1][1]
+        assert (data is obj) == (rp[1][1][3] is obj)
+        for j, ty in enumerate((t, "system.compact_boundary", 5)):  # (seqs: which call noted it)
+            ev = Event(seq=3 * i + j, type=ty, data=data, ts=ts)
+            assert _outcome(c.boundary_of, ev) == _outcome(claude_code._boundary_of_py, py, ev)
+    assert (c.first_session, c._order, c._first_uuid, list(c._line_of.items())) == (
+        py.first_session, py._order, py._first_uuid, list(py._line_of.items()))
+
+
+@pytest.mark.parametrize("data", [None, 5, [1], {"uuid": 3}, {"uuid": None}, {}])
+@pytest.mark.parametrize("ty", ["user.prompt", "system.compact_boundary", 5, None])
+def test_c_and_python_bound_odd_events_the_same(data, ty):
+    c, py = claude_code.ClaudeCodeMapper("s1"), claude_code.ClaudeCodeMapper("s1")
+    ev = Event(seq=3, type=ty, data=data)
+    assert _outcome(c.boundary_of, ev) == _outcome(claude_code._boundary_of_py, py, ev)
+    assert c._line_of == py._line_of
+
+
+def test_the_c_map_takes_the_first_sessions_records_and_leaves_a_resumed_one_to_python(
+        monkeypatch):
+    calls = []
+    real = claude_code._map_py
+
+    def counted(self, obj):
+        calls.append(obj.get("uuid"))
+        return real(self, obj)
+
+    _claude.setup_mapper({"map": counted, "boundary_of": claude_code._boundary_of_py,
+                          "mapped": claude_code.Mapped})
+    try:
+        m = claude_code.ClaudeCodeMapper(None)
+        recs = [{"type": "user", "sessionId": s, "uuid": u, "message": {"content": "x"}}
+                for s, u in (("a", "1"), ("a", "2"), ("b", "3"), ("b", "4"), ("a", "5"))]
+        out = [m.map(r) for r in recs]
+    finally:
+        _claude.setup_mapper({"map": claude_code._map_py,
+                              "boundary_of": claude_code._boundary_of_py,
+                              "mapped": claude_code.Mapped})
+    assert calls == ["1", "3", "4"]  # no session known yet; a resumed session's records
+    assert [claude_code.RESUME_KEY in o.data for o in out] == [False, False, True, False, False]

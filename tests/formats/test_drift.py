@@ -201,3 +201,24 @@ def test_the_claude_code_counter_asks_only_about_user_and_assistant_types():
     assert counter.mode("assistant.text") == counter.mode("user.tool_result") == 2
     assert counter.mode("progress") == counter.mode("system.turn_duration") == 0
     assert counter.mode("hologram") == 1
+
+
+def test_the_format_is_asked_once_per_type_what_its_check_names():
+    """`see` works out what to do with a type once (the analysis calls it for every record of the
+    types the check is asked about); the counts are the same as asking every time."""
+    asked, checked = [], []
+
+    def checks(kind):
+        asked.append(kind)
+        return kind == "b"
+
+    def check(event):
+        checked.append(event.seq)
+        return "odd" if event.seq % 2 else None
+
+    counter = KindCounter(frozenset({"a", "b"}), check, checks)
+    for seq, t in enumerate("aabbbcbc", start=1):
+        counter.see(SimpleNamespace(type=t, line=seq + 1, seq=seq))
+    assert sorted(asked) == ["a", "b"]
+    assert checked == [3, 4, 5, 7]
+    assert counter.kinds == {"odd": [3, 4, 3], "c": [2, 7, 6]}
