@@ -836,10 +836,403 @@ fail:
     return NULL;
 }
 
+/* ---- the reading loop of agent logs (core/analysis.py `_run_mapped`'s `line`) ----------------
+ * For a projection with a direct path and a log numbered by lines (no id field): the common line
+ * (an object the mapper maps, with an id in range) is handled here as `line` handles it, calling
+ * the same Python callables in the same order; anything else returns to Python with a status
+ * saying what to do. Per-event arrays of this call (type ids, lines, ids) are written to scratch
+ * arrays the caller appends after each call, before anything that may read them. */
+
+enum { M_LOADS, M_MAP, M_MAPPED, M_EVENT, M_GLUE, M_TYPE_ID, M_INTEGRITY, M_TS_BACK, M_SELF,
+       M_ON_TREE, M_TRACKER, M_STATE, M_BEGIN, M_BOUNDARY_OF, M_BOUNDARIES, M_SEE, M_EFFECT_OF,
+       M_KEY_FIELDS, M_EFFECTS, M_IS_SNAPSHOT, M_SNAPSHOTS, M_DIRECT, M_TIDS, M_LINES, M_SEQS,
+       M_NO_LOG, M_RESERVED, M_FIXED_K, M_CP_BYTES, M_MIN_EVERY, M_ID_MIN, M_ID_MAX, M_N };
+
+/* status returned by run_mapped (besides ST_END, ST_BAIL, ST_CHECKPOINT) */
+#define ST_UNMAPPABLE 3 /* the mapper raised on line `next` (extra: the exception) */
+#define ST_OUT_OF_RANGE 4 /* line `next` has an id out of range (extra: the id) */
+#define ST_SKIP 5  /* the last event is off the live branch (extra: the Event): skip it */
+#define ST_FAILED 6 /* the projection raised on the last event (extra: the exception) */
+
+static PyObject *m_seq, *m_type, *m_data, *m_ts, *m_line, *m_offset, *m_raw, *m_unterminated,
+    *m_key, *m_cur, *m_undo, *m_prev_ts_raw, *m_prev_ts, *m_empty;
+
+/* An Event as Event.make builds it (object.__new__ and its __dict__ filled in field order). */
+static PyObject *make_event(PyObject *cls, PyObject *seq, PyObject *type, PyObject *data,
+                            PyObject *ts, PyObject *line, PyObject *offset, PyObject *raw,
+                            PyObject *key) {
+    PyObject *ev = PyBaseObject_Type.tp_new((PyTypeObject *)cls, m_empty, NULL);
+    if (ev == NULL) return NULL;
+    PyObject *d = PyObject_GenericGetDict(ev, NULL);
+    if (d == NULL || PyDict_SetItem(d, m_seq, seq) < 0 || PyDict_SetItem(d, m_type, type) < 0 ||
+        PyDict_SetItem(d, m_data, data) < 0 || PyDict_SetItem(d, m_ts, ts) < 0 ||
+        PyDict_SetItem(d, m_line, line) < 0 || PyDict_SetItem(d, m_offset, offset) < 0 ||
+        PyDict_SetItem(d, m_raw, raw) < 0 || PyDict_SetItem(d, m_unterminated, Py_False) < 0 ||
+        PyDict_SetItem(d, m_key, key) < 0) {
+        Py_XDECREF(d);
+        Py_DECREF(ev);
+        return NULL;
+    }
+    Py_DECREF(d);
+    return ev;
+}
+
+/* `ts` and the previous one are same-shaped UTC strings (the shortcut of the integrity check) */
+static int same_shaped(PyObject *ts, PyObject *prev) {
+    if (!PyUnicode_CheckExact(ts) || prev == NULL || !PyUnicode_CheckExact(prev)) return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(ts);
+    return n > 0 && n == PyUnicode_GET_LENGTH(prev) && PyUnicode_READ_CHAR(ts, n - 1) == 'Z' &&
+           PyUnicode_READ_CHAR(prev, n - 1) == 'Z';
+}
+
+/* the five parts of a mapping (new references), from a Mapped or anything with the attributes */
+static int parts_of(PyObject *m, PyObject *mapped_t, PyObject **out) {
+    if (Py_TYPE(m) == (PyTypeObject *)mapped_t && PyTuple_GET_SIZE(m) == 5) {
+        for (int x = 0; x < 5; x++) {
+            out[x] = PyTuple_GET_ITEM(m, x);
+            Py_INCREF(out[x]);
+        }
+        return 0;
+    }
+    PyObject *names[5] = {m_type, m_seq, m_ts, m_data, m_key};
+    for (int x = 0; x < 5; x++) {
+        out[x] = PyObject_GetAttr(m, names[x]);
+        if (out[x] == NULL) {
+            for (int y = 0; y < x; y++) Py_DECREF(out[y]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* run_mapped(ctx, chunk, base, bounds, i, j, pos, last_cp, every, cp_offset)
+ *   -> (status, next_line, n_events, extra)
+ * Lines i..j-1 of the chunk become events pos, pos+1, ... as `line` makes them, until one needs
+ * Python (status). The n events made are in the scratch arrays (type id, line, id). */
+static PyObject *run_mapped(PyObject *self, PyObject *args) {
+    PyObject *ctx_t, *bounds_o;
+    Py_buffer chunk;
+    Py_ssize_t base, i, j, pos, last_cp, every, cp_offset;
+    if (!PyArg_ParseTuple(args, "O!y*nOnnnnnn", &PyTuple_Type, &ctx_t, &chunk, &base, &bounds_o,
+                          &i, &j, &pos, &last_cp, &every, &cp_offset))
+        return NULL;
+    PyObject *result = NULL, *extra = NULL;
+    Py_buffer bb = {0}, bt = {0}, bn = {0}, bs = {0};
+    if (PyTuple_GET_SIZE(ctx_t) != M_N) {
+        PyErr_SetString(PyExc_ValueError, "bad context");
+        PyBuffer_Release(&chunk);
+        return NULL;
+    }
+    PyObject **ctx = &PyTuple_GET_ITEM(ctx_t, 0);
+    if (PyObject_GetBuffer(bounds_o, &bb, PyBUF_FORMAT) < 0) goto done;
+    if (bb.itemsize != 8) {
+        PyErr_SetString(PyExc_TypeError, "bounds must be an array of 8-byte integers");
+        goto done;
+    }
+    if (get_buffer(ctx[M_TIDS], &bt, 4) < 0 || get_buffer(ctx[M_LINES], &bn, 4) < 0 ||
+        get_buffer(ctx[M_SEQS], &bs, 8) < 0)
+        goto done;
+    Py_ssize_t nbounds = bb.len / 8;
+    const uint64_t *bounds = bb.buf;
+    if (bt.len / 4 < j - i || bn.len / 4 < j - i || bs.len / 8 < j - i || j + 1 > nbounds ||
+        i < 0 || !PyDict_CheckExact(ctx[M_GLUE]) || !PyDict_CheckExact(ctx[M_BOUNDARIES]) ||
+        !PyDict_CheckExact(ctx[M_EFFECTS]) || !PyList_CheckExact(ctx[M_SNAPSHOTS])) {
+        PyErr_SetString(PyExc_ValueError, "bad arrays or containers for the range");
+        goto done;
+    }
+    uint32_t *tids = bt.buf;
+    int32_t *lines = bn.buf;
+    int64_t *seqs = bs.buf;
+    long long id_min = PyLong_AsLongLong(ctx[M_ID_MIN]), id_max = PyLong_AsLongLong(ctx[M_ID_MAX]);
+    Py_ssize_t reserved = PyLong_AsSsize_t(ctx[M_RESERVED]);
+    Py_ssize_t cp_bytes = PyLong_AsSsize_t(ctx[M_CP_BYTES]);
+    Py_ssize_t min_every = PyLong_AsSsize_t(ctx[M_MIN_EVERY]);
+    if (PyErr_Occurred()) goto done;
+    int no_log = PyObject_IsTrue(ctx[M_NO_LOG]), fixed_k = PyObject_IsTrue(ctx[M_FIXED_K]);
+    if (no_log < 0 || fixed_k < 0) goto done;
+    PyObject *tracker = ctx[M_TRACKER], *an = ctx[M_SELF];
+    const char *buf = chunk.buf;
+    int status = ST_END;
+    Py_ssize_t k = i, n = 0;
+    for (; k < j; k++) {
+        if (k == 0) { status = ST_BAIL; break; } /* the first line (a BOM): the general way */
+        Py_ssize_t s = (Py_ssize_t)bounds[k] - base, e = (Py_ssize_t)bounds[k + 1] - 1 - base;
+        if (s < 0 || e > chunk.len || e < s) {
+            PyErr_SetString(PyExc_ValueError, "line outside the chunk");
+            goto done;
+        }
+        Py_ssize_t len = e - s, plen = len;
+        if (plen > 0 && buf[s + plen - 1] == '\r') plen--;
+        if (plen == 0) { status = ST_BAIL; break; }
+        /* parse */
+        PyObject *raw = PyBytes_FromStringAndSize(buf + s, len);
+        if (raw == NULL) goto done;
+        PyObject *obj;
+        if (plen == len) {
+            obj = PyObject_CallOneArg(ctx[M_LOADS], raw);
+        } else {
+            PyObject *r = PyBytes_FromStringAndSize(buf + s, plen);
+            obj = r == NULL ? NULL : PyObject_CallOneArg(ctx[M_LOADS], r);
+            Py_XDECREF(r);
+        }
+        if (obj == NULL || !PyDict_CheckExact(obj)) { /* bad JSON, not an object: the general way */
+            if (obj == NULL) {
+                if (!PyErr_ExceptionMatches(PyExc_ValueError)) { Py_DECREF(raw); goto done; }
+                PyErr_Clear();
+            }
+            Py_XDECREF(obj);
+            Py_DECREF(raw);
+            status = ST_BAIL;
+            break;
+        }
+        /* map */
+        PyObject *m = PyObject_CallOneArg(ctx[M_MAP], obj);
+        Py_DECREF(obj);
+        if (m == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_Exception)) { Py_DECREF(raw); goto done; }
+            PyObject *et, *ev_, *tb;
+            PyErr_Fetch(&et, &ev_, &tb);
+            PyErr_NormalizeException(&et, &ev_, &tb);
+            if (tb != NULL && ev_ != NULL) PyException_SetTraceback(ev_, tb);
+            Py_XDECREF(et);
+            Py_XDECREF(tb);
+            Py_DECREF(raw);
+            extra = ev_ != NULL ? ev_ : Py_NewRef(Py_None);
+            status = ST_UNMAPPABLE;
+            break;
+        }
+        PyObject *p[5]; /* type, seq, ts, data, key */
+        int pr = parts_of(m, ctx[M_MAPPED], p);
+        Py_DECREF(m);
+        if (pr < 0) { Py_DECREF(raw); goto done; }
+        PyObject *line_no = PyLong_FromSsize_t(k + 1), *seq;
+        if (line_no == NULL) goto parts_fail;
+        if (p[1] == Py_None) {
+            seq = Py_NewRef(line_no);
+        } else {
+            int ok;
+            if (PyLong_CheckExact(p[1])) {
+                int of = 0;
+                long long v = PyLong_AsLongLongAndOverflow(p[1], &of);
+                if (v == -1 && PyErr_Occurred()) goto parts_fail;
+                ok = !of && v >= id_min && v <= id_max;
+            } else {
+                int a = PyObject_RichCompareBool(ctx[M_ID_MIN], p[1], Py_LE);
+                int b = a <= 0 ? a : PyObject_RichCompareBool(p[1], ctx[M_ID_MAX], Py_LE);
+                if (a < 0 || b < 0) goto parts_fail;
+                ok = a && b;
+            }
+            if (!ok) {
+                extra = Py_NewRef(p[1]);
+                for (int x = 0; x < 5; x++) Py_DECREF(p[x]);
+                Py_DECREF(line_no);
+                Py_DECREF(raw);
+                status = ST_OUT_OF_RANGE;
+                break;
+            }
+            seq = Py_NewRef(p[1]);
+        }
+        PyObject *offset = PyLong_FromUnsignedLongLong(bounds[k]);
+        PyObject *ev = offset == NULL ? NULL
+            : make_event(ctx[M_EVENT], seq, p[0], p[3], p[2], line_no, offset, raw, p[4]);
+        Py_XDECREF(offset);
+        Py_DECREF(raw);
+        raw = NULL;
+        if (ev == NULL) { Py_DECREF(seq); goto parts_fail; }
+        /* _add, inline: this call's arrays; the type's glue */
+        Py_ssize_t at = pos + n;
+        PyObject *g = PyDict_GetItemWithError(ctx[M_GLUE], p[0]);
+        if (g == NULL) {
+            if (PyErr_Occurred()) goto ev_fail;
+            PyObject *r = PyObject_CallOneArg(ctx[M_TYPE_ID], p[0]);
+            if (r == NULL) goto ev_fail;
+            Py_DECREF(r);
+            g = PyDict_GetItemWithError(ctx[M_GLUE], p[0]);
+            if (g == NULL) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "type without glue");
+                goto ev_fail;
+            }
+        }
+        if (!PyTuple_CheckExact(g) || PyTuple_GET_SIZE(g) != 3) {
+            PyErr_SetString(PyExc_TypeError, "bad glue");
+            goto ev_fail;
+        }
+        Py_INCREF(g);
+        {
+            unsigned long tid = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(g, 0));
+            long long sv = PyLong_AsLongLong(seq);
+            if (PyErr_Occurred()) goto g_fail;
+            tids[n] = (uint32_t)tid;
+            lines[n] = (int32_t)k;
+            seqs[n] = (int64_t)sv;
+        }
+        n++;
+        /* the integrity check of a log without ids: its shortcut for same-shaped UTC strings */
+        {
+            PyObject *ts = p[2];
+            PyObject *prev = PyObject_GetAttr(an, m_prev_ts_raw);
+            if (prev == NULL) goto g_fail;
+            int same = same_shaped(ts, prev);
+            int r = 0;
+            if (same) {
+                int lt = PyUnicode_Compare(ts, prev) < 0;
+                if (lt && PyErr_Occurred()) r = -1;
+                else if (lt) {
+                    PyObject *x = PyObject_CallFunctionObjArgs(ctx[M_TS_BACK], line_no, seq, ts,
+                                                               NULL);
+                    if (x == NULL) r = -1;
+                    Py_XDECREF(x);
+                }
+                if (r == 0 && (PyObject_SetAttr(an, m_prev_ts_raw, ts) < 0 ||
+                               PyObject_SetAttr(an, m_prev_ts, Py_None) < 0))
+                    r = -1;
+            } else {
+                PyObject *x = PyObject_CallFunctionObjArgs(ctx[M_INTEGRITY], seq, line_no, ts,
+                                                           NULL);
+                if (x == NULL) r = -1;
+                Py_XDECREF(x);
+            }
+            Py_DECREF(prev);
+            if (r < 0) goto g_fail;
+        }
+        Py_DECREF(seq);
+        seq = NULL;
+        Py_DECREF(line_no);
+        line_no = NULL;
+        for (int x = 0; x < 5; x++) Py_CLEAR(p[x]);
+        PyObject *pos_o = PyLong_FromSsize_t(at);
+        if (pos_o == NULL) goto g_fail;
+        /* the tree: an event off the live branch is skipped (by Python) */
+        if (ctx[M_ON_TREE] != Py_None) {
+            PyObject *off = PyObject_CallFunctionObjArgs(ctx[M_ON_TREE], pos_o, ev, NULL);
+            int t = off == NULL ? -1 : PyObject_IsTrue(off);
+            Py_XDECREF(off);
+            if (t < 0) goto pos_fail;
+            if (t) {
+                Py_DECREF(pos_o);
+                Py_DECREF(g);
+                extra = ev;
+                k++;
+                status = ST_SKIP;
+                break;
+            }
+        }
+        /* _apply, inline, for a direct path: begin */
+        if (at < reserved) {
+            PyObject *u = no_log ? Py_NewRef(Py_None) : PyList_New(0);
+            int r = u == NULL ? -1 : PyObject_SetAttr(tracker, m_cur, pos_o);
+            if (r == 0) r = PyObject_SetAttr(tracker, m_undo, u);
+            Py_XDECREF(u);
+            if (r < 0) goto pos_fail;
+        } else {
+            PyObject *x = PyObject_CallOneArg(ctx[M_BEGIN], pos_o);
+            if (x == NULL) goto pos_fail;
+            Py_DECREF(x);
+            if (no_log && PyObject_SetAttr(tracker, m_undo, Py_None) < 0) goto pos_fail;
+        }
+        {
+            PyObject *b = PyObject_CallOneArg(ctx[M_BOUNDARY_OF], ev);
+            if (b == NULL) goto pos_fail;
+            int r = b == Py_None ? 0 : PyDict_SetItem(ctx[M_BOUNDARIES], pos_o, b);
+            Py_DECREF(b);
+            if (r < 0) goto pos_fail;
+        }
+        {
+            int effect = PyObject_IsTrue(PyTuple_GET_ITEM(g, 1));
+            int drift = PyObject_IsTrue(PyTuple_GET_ITEM(g, 2));
+            if (effect < 0 || drift < 0) goto pos_fail;
+            if (drift) {
+                PyObject *x = PyObject_CallOneArg(ctx[M_SEE], ev);
+                if (x == NULL) goto pos_fail;
+                Py_DECREF(x);
+            }
+            if (effect) {
+                PyObject *eff = PyObject_CallFunctionObjArgs(ctx[M_EFFECT_OF], ev,
+                                                             ctx[M_KEY_FIELDS], NULL);
+                if (eff == NULL) goto pos_fail;
+                int r = eff == Py_None ? 0 : PyDict_SetItem(ctx[M_EFFECTS], pos_o, eff);
+                Py_DECREF(eff);
+                if (r < 0) goto pos_fail;
+            }
+        }
+        Py_DECREF(g);
+        g = NULL;
+        {
+            int snap = 0;
+            if (ctx[M_IS_SNAPSHOT] != Py_None) {
+                PyObject *x = PyObject_CallOneArg(ctx[M_IS_SNAPSHOT], ev);
+                snap = x == NULL ? -1 : PyObject_IsTrue(x);
+                Py_XDECREF(x);
+                if (snap < 0) goto pos_fail;
+            }
+            if (snap) {
+                if (PyList_Append(ctx[M_SNAPSHOTS], pos_o) < 0 ||
+                    PyObject_SetAttr(tracker, m_undo, Py_None) < 0)
+                    goto pos_fail;
+            } else {
+                PyObject *x = PyObject_CallFunctionObjArgs(ctx[M_DIRECT], tracker, ctx[M_STATE],
+                                                           ev, NULL);
+                if (x == NULL) {
+                    if (!PyErr_ExceptionMatches(PyExc_Exception)) goto pos_fail;
+                    PyObject *et, *exc, *tb;
+                    PyErr_Fetch(&et, &exc, &tb);
+                    PyErr_NormalizeException(&et, &exc, &tb);
+                    if (tb != NULL && exc != NULL) PyException_SetTraceback(exc, tb);
+                    Py_XDECREF(et);
+                    Py_XDECREF(tb);
+                    Py_DECREF(pos_o);
+                    Py_DECREF(ev);
+                    extra = exc != NULL ? exc : Py_NewRef(Py_None);
+                    k++;
+                    status = ST_FAILED;
+                    break;
+                }
+                Py_DECREF(x);
+                if (PyObject_SetAttr(tracker, m_undo, Py_None) < 0) goto pos_fail; /* commit */
+            }
+        }
+        Py_DECREF(pos_o);
+        Py_DECREF(ev);
+        {
+            Py_ssize_t since = at - last_cp;
+            if (since >= every || (!fixed_k && since >= min_every &&
+                                   (Py_ssize_t)bounds[k] - cp_offset >= cp_bytes)) {
+                k++;
+                status = ST_CHECKPOINT;
+                break;
+            }
+        }
+        continue;
+    pos_fail:
+        Py_DECREF(pos_o);
+    g_fail:
+        Py_XDECREF(g);
+    ev_fail:
+        Py_DECREF(ev);
+        Py_XDECREF(seq);
+    parts_fail:
+        Py_XDECREF(line_no);
+        Py_XDECREF(raw);
+        for (int x = 0; x < 5; x++) Py_XDECREF(p[x]);
+        goto done;
+    }
+    result = Py_BuildValue("(innO)", status, k, n, extra != NULL ? extra : Py_None);
+done:
+    Py_XDECREF(extra);
+    if (bb.obj) PyBuffer_Release(&bb);
+    if (bt.obj) PyBuffer_Release(&bt);
+    if (bn.obj) PyBuffer_Release(&bn);
+    if (bs.obj) PyBuffer_Release(&bs);
+    PyBuffer_Release(&chunk);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"first_marks", first_marks, METH_VARARGS, "Visible / overwritten / no-effect per event."},
     {"line_starts", line_starts, METH_VARARGS, "File offsets just past every newline of a chunk."},
     {"run", run, METH_VARARGS, "Analyse lines of a chunk the plain way until one is not plain."},
+    {"run_mapped", run_mapped, METH_VARARGS,
+     "The reading loop of agent logs (core/analysis.py _run_mapped) over lines of a chunk."},
     {"one_line_text", (PyCFunction)(void (*)(void))one_line_text, METH_FASTCALL,
      "A text as one line of at most `width` characters (core/formats/claude_code.py one_line)."},
     {"count_newlines", count_newlines, METH_O, "text.count('\\n')."},
@@ -864,6 +1257,23 @@ PyMODINIT_FUNC PyInit__fastloop(void) {
     op_into = PyUnicode_InternFromString("/");
     op_move_set = PyUnicode_InternFromString("+");
     op_move_into = PyUnicode_InternFromString(">");
+    m_seq = PyUnicode_InternFromString("seq");
+    m_type = PyUnicode_InternFromString("type");
+    m_data = PyUnicode_InternFromString("data");
+    m_ts = PyUnicode_InternFromString("ts");
+    m_line = PyUnicode_InternFromString("line");
+    m_offset = PyUnicode_InternFromString("offset");
+    m_raw = PyUnicode_InternFromString("raw");
+    m_unterminated = PyUnicode_InternFromString("unterminated");
+    m_key = PyUnicode_InternFromString("key");
+    m_cur = PyUnicode_InternFromString("cur");
+    m_undo = PyUnicode_InternFromString("_undo");
+    m_prev_ts_raw = PyUnicode_InternFromString("_prev_ts_raw");
+    m_prev_ts = PyUnicode_InternFromString("_prev_ts");
+    m_empty = PyTuple_New(0);
+    if (!m_seq || !m_type || !m_data || !m_ts || !m_line || !m_offset || !m_raw ||
+        !m_unterminated || !m_key || !m_cur || !m_undo || !m_prev_ts_raw || !m_prev_ts || !m_empty)
+        return NULL;
     if (!s_children || !s_owner || !s_vis || !s_tomb || !s_writers || !s_append || !s_status ||
         !s_value || !op_set || !op_del || !op_into || !op_move_set || !op_move_into)
         return NULL;

@@ -65,7 +65,9 @@ from agentlog_tui.core.tracked import BlameNode, Slot, TrackedDict, Tracker, see
 # the C loop (core/_fastloop.c): lines per call, flags of a type, what a call stopped at
 NATIVE_LINES = 8192
 NATIVE_TOMB, NATIVE_EFFECT, NATIVE_GENERAL = 1, 2, 4
-NATIVE_BAIL = 1
+NATIVE_END, NATIVE_BAIL, NATIVE_CHECKPOINT = 0, 1, 2
+# ... and what run_mapped (agent logs) stopped at besides
+NATIVE_UNMAPPABLE, NATIVE_OUT_OF_RANGE, NATIVE_SKIP, NATIVE_FAILED = 3, 4, 5, 6
 
 DEFAULT_CHECKPOINT_EVERY = 512
 MAX_CHECKPOINT_EVERY = 4096
@@ -499,7 +501,11 @@ class Analysis:
         direct = self._apply_tracked
         redo = self._tracked_undo and not self._keep_undo
         no_log = redo or not self._tracked_undo
-        self.tracker.reserve(self.n_events + total - self.lines_done)
+        # a format whose records are never stored snapshots says so: no call per record
+        # (its own class: a subclass that changed is_snapshot is asked)
+        never_snapshot = type(self.format).__dict__.get("never_snapshots") is True
+        tracker.reserve(self.n_events + total - self.lines_done)
+        reserved = len(tracker.live)  # positions below this need no append in `begin`
 
         def line(i: int, offset: int, raw: bytes) -> None:
             r = raw
@@ -567,8 +573,14 @@ class Analysis:
             if direct is None:  # a projection without a direct path: through the views
                 apply(pos, ev)
                 return
-            # _apply, inline, for a direct path
-            begin(pos)
+            # _apply, inline, for a direct path (`begin` inline too, when the arrays have room)
+            if pos < reserved:
+                tracker.cur = pos
+                tracker._undo = None if no_log else []
+            else:
+                begin(pos)
+                if no_log:
+                    no_undo()
             b = boundary_of(ev)
             if b is not None:
                 boundaries[pos] = b
@@ -579,12 +591,10 @@ class Analysis:
                 eff = effect_of(ev, key_fields)
                 if eff is not None:
                     effects[pos] = eff
-            if is_snapshot(ev):
+            if not never_snapshot and is_snapshot(ev):
                 snapshot_positions.append(pos)
                 commit()
             else:
-                if no_log:
-                    no_undo()
                 try:
                     direct(tracker, state, ev)
                 except Exception as exc:  # the event is marked failed (or the log read again)
@@ -593,21 +603,81 @@ class Analysis:
                     tracker.rollback()
                     failed[pos] = f"{type(exc).__name__}: {exc}"
                 else:
-                    commit()
+                    tracker._undo = None  # commit(), inline
             since = pos - checkpoints.last
             if since >= self.checkpoint_every or (
                     not fixed_k and since >= MIN_CHECKPOINT_EVERY
                     and offset - self._cp_offset >= CHECKPOINT_BYTES):
                 self._checkpoint(pos)  # (the same rule as _apply's)
 
-        if progress is None:
-            for i, offset, raw in log.iter_lines(self.lines_done, total):
-                line(i, offset, raw)
-        else:
-            for i, offset, raw in log.iter_lines(self.lines_done, total):
-                line(i, offset, raw)
-                if i % every == 0:
-                    progress(i, total)
+        run = getattr(self.native, "run_mapped", None) if self.native is not None else None
+        if run is None or direct is None or with_ids:
+            if progress is None:
+                for i, offset, raw in log.iter_lines(self.lines_done, total):
+                    line(i, offset, raw)
+            else:
+                for i, offset, raw in log.iter_lines(self.lines_done, total):
+                    line(i, offset, raw)
+                    if i % every == 0:
+                        progress(i, total)
+            return
+
+        # `line` in C (core/_fastloop.c run_mapped) for the common line, calling the same
+        # callables in the same order; it returns to Python for what `line` does otherwise
+        def ts_back(n: int, seq: int, ts: str) -> None:
+            (self.anomalies if self._ts_checked else self.information).append(
+                Anomaly("ts_backwards", n, seq, {"ts": ts}))
+
+        step = NATIVE_LINES
+        tids, ev_lines, ev_seqs = (array("I", bytes(4 * step)), array("i", bytes(4 * step)),
+                                   array("q", bytes(8 * step)))
+        ctx = (loads, map_, Mapped, event_cls, glue, type_id, integrity, ts_back, self, on_tree,
+               tracker, state, begin, boundary_of, boundaries, see, effect_of, key_fields, effects,
+               None if never_snapshot else is_snapshot, snapshot_positions, direct, tids,
+               ev_lines, ev_seqs, no_log, reserved, fixed_k, CHECKPOINT_BYTES,
+               MIN_CHECKPOINT_EVERY, ID_MIN, ID_MAX)
+        bounds = log.bounds
+        for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
+            if progress is not None:
+                progress(i, total)
+            while i < j:
+                pos = len(seqs)
+                status, k, n, extra = run(ctx, chunk, base, bounds, i, j, pos, checkpoints.last,
+                                          self.checkpoint_every, self._cp_offset)
+                if n:
+                    kinds += bytes(n)  # Kind.EVENT
+                    line_pos.extend(range(pos, pos + n))
+                    event_lines.extend(ev_lines[:n])
+                    seqs.extend(ev_seqs[:n])
+                    type_ids.extend(tids[:n])
+                last = pos + n - 1
+                i = k
+                if status == NATIVE_END:
+                    continue
+                if status == NATIVE_CHECKPOINT:
+                    self._checkpoint(last)
+                elif status == NATIVE_SKIP:
+                    skip(last, extra)
+                elif status == NATIVE_FAILED:  # as `line`'s except clause, then its checkpoint rule
+                    if redo:
+                        raise _Redo from extra
+                    tracker.rollback()
+                    failed[last] = f"{type(extra).__name__}: {extra}"
+                    since = last - checkpoints.last
+                    if since >= self.checkpoint_every or (
+                            not fixed_k and since >= MIN_CHECKPOINT_EVERY
+                            and bounds[k - 1] - self._cp_offset >= CHECKPOINT_BYTES):
+                        self._checkpoint(last)
+                else:  # line i is not an event of the common kind: as `line` does
+                    a = bounds[i]
+                    raw = chunk[a - base : bounds[i + 1] - 1 - base]
+                    if status == NATIVE_BAIL:
+                        line(i, a, raw)
+                    elif status == NATIVE_UNMAPPABLE:
+                        general(unmappable(i + 1, a, raw, extra))
+                    else:  # NATIVE_OUT_OF_RANGE
+                        general(out_of_range(i + 1, a, raw, extra))
+                    i += 1
 
     def _fused_line(self) -> Callable[[int, int, bytes], None]:
         """The fused handling of one line (the common case inline, the rest the general way)."""

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Static, TabbedContent
 
 from agentlog_tui.tui.features import while_mounted
-from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve, safe_name
+from agentlog_tui.tui.path_prompt import ask_path, resolve, safe_name
 from agentlog_tui.tui.text import visible
 
 BRIEF_TAB = "tab-brief"
@@ -152,28 +152,18 @@ class BriefFeature:
     def action_fork(self) -> None:
         """Ask where to write the fork (a free name beside the log, or here when the log is in an
         agent's own session folders), then write it, verified."""
-        line = self.timeline.cursor_line
-        if line is None:
+        at = self._cursor_event()
+        if at is None:
             return
-        seq = self._cursor_seq(line)
-        if seq is None:
-            self.notify("no event at or before the cursor", severity="warning", timeout=3)
-            return
+        line, seq = at
         try:
             default = fork_path(self.model.path, seq)
         except OSError as exc:  # no writable place to suggest: the user types one
             default = ""
             self.notify(str(exc), severity="warning", timeout=5, markup=False)
-
-        def done(answer: tuple[str, bool] | None) -> None:
-            if answer is None:
-                self.notify("fork cancelled: nothing written", timeout=3)
-                return
-            self.fork_at(line, *answer)
-
-        self.push_screen(PathPromptScreen(f"Fork the log at #{seq}",
-                                          "every line up to the cursor's event, verified by replay "
-                                          "before it is written", default), done)
+        ask_path(self, f"Fork the log at #{seq}",
+                 "every line up to the cursor's event, verified by replay before it is written",
+                 default, "fork", lambda out, overwrite: self.fork_at(line, out, overwrite))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fork")
     def fork_at(self, line: int, out: str, overwrite: bool = False) -> None:

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import TabbedContent
 
 from agentlog_tui.tui.features import while_mounted
-from agentlog_tui.tui.path_prompt import PathPromptScreen, resolve, safe_name
+from agentlog_tui.tui.path_prompt import ask_path, resolve, safe_name
 
 try:
     from agentlog_tui.core.compaction import CompactionError, plan_compaction, write_compacted
@@ -97,14 +97,8 @@ class CompactionFeature:
         summary = (f"keeps {len(plan.kept)} of {plan.events} events, "
                    f"{plan.bytes_before:,} → {plan.bytes_after:,} bytes; never over the log itself")
 
-        def done(answer: tuple[str, bool] | None) -> None:
-            if answer is None:
-                self.notify("writing cancelled: nothing written", timeout=3)
-                return
-            self.write_compacted_to(*answer)
-
-        self.push_screen(PathPromptScreen("Write the compacted log to a file", summary, default),
-                         done)
+        ask_path(self, "Write the compacted log to a file", summary, default, "writing",
+                 self.write_compacted_to)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write")
     def write_compacted_to(self, out: str, overwrite: bool = False) -> None:

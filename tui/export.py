@@ -11,7 +11,7 @@ import orjson
 from textual import work
 from textual.binding import Binding, BindingType
 
-from agentlog_tui.tui.path_prompt import PathPromptScreen, free_name, safe_name
+from agentlog_tui.tui.path_prompt import ask_path, free_name, safe_name
 
 
 class ExportFeature:
@@ -35,24 +35,27 @@ class ExportFeature:
             pos = model.event_pos_at_or_before(line)
             return model.a.seqs[pos] if pos >= 0 else None
 
-    def action_export(self) -> None:
+    def _cursor_event(self) -> tuple[int, int] | None:
+        """(cursor line, id of the event at or before it), or None (with a warning when the
+        cursor has no event at or before it)."""
         line = self.timeline.cursor_line
         if line is None:
-            return
+            return None
         seq = self._cursor_seq(line)
         if seq is None:
             self.notify("no event at or before the cursor", severity="warning", timeout=3)
+            return None
+        return line, seq
+
+    def action_export(self) -> None:
+        at = self._cursor_event()
+        if at is None:
             return
-
-        def done(answer: tuple[str, bool] | None) -> None:
-            if answer is None:
-                self.notify("export cancelled: nothing written", timeout=3)
-                return
-            self.export_snapshot(line, *answer)
-
-        self.push_screen(PathPromptScreen(f"Save the state after #{seq} as JSON",
-                                          "the state at the cursor's event, as `state --at` "
-                                          "prints it", export_path(self.model.path, seq)), done)
+        line, seq = at
+        ask_path(self, f"Save the state after #{seq} as JSON",
+                 "the state at the cursor's event, as `state --at` prints it",
+                 export_path(self.model.path, seq), "export",
+                 lambda out, overwrite: self.export_snapshot(line, out, overwrite))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def export_snapshot(self, line: int, out: str, overwrite: bool = False) -> None:

@@ -9,7 +9,8 @@ folder is refused. Escape cancels (the caller says so in a toast). The dialog di
 from __future__ import annotations
 
 import os
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -32,6 +33,20 @@ def safe_name(name: str) -> str:
     """A file name proposed from a log's name, with its terminal controls (UNSAFE) as `_`: the
     name is shown in the prompt, and a control character in a file name only brings trouble."""
     return "".join("_" if ord(c) in UNSAFE else c for c in name)
+
+
+def ask_path(app: Any, title: str, summary: str, default: str, what: str,
+             then: Callable[[str, bool], object]) -> None:
+    """The path prompt over `app`: its answer goes to `then(path, overwrite)`; escape says
+    "<what> cancelled: nothing written" (the `s`, `w` and `F` keys all ask this way)."""
+
+    def done(answer: tuple[str, bool] | None) -> None:
+        if answer is None:
+            app.notify(f"{what} cancelled: nothing written", timeout=3)
+            return
+        then(*answer)
+
+    app.push_screen(PathPromptScreen(title, summary, default), done)
 
 
 def free_name(folder: str, stem: str, ext: str) -> str:

@@ -1421,6 +1421,9 @@ class ClaudeCodeFormat:
             return ["no records: an empty file is no session"]
         return [f"line {f.line}: {f.text}" for f in audit_records(objs)]
 
+    # never a stored snapshot: the reading loop need not ask per record (core/analysis.py)
+    never_snapshots = True
+
     def is_snapshot(self, event: Event) -> bool:
         return False
 

@@ -1049,6 +1049,9 @@ class CodexFormat:
             return ["line 1 is not the session_meta Codex reads a rollout from"]
         return [f"line {f.line}: {f.text}" for f in audit_lines(objs)]
 
+    # never a stored snapshot: the reading loop need not ask per record (core/analysis.py)
+    never_snapshots = True
+
     def is_snapshot(self, event: Event) -> bool:
         return False
 

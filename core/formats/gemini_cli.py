@@ -556,6 +556,9 @@ class GeminiCliFormat:
             return Boundary("compaction", None, f"history rewritten ({n} messages)")
         return None
 
+    # never a stored snapshot: the reading loop need not ask per record (core/analysis.py)
+    never_snapshots = True
+
     def is_snapshot(self, event: Event) -> bool:
         return False
 

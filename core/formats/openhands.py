@@ -428,6 +428,9 @@ class OpenHandsFormat:
     def context_compactions(self, objs: list[dict]) -> list[dict]:
         return context_compactions(objs)
 
+    # never a stored snapshot: the reading loop need not ask per record (core/analysis.py)
+    never_snapshots = True
+
     def is_snapshot(self, event: Event) -> bool:
         return False
 

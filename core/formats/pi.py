@@ -748,6 +748,9 @@ class PiFormat:
                             if before is not None else "context compacted")
         return None
 
+    # never a stored snapshot: the reading loop need not ask per record (core/analysis.py)
+    never_snapshots = True
+
     def is_snapshot(self, event: Event) -> bool:
         return False
 

@@ -75,17 +75,27 @@ def _everything(a: Analysis, seen: list) -> tuple:
 
 
 def _both(path, k=None, projection=None, general_boundary=False):
-    """(inlined loop, general path) over the same file."""
+    """(inlined loop, general path) over the same file; the inlined loop in C (when built) is
+    also held to the inlined loop in Python."""
     out = []
-    for fast in (True, False):
+    for fast, native in ((True, True), (True, False), (False, True)):
+        if native and fast and Analysis.native is None:
+            continue  # no C build: the Python loop is the inlined loop
         a = Analysis(path, checkpoint_every=k, projection=projection)
         a.fast = fast
+        if not native:
+            a.native = None
         if general_boundary and not fast:
             a.boundary_of = _composed(a)
         seen = _record_events(a)
         a.run()
         out.append((a, seen))
-    (x, sx), (y, sy) = out
+    if len(out) == 3:
+        (c, sc), (x, sx), (y, sy) = out
+        assert _everything(c, sc) == _everything(x, sx), "the C loop and the Python loop differ"
+        x, sx = c, sc
+    else:
+        (x, sx), (y, sy) = out
     return x, y, _everything(x, sx), _everything(y, sy)
 
 
@@ -410,3 +420,35 @@ def test_the_inlined_loop_checkpoints_by_bytes_read_like_the_general_path(tmp_pa
     assert len(x.checkpoints) >= 4
     assert x.checkpoint_every > 20  # so the checkpoints were taken by bytes
     assert fx == fy
+
+
+@pytest.mark.parametrize("fmt_name", ["claude_code", "codex"])
+def test_a_format_that_never_stores_snapshots_is_not_asked_but_a_subclass_that_does_is(
+        tmp_path, fmt_name):
+    from agentlog_tui.core.formats.claude_code import ClaudeCodeFormat
+    from agentlog_tui.core.formats.codex import CodexFormat
+
+    base = ClaudeCodeFormat if fmt_name == "claude_code" else CodexFormat
+    records = claude_code(60) if fmt_name == "claude_code" else codex(60)
+    asked: list = []
+
+    class Snapshots(base):  # its own is_snapshot (every third record a stored snapshot): asked
+        def is_snapshot(self, event):
+            return event.line % 3 == 0
+
+    path = tmp_path / "s.jsonl"
+    _write(path, records)
+    fmt = base()  # the format itself says it never stores one: not asked per record
+    fmt.is_snapshot = lambda ev: asked.append(ev) or False
+    quiet = Analysis(path, format=fmt)
+    quiet.run()
+    assert quiet.n_events > 50 and len(asked) <= 1  # (the first line goes the general way)
+    assert base.__dict__["never_snapshots"] is True
+    out = []
+    for fast in (True, False):
+        a = Analysis(path, format=Snapshots())
+        a.fast = fast
+        a.run()
+        out.append((list(a.snapshot_positions), _fingerprint(a)))
+    assert out[0][0], "the subclass's snapshots were seen"
+    assert out[0] == out[1]
