@@ -30,6 +30,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+#define TRK_CONSUMER
 #include "_tracker.h" /* the tracker's C entry points */
 
 enum { DONE = 0, FB = 1, ERR = -1 }; /* handled / leave the record to Python / exception */
@@ -176,22 +177,6 @@ static PyObject *join2(PyObject *a, const char *sep, PyObject *b) {
 }
 
 /* ---- tracker calls -------------------------------------------------------------------------- */
-
-/* The tracker's C entry points (core/_tracker.h), when core/_tracker is built; trk_entry[i] when
- * the function setup() was given for TRK_i is the tracker's own (so the entry point does what
- * calling it would). While apply_tracked runs a record on a tracker the C path takes, trk_ctx is
- * that record's context, and the calls below go straight to the entry points; otherwise (not
- * built, the switch off, an undo log, a function that is not the tracker's, set_direct(False))
- * through the Python-level functions, as before. */
-static const TrkAPI *TRK;
-static char trk_entry[TRK_N];
-static TrkCtx *trk_ctx;
-static int direct_on = 1; /* set_direct() */
-
-/* the record's context when `t`'s call `which` goes to the entry point, else NULL */
-static inline TrkCtx *direct(PyObject *t, int which) {
-    return trk_ctx != NULL && trk_ctx->t == t && trk_entry[which] ? trk_ctx : NULL;
-}
 
 /* the pair a step_into / read_key returned, checked */
 static PyObject *pair(PyObject *r, const char *what) {
@@ -1328,19 +1313,11 @@ static PyObject *py_setup(PyObject *m, PyObject *cfg) {
         Py_XSETREF(*slots[i], got[i]);
     }
     /* the tracker's C entry points, for those of the functions given that are the tracker's */
-    TRK = NULL;
-    memset(trk_entry, 0, sizeof(trk_entry));
-    const TrkAPI *api = PyCapsule_Import(TRK_CAPSULE, 0);
-    if (api == NULL) {
-        PyErr_Clear(); /* core/_tracker not built: the Python-level functions, as before */
-    } else if (api->abi == TRK_ABI && api->ctx_size == sizeof(TrkCtx)) {
-        PyObject *fns[TRK_N] = {[TRK_STEP_INTO] = F.step_into, [TRK_WRITE] = F.write,
-                                [TRK_READ_KEY] = F.read_key, [TRK_DIFFERS] = F.differs,
-                                [TRK_SET_IF_CHANGED] = F.set_if_changed,
-                                [TRK_DELETE_KEY] = F.delete_key, [TRK_APPEND_TO] = NULL};
-        for (int i = 0; i < TRK_N; i++) trk_entry[i] = (char)api->is_entry(fns[i], i);
-        TRK = api;
-    }
+    PyObject *fns[TRK_N] = {[TRK_STEP_INTO] = F.step_into, [TRK_WRITE] = F.write,
+                            [TRK_READ_KEY] = F.read_key, [TRK_DIFFERS] = F.differs,
+                            [TRK_SET_IF_CHANGED] = F.set_if_changed,
+                            [TRK_DELETE_KEY] = F.delete_key, [TRK_APPEND_TO] = NULL};
+    trk_bind(fns);
     ready = 1;
     Py_RETURN_NONE;
 }
@@ -1473,22 +1450,6 @@ static PyObject *py_setup_mapper(PyObject *m, PyObject *cfg) {
 
 /* instancemethod(func): `func` as a method of a class (bound to the instance it is read from) */
 static PyObject *py_instancemethod(PyObject *m, PyObject *func) { return PyInstanceMethod_New(func); }
-
-/* set_direct(flag) -> the previous flag. Off, the tracker calls go through the Python-level
- * functions, never the C entry points (tests compare the two). */
-static PyObject *py_set_direct(PyObject *m, PyObject *arg) {
-    int on = PyObject_IsTrue(arg);
-    if (on < 0) return NULL;
-    PyObject *prev = PyBool_FromLong(direct_on);
-    direct_on = on;
-    return prev;
-}
-
-/* direct_calls() -> whether the tracker's C entry points are in use (the capsule imported and
- * the functions setup() was given are the tracker's) */
-static PyObject *py_direct_calls(PyObject *m, PyObject *unused) {
-    return PyBool_FromLong(TRK != NULL && trk_entry[TRK_WRITE]);
-}
 
 static PyMethodDef methods[] = {
     {"setup", py_setup, METH_O, "Bind the tracker functions and the Python helpers."},

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "_one_line.h" /* one_line_cut, count_newlines_of: shared with core/_fastloop.c */
+#define TRK_CONSUMER
 #include "_tracker.h"   /* the tracker's C entry points */
 
 /* ---- what setup() was given ------------------------------------------------------------------- */
@@ -592,22 +593,6 @@ fail:
 
 static PyObject *call(int f, PyObject **args, Py_ssize_t n) {
     return PyObject_Vectorcall(F[f], args, n, NULL);
-}
-
-/* The tracker's C entry points (core/_tracker.h), when core/_tracker is built; trk_entry[i] when
- * the function setup() was given for TRK_i is the tracker's own (so the entry point does what
- * calling it would). While apply() runs a line on a tracker the C path takes, trk_ctx is that
- * line's context, and the calls below go straight to the entry points; otherwise (not built, the
- * switch off, an undo log, a function that is not the tracker's, set_direct(False)) through the
- * Python-level functions, as before. */
-static const TrkAPI *TRK;
-static char trk_entry[TRK_N];
-static TrkCtx *trk_ctx;
-static int direct_on = 1; /* set_direct() */
-
-/* the line's context when `t`'s call `which` goes to the entry point, else NULL */
-static inline TrkCtx *direct(PyObject *t, int which) {
-    return trk_ctx != NULL && trk_ctx->t == t && trk_entry[which] ? trk_ctx : NULL;
 }
 
 /* write(t, slot, data, key, value, path) */
@@ -1191,36 +1176,12 @@ static PyObject *py_setup(PyObject *m, PyObject *fns) {
         F[f] = got[f];
     }
     /* the tracker's C entry points, for those of the functions given that are the tracker's */
-    TRK = NULL;
-    memset(trk_entry, 0, sizeof(trk_entry));
-    const TrkAPI *api = PyCapsule_Import(TRK_CAPSULE, 0);
-    if (api == NULL) {
-        PyErr_Clear(); /* core/_tracker not built: the Python-level functions, as before */
-    } else if (api->abi == TRK_ABI && api->ctx_size == sizeof(TrkCtx)) {
-        PyObject *fns[TRK_N] = {[TRK_STEP_INTO] = F[F_STEP_INTO], [TRK_WRITE] = F[F_WRITE],
+    PyObject *entries[TRK_N] = {[TRK_STEP_INTO] = F[F_STEP_INTO], [TRK_WRITE] = F[F_WRITE],
                                 [TRK_READ_KEY] = F[F_READ_KEY], [TRK_DIFFERS] = F[F_DIFFERS],
                                 [TRK_APPEND_TO] = F[F_APPEND_TO]};
-        for (int i = 0; i < TRK_N; i++) trk_entry[i] = (char)api->is_entry(fns[i], i);
-        TRK = api;
-    }
+    trk_bind(entries);
     ready = 1;
     Py_RETURN_NONE;
-}
-
-/* set_direct(flag) -> the previous flag. Off, the tracker calls go through the Python-level
- * functions, never the C entry points (tests compare the two). */
-static PyObject *py_set_direct(PyObject *m, PyObject *arg) {
-    int on = PyObject_IsTrue(arg);
-    if (on < 0) return NULL;
-    PyObject *prev = PyBool_FromLong(direct_on);
-    direct_on = on;
-    return prev;
-}
-
-/* direct_calls() -> whether the tracker's C entry points are in use (the capsule imported and
- * the functions setup() was given are the tracker's) */
-static PyObject *py_direct_calls(PyObject *m, PyObject *unused) {
-    return PyBool_FromLong(TRK != NULL && trk_entry[TRK_WRITE]);
 }
 
 /* set_enabled(flag) -> the previous flag. Off, apply() leaves every line to Python. */

@@ -78,4 +78,53 @@ typedef struct {
     int (*append_to)(TrkCtx *c, PyObject *slot, PyObject *lst, PyObject *value, PyObject *path);
 } TrkAPI;
 
+#ifdef TRK_CONSUMER
+/* ---- the consumers' side (core/_claude.c, core/_codex.c: define TRK_CONSUMER first) ------------
+ * TRK: the tracker's C entry points, when core/_tracker is built; trk_entry[i] when the function
+ * the consumer's setup() was given for TRK_i is the tracker's own (so the entry point does what
+ * calling it would). While the consumer's apply runs a record on a tracker the C path takes,
+ * trk_ctx is that record's context, and its calls go straight to the entry points; otherwise (not
+ * built, the switch off, an undo log, a function that is not the tracker's, set_direct(False))
+ * through the Python-level functions, as before. */
+static const TrkAPI *TRK;
+static char trk_entry[TRK_N];
+static TrkCtx *trk_ctx;
+static int direct_on = 1; /* set_direct() */
+
+/* the record's context when `t`'s call `which` goes to the entry point, else NULL */
+static inline TrkCtx *direct(PyObject *t, int which) {
+    return trk_ctx != NULL && trk_ctx->t == t && trk_entry[which] ? trk_ctx : NULL;
+}
+
+/* Bind the entry points for those of `fns` (indexed by TRK_*, NULL: none) that are the tracker's;
+ * without core/_tracker, none (the Python-level functions, as before). */
+static void trk_bind(PyObject *const *fns) {
+    TRK = NULL;
+    memset(trk_entry, 0, sizeof(trk_entry));
+    const TrkAPI *api = PyCapsule_Import(TRK_CAPSULE, 0);
+    if (api == NULL) {
+        PyErr_Clear();
+    } else if (api->abi == TRK_ABI && api->ctx_size == sizeof(TrkCtx)) {
+        for (int i = 0; i < TRK_N; i++) trk_entry[i] = (char)api->is_entry(fns[i], i);
+        TRK = api;
+    }
+}
+
+/* set_direct(flag) -> the previous flag. Off, the tracker calls go through the Python-level
+ * functions, never the C entry points (tests compare the two). */
+static PyObject *py_set_direct(PyObject *m, PyObject *arg) {
+    int on = PyObject_IsTrue(arg);
+    if (on < 0) return NULL;
+    PyObject *prev = PyBool_FromLong(direct_on);
+    direct_on = on;
+    return prev;
+}
+
+/* direct_calls() -> whether the tracker's C entry points are in use (the capsule imported and
+ * the functions setup() was given are the tracker's) */
+static PyObject *py_direct_calls(PyObject *m, PyObject *unused) {
+    return PyBool_FromLong(TRK != NULL && trk_entry[TRK_WRITE]);
+}
+#endif /* TRK_CONSUMER */
+
 #endif
