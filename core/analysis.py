@@ -562,8 +562,7 @@ class Analysis:
                 if (type(ts) is str and type(prev) is str and len(ts) == len(prev)
                         and ts[-1:] == "Z" == prev[-1:]):
                     if ts < prev:
-                        (self.anomalies if self._ts_checked else self.information).append(
-                            Anomaly("ts_backwards", n, seq, {"ts": ts}))
+                        self._ts_backwards(n, seq, ts)
                     self._prev_ts_raw, self._prev_ts = ts, None
                 else:
                     integrity(seq, n, ts)
@@ -624,15 +623,11 @@ class Analysis:
 
         # `line` in C (core/_fastloop.c run_mapped) for the common line, calling the same
         # callables in the same order; it returns to Python for what `line` does otherwise
-        def ts_back(n: int, seq: int, ts: str) -> None:
-            (self.anomalies if self._ts_checked else self.information).append(
-                Anomaly("ts_backwards", n, seq, {"ts": ts}))
-
         step = NATIVE_LINES
         tids, ev_lines, ev_seqs = (array("I", bytes(4 * step)), array("i", bytes(4 * step)),
                                    array("q", bytes(8 * step)))
-        ctx = (loads, map_, Mapped, event_cls, glue, type_id, integrity, ts_back, self, on_tree,
-               tracker, state, begin, boundary_of, boundaries, see, effect_of, key_fields, effects,
+        ctx = (loads, map_, Mapped, event_cls, glue, type_id, integrity, self._ts_backwards, self,
+               on_tree, tracker, state, begin, boundary_of, boundaries, see, effect_of, key_fields, effects,
                None if never_snapshot else is_snapshot, snapshot_positions, direct, tids,
                ev_lines, ev_seqs, no_log, reserved, fixed_k, CHECKPOINT_BYTES,
                MIN_CHECKPOINT_EVERY, ID_MIN, ID_MAX)
@@ -828,8 +823,7 @@ class Analysis:
                 and ts[-1:] == "Z" == prev_raw[-1:]):
             # same-shaped UTC ISO-8601 strings order as text: no need to parse them
             if ts < prev_raw:
-                (self.anomalies if self._ts_checked else self.information).append(
-                    Anomaly("ts_backwards", line, seq, {"ts": ts}))
+                self._ts_backwards(line, seq, ts)
             self._prev_ts_raw, self._prev_ts = ts, None
             return
         t = parse_ts(ts)
@@ -837,9 +831,14 @@ class Analysis:
             return
         prev = self._prev_ts if self._prev_ts is not None else parse_ts(prev_raw)
         if prev is not None and t < prev:
-            (self.anomalies if self._ts_checked else self.information).append(
-                Anomaly("ts_backwards", line, seq, {"ts": ts}))
+            self._ts_backwards(line, seq, ts)
         self._prev_ts, self._prev_ts_raw = t, ts
+
+    def _ts_backwards(self, line: int, seq: int, ts: Any) -> None:
+        """A timestamp earlier than the one before it: a finding where the format promises the
+        order, information where it does not."""
+        (self.anomalies if self._ts_checked else self.information).append(
+            Anomaly("ts_backwards", line, seq, {"ts": ts}))
 
     def _id_anomaly(self, anomaly: Anomaly) -> None:
         """A finding where the format promises that check, information where it does not."""
