@@ -56,6 +56,7 @@ typedef struct {
     /* blame nodes up to these depths are made with an array of writers / a dict of children
      * (core/tracked.py ARRAY_DEPTH, DICT_DEPTH), deeper ones with None (see BlameNode) */
     Py_ssize_t array_depth, dict_depth;
+    Py_ssize_t small_set; /* core/tracked.py SMALL_SET: deps and readers hold tuples up to it */
     PyObject *fallback[F_N];
 } Setup;
 
@@ -250,6 +251,57 @@ static PyObject *new_slot(PyObject *owner, PyObject *vis, PyObject *children, in
 
 /* ---- reads ------------------------------------------------------------------------------------ */
 
+/* core/tracked.py `_with` where it is called from Tracker.dep: add v to the set of events
+ * d[key] (a tuple up to S.small_set items, a set beyond; made when missing). 1 when v was there
+ * already (nothing changed), 0 when added, -1 on error. */
+static int small_add(PyObject *d, PyObject *key, PyObject *v) {
+    PyObject *s = PyDict_GetItemWithError(d, key);
+    if (s == NULL) {
+        if (PyErr_Occurred()) return -1;
+        PyObject *t = PyTuple_Pack(1, v);
+        if (t == NULL) return -1;
+        int r = PyDict_SetItem(d, key, t);
+        Py_DECREF(t);
+        return r;
+    }
+    if (PyTuple_CheckExact(s)) {
+        Py_ssize_t n = PyTuple_GET_SIZE(s);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int eq = PyObject_RichCompareBool(PyTuple_GET_ITEM(s, i), v, Py_EQ);
+            if (eq != 0) return eq; /* 1: there already; -1: an error */
+        }
+        PyObject *nw;
+        if (n < S.small_set) {
+            nw = PyTuple_New(n + 1);
+            if (nw == NULL) return -1;
+            for (Py_ssize_t i = 0; i < n; i++) {
+                PyObject *x = PyTuple_GET_ITEM(s, i);
+                Py_INCREF(x);
+                PyTuple_SET_ITEM(nw, i, x);
+            }
+            Py_INCREF(v);
+            PyTuple_SET_ITEM(nw, n, v);
+        } else {
+            nw = PySet_New(s);
+            if (nw == NULL) return -1;
+            if (PySet_Add(nw, v) < 0) {
+                Py_DECREF(nw);
+                return -1;
+            }
+        }
+        int r = PyDict_SetItem(d, key, nw);
+        Py_DECREF(nw);
+        return r;
+    }
+    if (!PyAnySet_Check(s)) {
+        PyErr_SetString(PyExc_TypeError, "tracker.deps and readers must hold tuples or sets");
+        return -1;
+    }
+    int has = PySet_Contains(s, v);
+    if (has != 0) return has;
+    return PySet_Add(s, v);
+}
+
 /* Tracker.dep */
 static int c_dep(Ctx *c, PyObject *owner) {
     if (!PyLong_Check(owner)) {
@@ -265,30 +317,9 @@ static int c_dep(Ctx *c, PyObject *owner) {
         PyErr_SetString(PyExc_TypeError, "tracker.deps and readers must be dicts");
         return -1;
     }
-    PyObject *s = PyDict_GetItemWithError(deps, c->cur_o);
-    if (s == NULL) {
-        if (PyErr_Occurred()) return -1;
-        s = PySet_New(NULL);
-        if (s == NULL) return -1;
-        int r = PySet_Add(s, owner) < 0 ? -1 : PyDict_SetItem(deps, c->cur_o, s);
-        Py_DECREF(s);
-        if (r < 0) return -1;
-    } else {
-        int has = PySet_Contains(s, owner);
-        if (has < 0) return -1;
-        if (has) return 0;
-        if (PySet_Add(s, owner) < 0) return -1;
-    }
-    PyObject *r = PyDict_GetItemWithError(readers, owner);
-    if (r == NULL) {
-        if (PyErr_Occurred()) return -1;
-        r = PySet_New(NULL);
-        if (r == NULL) return -1;
-        int rc = PySet_Add(r, c->cur_o) < 0 ? -1 : PyDict_SetItem(readers, owner, r);
-        Py_DECREF(r);
-        return rc;
-    }
-    return PySet_Add(r, c->cur_o);
+    int r = small_add(deps, c->cur_o, owner);
+    if (r != 0) return r < 0 ? -1 : 0;
+    return small_add(readers, owner, c->cur_o) < 0 ? -1 : 0;
 }
 
 static int c_dep_owner(Ctx *c, PyObject *slot) {
@@ -364,16 +395,7 @@ static int c_die(Ctx *c, PyObject *e_o) {
         PyErr_SetString(PyExc_TypeError, "tracker.more_killers must be a dict");
         return -1;
     }
-    PyObject *more = PyDict_GetItemWithError(mk, e_o);
-    if (more == NULL) {
-        if (PyErr_Occurred()) return -1;
-        more = PySet_New(NULL);
-        if (more == NULL) return -1;
-        int r = PySet_Add(more, c->cur_o) < 0 ? -1 : PyDict_SetItem(mk, e_o, more);
-        Py_DECREF(more);
-        return r;
-    }
-    return PySet_Add(more, c->cur_o);
+    return small_add(mk, e_o, c->cur_o) < 0 ? -1 : 0;
 }
 
 /* Tracker.kill: everything under `slot` is overwritten by the current event. */
@@ -1053,15 +1075,16 @@ static PyObject *py_set_if_changed(PyObject *m, PyObject *const *args, Py_ssize_
 }
 
 /* setup(Tracker, Slot, BlameNode, INITIAL, fallbacks: dict name -> the Python function,
- *       ARRAY_DEPTH, DICT_DEPTH) */
+ *       ARRAY_DEPTH, DICT_DEPTH, SMALL_SET) */
 static PyObject *py_setup(PyObject *m, PyObject *args) {
     PyObject *tt, *st, *nt, *initial, *fb;
-    Py_ssize_t array_depth, dict_depth;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!nn", &PyType_Type, &tt, &PyType_Type, &st, &PyType_Type,
-                          &nt, &PyLong_Type, &initial, &PyDict_Type, &fb, &array_depth,
-                          &dict_depth))
+    Py_ssize_t array_depth, dict_depth, small_set;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!nnn", &PyType_Type, &tt, &PyType_Type, &st,
+                          &PyType_Type, &nt, &PyLong_Type, &initial, &PyDict_Type, &fb,
+                          &array_depth, &dict_depth, &small_set))
         return NULL;
     Setup n = {0};
+    n.small_set = small_set;
     n.array_depth = array_depth;
     n.dict_depth = dict_depth;
     n.tracker_t = (PyTypeObject *)tt;

@@ -135,6 +135,23 @@ def _blame_add(node: BlameNode, cur: int, undo: list | None) -> None:
         undo.append(("blame", node, w))
 
 
+# A set of events in Tracker.deps, readers and more_killers is a tuple (in the order they were
+# added) up to SMALL_SET items, a set beyond: most hold one event, and a set is 216 bytes where a
+# tuple of one is 48 (issue 11: ~47,000 of them, 10 MB, for a 50 MB Codex rollout). Their readers
+# (core/liveness.py, killers_of) only iterate them.
+SMALL_SET = 8
+
+
+def _with(s: tuple | set, x: int) -> tuple | set:
+    """`s` (not holding x) with x added: a new tuple up to SMALL_SET items, then a set."""
+    if type(s) is tuple:
+        if len(s) < SMALL_SET:
+            return (*s, x)
+        s = set(s)
+    s.add(x)
+    return s
+
+
 class Tracker:
     """Owns the shadow tree and the per-event read/write record of one replay."""
 
@@ -164,9 +181,12 @@ class Tracker:
         self.killer = array(
             "i"
         )  # per event: the first event that overwrote one of its slots, or -1
-        self.more_killers: dict[int, set[int]] = {}  # event -> further overwriters (rare)
-        self.deps: dict[int, set[int]] = {}  # event -> earlier events whose values it read
-        self.readers: dict[int, set[int]] = {}  # event -> later events that read its values
+        # event -> further overwriters (a set of events as in deps: a tuple while small)
+        self.more_killers: dict[int, tuple[int, ...] | set[int]] = {}
+        # event -> earlier events whose values it read; event -> later events that read its
+        # values. Each a set of events, as a tuple while small (see _with)
+        self.deps: dict[int, tuple[int, ...] | set[int]] = {}
+        self.readers: dict[int, tuple[int, ...] | set[int]] = {}
         self.died = array("i")  # events whose last visible slot died, in order (for update_marks)
         self.blame_root = BlameNode()
         self.wrote = bytearray()  # per event: 1 when it wrote anything
@@ -249,11 +269,15 @@ class Tracker:
                 if self.killer[e] == k:
                     self.killer[e] = -1
                 else:
-                    more = self.more_killers.get(e)
+                    mk = self.more_killers
+                    more = mk.get(e)
                     if more is not None:
-                        more.discard(k)
+                        if type(more) is tuple:
+                            more = mk[e] = tuple(x for x in more if x != k)
+                        else:
+                            more.discard(k)
                         if not more:
-                            del self.more_killers[e]
+                            del mk[e]
             elif kind == "expand":
                 _, slot, vis, extra = op
                 self.live[vis] -= extra
@@ -265,10 +289,13 @@ class Tracker:
                     old.pop()
                 else:
                     node.writers = old
-        for owner in self.deps.pop(self.cur, ()):
+        cur = self.cur
+        for owner in self.deps.pop(cur, ()):
             r = self.readers.get(owner)
-            if r is not None:
-                r.discard(self.cur)
+            if type(r) is tuple:
+                self.readers[owner] = tuple(x for x in r if x != cur)
+            elif r is not None:
+                r.discard(cur)
         self.wrote[self.cur] = 0
 
     # ---- reads -------------------------------------------------------------------------------
@@ -277,18 +304,20 @@ class Tracker:
         """The current event read a value owned by `owner`."""
         cur = self.cur
         if owner != cur and owner >= 0:
-            s = self.deps.get(cur)
+            deps = self.deps
+            s = deps.get(cur)
             if s is None:
-                self.deps[cur] = {owner}
+                deps[cur] = (owner,)
             elif owner in s:
                 return
             else:
-                s.add(owner)
-            r = self.readers.get(owner)
+                deps[cur] = _with(s, owner)
+            readers = self.readers
+            r = readers.get(owner)
             if r is None:
-                self.readers[owner] = {cur}
-            else:
-                r.add(cur)
+                readers[owner] = (cur,)
+            elif cur not in r:
+                readers[owner] = _with(r, cur)
 
     def dep_children(self, slot: Slot) -> None:
         """Read the presence of every key of a container (len, iteration, keys)."""
@@ -352,13 +381,14 @@ class Tracker:
             if first < 0:
                 killer[e] = cur
             else:
-                more = self.more_killers.get(e)
+                mk = self.more_killers
+                more = mk.get(e)
                 if more is None:
-                    self.more_killers[e] = {cur}
+                    mk[e] = (cur,)
                 elif cur in more:
                     return
                 else:
-                    more.add(cur)
+                    mk[e] = _with(more, cur)
             if undo is not None:
                 undo.append(("killer", e, cur))
 
@@ -934,7 +964,7 @@ PYTHON = {
 }
 
 if _native is not None:
-    _native.setup(Tracker, Slot, BlameNode, INITIAL, PYTHON, ARRAY_DEPTH, DICT_DEPTH)
+    _native.setup(Tracker, Slot, BlameNode, INITIAL, PYTHON, ARRAY_DEPTH, DICT_DEPTH, SMALL_SET)
     _impl = vars(_native)
 else:
     _impl = PYTHON
