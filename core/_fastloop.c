@@ -846,7 +846,8 @@ fail:
 enum { M_LOADS, M_MAP, M_MAPPED, M_EVENT, M_GLUE, M_TYPE_ID, M_INTEGRITY, M_TS_BACK, M_SELF,
        M_ON_TREE, M_TRACKER, M_STATE, M_BEGIN, M_BOUNDARY_OF, M_BOUNDARIES, M_SEE, M_EFFECT_OF,
        M_KEY_FIELDS, M_EFFECTS, M_IS_SNAPSHOT, M_SNAPSHOTS, M_DIRECT, M_TIDS, M_LINES, M_SEQS,
-       M_NO_LOG, M_RESERVED, M_FIXED_K, M_CP_BYTES, M_MIN_EVERY, M_ID_MIN, M_ID_MAX, M_N };
+       M_NO_LOG, M_RESERVED, M_FIXED_K, M_CP_BYTES, M_MIN_EVERY, M_ID_MIN, M_ID_MAX, M_CHECK,
+       M_NATIVE, M_N };
 
 /* status returned by run_mapped (besides ST_END, ST_BAIL, ST_CHECKPOINT) */
 #define ST_UNMAPPABLE 3 /* the mapper raised on line `next` (extra: the exception) */
@@ -1142,9 +1143,26 @@ static PyObject *run_mapped(PyObject *self, PyObject *args) {
             int drift = PyObject_IsTrue(PyTuple_GET_ITEM(g, 2));
             if (effect < 0 || drift < 0) goto pos_fail;
             if (drift) {
-                PyObject *x = PyObject_CallOneArg(ctx[M_SEE], ev);
-                if (x == NULL) goto pos_fail;
-                Py_DECREF(x);
+                /* mode 2 (a known kind the format checks): the format's check first, here; `see`
+                 * (which asks it again, and counts) only when it names something, rare */
+                int see = 1;
+                if (ctx[M_CHECK] != Py_None && PyLong_CheckExact(PyTuple_GET_ITEM(g, 2)) &&
+                    PyLong_AsLong(PyTuple_GET_ITEM(g, 2)) == 2) {
+                    PyObject *x = PyObject_CallOneArg(ctx[M_CHECK], ev);
+                    if (x == NULL) {
+                        if (!PyErr_ExceptionMatches(PyExc_Exception)) goto pos_fail;
+                        PyErr_Clear(); /* as `see`: a check failing is not the log's fault */
+                        see = 0;
+                    } else {
+                        see = PyUnicode_Check(x) && PyUnicode_GET_LENGTH(x) > 0;
+                        Py_DECREF(x);
+                    }
+                }
+                if (see) {
+                    PyObject *x = PyObject_CallOneArg(ctx[M_SEE], ev);
+                    if (x == NULL) goto pos_fail;
+                    Py_DECREF(x);
+                }
             }
             if (effect) {
                 PyObject *eff = PyObject_CallFunctionObjArgs(ctx[M_EFFECT_OF], ev,
@@ -1170,9 +1188,20 @@ static PyObject *run_mapped(PyObject *self, PyObject *args) {
                     PyObject_SetAttr(tracker, m_undo, Py_None) < 0)
                     goto pos_fail;
             } else {
-                PyObject *x = PyObject_CallFunctionObjArgs(ctx[M_DIRECT], tracker, ctx[M_STATE],
-                                                           ev, NULL);
+                /* the projection's C half first (True: applied), when it has one; its
+                 * apply_tracked (which asks the C half again, then goes on in Python) if not */
+                PyObject *x = NULL;
+                if (ctx[M_NATIVE] != Py_None) {
+                    x = PyObject_CallFunctionObjArgs(ctx[M_NATIVE], tracker, ctx[M_STATE], ev, NULL);
+                    if (x == NULL) goto direct_failed;
+                    int done = x == Py_True ? 1 : PyObject_IsTrue(x);
+                    Py_SETREF(x, done > 0 ? Py_NewRef(Py_None) : NULL);
+                    if (done < 0) goto direct_failed;
+                }
+                if (x == NULL)
+                    x = PyObject_CallFunctionObjArgs(ctx[M_DIRECT], tracker, ctx[M_STATE], ev, NULL);
                 if (x == NULL) {
+                direct_failed:
                     if (!PyErr_ExceptionMatches(PyExc_Exception)) goto pos_fail;
                     PyObject *et, *exc, *tb;
                     PyErr_Fetch(&et, &exc, &tb);

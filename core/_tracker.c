@@ -53,6 +53,9 @@ typedef struct {
     PyObject *one_i;        /* array('i', [0]), its buffer held (one_buf): what append_i adds */
     Py_buffer one_buf;
     PyObject *initial;      /* INITIAL (-1) */
+    /* blame nodes up to these depths are made with an array of writers / a dict of children
+     * (core/tracked.py ARRAY_DEPTH, DICT_DEPTH), deeper ones with None (see BlameNode) */
+    Py_ssize_t array_depth, dict_depth;
     PyObject *fallback[F_N];
 } Setup;
 
@@ -500,29 +503,50 @@ out:
     return rc;
 }
 
-/* BlameNode() as BlameNode.__init__ makes it (writers = array('i'), children = {}), without
- * the call; the empty array('i') as `array('i') * 0` makes it, without parsing a typecode. */
-static PyObject *new_blame_node(void) {
+/* core/tracked.py _blame_node(depth): a new blame node, without a call. Up to the depths setup()
+ * was given, writers = array('i') (as `array('i') * 0` makes it, without parsing a typecode) and
+ * children = {}; deeper, None for either (BlameNode's compact form). */
+static PyObject *new_blame_node(Py_ssize_t depth) {
     PyObject *n = S.node_t->tp_alloc(S.node_t, 0);
     if (n == NULL) return NULL;
-    PyObject *w = Py_TYPE(S.empty_i)->tp_as_sequence->sq_repeat(S.empty_i, 0);
-    PyObject *d = w ? PyDict_New() : NULL;
-    if (d == NULL) {
-        Py_XDECREF(w);
-        Py_DECREF(n);
-        return NULL;
+    PyObject *w = Py_None, *d = Py_None;
+    Py_INCREF(w);
+    Py_INCREF(d);
+    if (depth <= S.array_depth) {
+        Py_SETREF(w, Py_TYPE(S.empty_i)->tp_as_sequence->sq_repeat(S.empty_i, 0));
+        if (w == NULL) goto fail;
+    }
+    if (depth <= S.dict_depth) {
+        Py_SETREF(d, PyDict_New());
+        if (d == NULL) goto fail;
     }
     set_fld(n, S.n_writers, w);
     set_fld(n, S.n_children, d);
     Py_DECREF(w);
     Py_DECREF(d);
     return n;
+fail:
+    Py_XDECREF(w);
+    Py_XDECREF(d);
+    Py_DECREF(n);
+    return NULL;
 }
 
-/* The blame node under `node` for key k, made when missing (a new reference). */
-static PyObject *blame_child(PyObject *node, PyObject *k) {
+/* _blame_step: the blame node under `node` for key k, made at `depth` when missing (a new
+ * reference); `node`'s children dict made at its first child. */
+static PyObject *blame_child(PyObject *node, PyObject *k, Py_ssize_t depth) {
+    if (!Py_IS_TYPE(node, S.node_t)) {
+        PyErr_SetString(PyExc_TypeError, "unexpected blame node");
+        return NULL;
+    }
     PyObject *ch = fld(node, S.n_children);
-    if (!Py_IS_TYPE(node, S.node_t) || ch == NULL || !PyDict_Check(ch)) {
+    if (ch == Py_None) {
+        PyObject *d = PyDict_New();
+        if (d == NULL) return NULL;
+        set_fld(node, S.n_children, d);
+        Py_DECREF(d);
+        ch = d;
+    } else if (ch == NULL || !PyDict_Check(ch)) {
         PyErr_SetString(PyExc_TypeError, "unexpected blame node");
         return NULL;
     }
@@ -532,13 +556,55 @@ static PyObject *blame_child(PyObject *node, PyObject *k) {
         return nxt;
     }
     if (PyErr_Occurred()) return NULL;
-    nxt = new_blame_node();
+    nxt = new_blame_node(depth);
     if (nxt == NULL) return NULL;
     if (PyDict_SetItem(ch, k, nxt) < 0) {
         Py_DECREF(nxt);
         return NULL;
     }
     return nxt;
+}
+
+/* _blame_add without an undo log: `cur` becomes the newest writer of `node` (once per event).
+ * None -> cur (the int object itself); an int other than cur -> array('i', [it, cur]); an
+ * array -> appended to unless its last item is cur. */
+static int blame_add(Ctx *c, PyObject *node) {
+    PyObject *w = fld(node, S.n_writers);
+    if (w == NULL) {
+        PyErr_SetString(PyExc_TypeError, "a blame node without writers");
+        return -1;
+    }
+    if (w == Py_None) {
+        set_fld(node, S.n_writers, c->cur_o);
+        return 0;
+    }
+    if (PyLong_CheckExact(w)) {
+        Py_ssize_t old = PyLong_AsSsize_t(w);
+        if (old == -1 && PyErr_Occurred()) return -1;
+        if (old == c->cur) return 0;
+        PyObject *arr = Py_TYPE(S.empty_i)->tp_as_sequence->sq_repeat(S.empty_i, 0);
+        if (arr == NULL) return -1;
+        if (append_i(arr, w, old) < 0 || append_i(arr, c->cur_o, c->cur) < 0) {
+            Py_DECREF(arr);
+            return -1;
+        }
+        set_fld(node, S.n_writers, arr);
+        Py_DECREF(arr);
+        return 0;
+    }
+    Py_buffer b;
+    if (PyObject_GetBuffer(w, &b, PyBUF_FORMAT) < 0) return -1;
+    int append = 1;
+    if (b.itemsize != 4) {
+        PyBuffer_Release(&b);
+        PyErr_SetString(PyExc_TypeError, "blame writers must be None, an int or an array('i')");
+        return -1;
+    }
+    if (b.len >= 4 && ((int32_t *)b.buf)[b.len / 4 - 1] == c->cur) append = 0;
+    int fi = b.format != NULL && strcmp(b.format, "i") == 0;
+    PyBuffer_Release(&b);
+    if (!append) return 0;
+    return fi ? append_i(w, c->cur_o, c->cur) : array_append(w, c->cur_o);
 }
 
 /* The tail of Tracker.record_write once the node is found: wrote, touched, the node's writers. */
@@ -552,24 +618,7 @@ static int wrote_at(Ctx *c, PyObject *node, PyObject *path) {
         return -1;
     }
     if (PyList_Append(touched, path) < 0) return -1;
-    PyObject *w = fld(node, S.n_writers);
-    if (w == NULL) {
-        PyErr_SetString(PyExc_TypeError, "a blame node without writers");
-        return -1;
-    }
-    Py_buffer b;
-    if (PyObject_GetBuffer(w, &b, PyBUF_FORMAT) < 0) return -1;
-    int append = 1;
-    if (b.itemsize != 4) {
-        PyBuffer_Release(&b);
-        PyErr_SetString(PyExc_TypeError, "blame writers must be an array('i')");
-        return -1;
-    }
-    if (b.len >= 4 && ((int32_t *)b.buf)[b.len / 4 - 1] == c->cur) append = 0;
-    int fi = b.format != NULL && strcmp(b.format, "i") == 0;
-    PyBuffer_Release(&b);
-    if (!append) return 0;
-    return fi ? append_i(w, c->cur_o, c->cur) : array_append(w, c->cur_o);
+    return blame_add(c, node);
 }
 
 /* Tracker.record_write(path), then path + (key,) when key is not NULL (a new tuple).
@@ -592,7 +641,7 @@ static int c_record_write(Ctx *c, PyObject *path, PyObject *key) {
         node = root;
         Py_INCREF(node);
         for (Py_ssize_t i = 0; i < n; i++) {
-            PyObject *nxt = blame_child(node, PyTuple_GET_ITEM(path, i));
+            PyObject *nxt = blame_child(node, PyTuple_GET_ITEM(path, i), i + 1);
             Py_DECREF(node);
             if (nxt == NULL) return -1;
             node = nxt;
@@ -605,7 +654,7 @@ static int c_record_write(Ctx *c, PyObject *path, PyObject *key) {
         Py_XSETREF(c->bnode, node);
     }
     if (key != NULL) {
-        PyObject *nxt = blame_child(node, key);
+        PyObject *nxt = blame_child(node, key, n + 1);
         Py_DECREF(node);
         if (nxt == NULL) return -1;
         node = nxt;
@@ -1003,13 +1052,18 @@ static PyObject *py_set_if_changed(PyObject *m, PyObject *const *args, Py_ssize_
     return none_or_null(&c, c_set_if_changed(&c, args[1], args[2], args[3], args[4], args[5]));
 }
 
-/* setup(Tracker, Slot, BlameNode, INITIAL, fallbacks: dict name -> the Python function) */
+/* setup(Tracker, Slot, BlameNode, INITIAL, fallbacks: dict name -> the Python function,
+ *       ARRAY_DEPTH, DICT_DEPTH) */
 static PyObject *py_setup(PyObject *m, PyObject *args) {
     PyObject *tt, *st, *nt, *initial, *fb;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!", &PyType_Type, &tt, &PyType_Type, &st, &PyType_Type,
-                          &nt, &PyLong_Type, &initial, &PyDict_Type, &fb))
+    Py_ssize_t array_depth, dict_depth;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!nn", &PyType_Type, &tt, &PyType_Type, &st, &PyType_Type,
+                          &nt, &PyLong_Type, &initial, &PyDict_Type, &fb, &array_depth,
+                          &dict_depth))
         return NULL;
     Setup n = {0};
+    n.array_depth = array_depth;
+    n.dict_depth = dict_depth;
     n.tracker_t = (PyTypeObject *)tt;
     n.slot_t = (PyTypeObject *)st;
     n.node_t = (PyTypeObject *)nt;

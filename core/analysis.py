@@ -630,7 +630,8 @@ class Analysis:
                on_tree, tracker, state, begin, boundary_of, boundaries, see, effect_of, key_fields, effects,
                None if never_snapshot else is_snapshot, snapshot_positions, direct, tids,
                ev_lines, ev_seqs, no_log, reserved, fixed_k, CHECKPOINT_BYTES,
-               MIN_CHECKPOINT_EVERY, ID_MIN, ID_MAX)
+               MIN_CHECKPOINT_EVERY, ID_MIN, ID_MAX,
+               self.drift.check if self.drift is not None else None, self._direct_native())
         bounds = log.bounds
         for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
             if progress is not None:
@@ -673,6 +674,16 @@ class Analysis:
                     else:  # NATIVE_OUT_OF_RANGE
                         general(out_of_range(i + 1, a, raw, extra))
                     i += 1
+
+    def _direct_native(self) -> Callable[[Tracker, dict, Event], Any] | None:
+        """The C half of the projection's direct path, for the C loop to call first (True:
+        applied; else `apply_tracked`, which asks it again and goes on in Python), or None. Only
+        when the class that declares `apply_tracked` declares it too (a subclass with its own
+        direct path is called as written)."""
+        own = type(self.projection).__dict__
+        if "direct_native" not in own or self._apply_tracked is None:
+            return None
+        return self.projection.direct_native  # type: ignore[attr-defined]
 
     def _fused_line(self) -> Callable[[int, int, bytes], None]:
         """The fused handling of one line (the common case inline, the rest the general way)."""

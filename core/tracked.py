@@ -70,13 +70,69 @@ def _minus_ones(n: int) -> array:
 
 
 class BlameNode:
-    """A node of the write-path trie: which events wrote exactly this path, in order."""
+    """A node of the write-path trie: which events wrote exactly this path, in order.
+
+    Most nodes are leaves written by one event, so a node is kept small (issue 11: the trie was
+    the largest thing a growing-state analysis kept, ~190 bytes a leaf for an empty dict and a
+    one-item array): `children` is None until its first child, and `writers` is None (no writer
+    yet), the position of its one writer as an int, or an array('i') of two or more in order.
+
+    BlameNode() itself makes the full form (writers = array('i'), children = {}), which
+    core/_fastloop.c's entity loop makes and appends to; the nodes the tracker makes near the root
+    (`_blame_node`) keep the parts of that form that loop reads, see ARRAY_DEPTH.
+    """
 
     __slots__ = ("children", "writers")
 
     def __init__(self) -> None:
-        self.writers = array("i")
-        self.children: dict[Any, BlameNode] = {}
+        self.writers: None | int | array = array("i")
+        self.children: dict[Any, BlameNode] | None = {}
+
+
+# core/_fastloop.c's entity loop (the default projection) appends to the writers of the nodes at
+# depth 1 and 2 with array.append, and looks up subjects in the children of those at depth 1:
+# nodes up to these depths are made with an array and a dict as BlameNode() makes them.
+# core/_tracker.c makes its nodes the same way (setup() is given both).
+ARRAY_DEPTH = 2
+DICT_DEPTH = 1
+
+_new_node = object.__new__
+
+
+def _blame_node(depth: int) -> BlameNode:
+    """A new node of the blame trie at `depth` (the root is 0), as compact as it may be."""
+    n = _new_node(BlameNode)
+    n.writers = array("i") if depth <= ARRAY_DEPTH else None
+    n.children = {} if depth <= DICT_DEPTH else None
+    return n
+
+
+def _blame_step(node: BlameNode, key: Any, depth: int) -> BlameNode:
+    """The child of `node` (at depth - 1) for `key`, made when missing."""
+    ch = node.children
+    if ch is None:
+        ch = node.children = {}
+    nxt = ch.get(key)
+    if nxt is None:
+        nxt = ch[key] = _blame_node(depth)
+    return nxt
+
+
+def _blame_add(node: BlameNode, cur: int, undo: list | None) -> None:
+    """Note `cur` as the newest writer of `node` (once per event)."""
+    w = node.writers
+    if w is None:
+        node.writers = cur
+    elif type(w) is int:
+        if w == cur:
+            return
+        node.writers = array("i", (w, cur))
+    else:
+        if w and w[-1] == cur:
+            return
+        w.append(cur)
+    if undo is not None:
+        undo.append(("blame", node, w))
 
 
 class Tracker:
@@ -204,8 +260,11 @@ class Tracker:
                 slot.vis = vis
                 slot.children = None
             elif kind == "blame":
-                _, node = op
-                node.writers.pop()
+                _, node, old = op  # the writers before: an array appended to, or None or an int
+                if type(old) is array:
+                    old.pop()
+                else:
+                    node.writers = old
         for owner in self.deps.pop(self.cur, ()):
             r = self.readers.get(owner)
             if r is not None:
@@ -374,18 +433,12 @@ class Tracker:
     def record_write(self, path: tuple) -> None:
         """Note for blame that the current event wrote (or deleted) at `path`."""
         node = self.blame_root
-        for k in path:
-            nxt = node.children.get(k)
-            if nxt is None:
-                nxt = node.children[k] = BlameNode()
-            node = nxt
+        for d, k in enumerate(path, 1):
+            node = _blame_step(node, k, d)
         cur = self.cur
         self.wrote[cur] = 1
         self.touched.append(path)
-        if not node.writers or node.writers[-1] != cur:
-            node.writers.append(cur)
-            if self._undo is not None:
-                self._undo.append(("blame", node))
+        _blame_add(node, cur, self._undo)
 
     def write(
         self, parent: Slot, container: dict | list, key: Any, value: Any, path: tuple
@@ -414,21 +467,12 @@ class Tracker:
         children[key] = Slot(cur, cur, None)
         # record_write(path + (key,))
         node = self.blame_root
-        for k in path:
-            nxt = node.children.get(k)
-            if nxt is None:
-                nxt = node.children[k] = BlameNode()
-            node = nxt
-        nxt = node.children.get(key)
-        if nxt is None:
-            nxt = node.children[key] = BlameNode()
+        for d, k in enumerate(path, 1):
+            node = _blame_step(node, k, d)
+        node = _blame_step(node, key, len(path) + 1)
         self.wrote[cur] = 1
         self.touched.append((*path, key))
-        writers = nxt.writers
-        if not writers or writers[-1] != cur:
-            writers.append(cur)
-            if undo is not None:
-                undo.append(("blame", nxt))
+        _blame_add(node, cur, undo)
 
     def delete(self, parent: Slot, container: dict, key: Any, path: tuple) -> None:
         """Delete an existing dict key, leaving a tombstone owned by the current event."""
@@ -476,23 +520,29 @@ class Tracker:
     def blame(self, path: tuple, upto: int | None = None) -> int | None:
         """Position of the last event at or before `upto` that wrote at, above or under `path`."""
         limit = self.cur if upto is None else upto
-        best = -1
         node = self.blame_root
-        best = max(best, _last_at_or_before(node.writers, limit))
+        best = _last_at_or_before(node.writers, limit)
         for k in path:
-            node = node.children.get(k)
+            ch = node.children
+            node = ch.get(k) if ch else None
             if node is None:
                 return best if best >= 0 else None
             best = max(best, _last_at_or_before(node.writers, limit))
-        stack = list(node.children.values())
+        stack = list(node.children.values()) if node.children else []
         while stack:
             n = stack.pop()
             best = max(best, _last_at_or_before(n.writers, limit))
-            stack.extend(n.children.values())
+            if n.children:
+                stack.extend(n.children.values())
         return best if best >= 0 else None
 
 
-def _last_at_or_before(writers: list[int], limit: int) -> int:
+def _last_at_or_before(writers: None | int | array, limit: int) -> int:
+    """The last of a node's writers (see BlameNode) at or before `limit`, or -1."""
+    if writers is None:
+        return -1
+    if type(writers) is int:
+        return writers if writers <= limit else -1
     if not writers:
         return -1
     if writers[-1] <= limit:
@@ -884,7 +934,7 @@ PYTHON = {
 }
 
 if _native is not None:
-    _native.setup(Tracker, Slot, BlameNode, INITIAL, PYTHON)
+    _native.setup(Tracker, Slot, BlameNode, INITIAL, PYTHON, ARRAY_DEPTH, DICT_DEPTH)
     _impl = vars(_native)
 else:
     _impl = PYTHON

@@ -708,6 +708,12 @@ class ClaudeCodeProjection:
     # it may fail midway on odd records as `apply` may (the analysis then undoes the record)
     tracked_undo = True
 
+    @property
+    def direct_native(self) -> Callable[[Tracker, dict, Event], bool] | None:
+        """`apply_tracked`'s C half (core/_claude.c; True when it applied the record), for the
+        C reading loop to call without this method's Python frame; None without the C build."""
+        return _native_apply
+
     def apply_tracked(self, t: Tracker, state: dict, event: Event) -> None:
         """`apply`, declaring its reads and writes to the tracker directly for the records a
         session is made of; compaction boundaries and summaries go through the tracked view.

@@ -90,8 +90,10 @@ def _checkpointed(a) -> list:
 
 
 def _blame_writers(node, path=()):
-    out = {path: list(node.writers)} if node.writers else {}
-    for k, child in node.children.items():
+    w = node.writers  # None, one writer (an int) or an array (core/tracked.py BlameNode)
+    w = [] if w is None else [w] if type(w) is int else list(w)
+    out = {path: w} if w else {}
+    for k, child in (node.children or {}).items():
         out.update(_blame_writers(child, path + (k,)))
     return out
 

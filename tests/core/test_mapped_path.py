@@ -44,6 +44,16 @@ def _record_events(a: Analysis) -> list:
             return direct(t, state, ev)
 
         a._apply_tracked = recording
+        native = a._direct_native()
+        if native is not None:  # the C loop calls the direct path's C half first
+
+            def native_recording(t, state, ev):
+                done = native(t, state, ev)
+                if done:
+                    seen.append((a.tracker.cur, ev))
+                return done
+
+            a._direct_native = lambda: native_recording
     else:
         proj = a.projection
         apply = proj.apply
@@ -452,3 +462,46 @@ def test_a_format_that_never_stores_snapshots_is_not_asked_but_a_subclass_that_d
         out.append((list(a.snapshot_positions), _fingerprint(a)))
     assert out[0][0], "the subclass's snapshots were seen"
     assert out[0] == out[1]
+
+
+@pytest.mark.skipif(Analysis.native is None, reason="no C build")
+def test_the_c_loop_calls_the_direct_paths_c_half_and_the_drift_check_itself(tmp_path):
+    """The C loop asks the projection's C half (`direct_native`) first and the format's drift
+    check itself: the Python `apply_tracked` runs only for the records the C half leaves, and the
+    check once per checked record (`see`, which asks again, only when it names something)."""
+    from agentlog_tui.core.formats import claude_code as cc
+
+    if cc._native_apply is None:
+        pytest.skip("no C build of the Claude Code projection")
+    path = tmp_path / "log.jsonl"
+    _write(path, claude_code(300))
+    a = Analysis(path)
+    calls = {"native": 0, "done": 0, "direct": 0, "check": 0}
+    native, direct, check = a._direct_native(), a._apply_tracked, a.drift.check
+    assert native is cc._native_apply
+
+    def counting_native(t, state, ev):
+        calls["native"] += 1
+        done = native(t, state, ev)
+        calls["done"] += bool(done)
+        return done
+
+    def counting_direct(t, state, ev):
+        calls["direct"] += 1
+        return direct(t, state, ev)
+
+    def counting_check(ev):
+        calls["check"] += 1
+        return check(ev)
+
+    a._direct_native = lambda: counting_native
+    a._apply_tracked = counting_direct
+    a.drift.check = counting_check
+    a.run()
+    checked = sum(1 for p in range(a.n_events) if a._glue[a.type_of(p)][2] == 2)
+    # every line but the first (read the general way: a BOM) is the C loop's
+    assert calls["native"] == a.n_events - 1
+    assert calls["done"] > 0.9 * a.n_events  # the common record: applied by the C half
+    assert calls["direct"] == calls["native"] - calls["done"] + 1  # the rest: apply_tracked
+    assert checked > 0 and calls["check"] == checked  # no record of it names anything
+    assert a.drift.to_json() == []

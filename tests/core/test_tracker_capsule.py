@@ -270,16 +270,36 @@ def test_without_the_tracker_extension_the_direct_paths_call_the_python_function
 
 
 @pytest.mark.parametrize("name", ["cc-300", "codex-300"])
-def test_every_blame_node_has_its_own_array_of_writers(tmp_path, name):
-    # BlameNode() makes `writers = array("i")`; the C path makes it as array("i") * 0
+def test_every_blame_node_is_compact_and_owns_its_array_of_writers(tmp_path, name):
+    # writers: None, one writer as an int, or an array('i') of its own (two writers or more, and
+    # every node up to ARRAY_DEPTH, which core/_fastloop.c appends to); children: None until the
+    # first child, except up to DICT_DEPTH. The C path makes arrays as array("i") * 0.
     a = Analysis(_write(tmp_path / "log.jsonl", LOGS[name]))
     a.run()
     seen: set[int] = set()
-    stack = [a.tracker.blame_root]
+    kinds = {"none": 0, "int": 0, "array": 0, "leaf": 0}
+    stack = [(a.tracker.blame_root, 0)]
     while stack:
-        node = stack.pop()
-        assert type(node.writers) is array and node.writers.typecode == "i"
-        assert id(node.writers) not in seen
-        seen.add(id(node.writers))
-        stack.extend(node.children.values())
-    assert len(seen) > 300
+        node, depth = stack.pop()
+        w = node.writers
+        if w is None:
+            kinds["none"] += 1
+            assert depth > tracked.ARRAY_DEPTH
+        elif type(w) is int:
+            kinds["int"] += 1
+            assert depth > tracked.ARRAY_DEPTH and w >= 0
+        else:
+            kinds["array"] += 1
+            assert type(w) is array and w.typecode == "i"
+            assert len(w) >= 2 or depth <= tracked.ARRAY_DEPTH
+            assert id(w) not in seen
+            seen.add(id(w))
+        if node.children is None:
+            kinds["leaf"] += 1
+            assert depth > tracked.DICT_DEPTH
+        else:
+            assert type(node.children) is dict
+            assert node.children or depth <= tracked.DICT_DEPTH
+            stack.extend((c, depth + 1) for c in node.children.values())
+    # the compact forms are what most nodes use
+    assert kinds["int"] > 100 and kinds["leaf"] > 100, kinds

@@ -66,7 +66,13 @@ def slot_tree(slot) -> tuple:
 
 
 def blame_tree(node) -> tuple:
-    return (list(node.writers), [(k, blame_tree(c)) for k, c in node.children.items()])
+    """A blame node and all under it, as represented (None, an int or an array of writers;
+    None or a dict of children): the C path must make the same representation, not just the
+    same answers."""
+    w = node.writers
+    ws = w if w is None or type(w) is int else (type(w).__name__, w.typecode, list(w))
+    ch = node.children
+    return (ws, None if ch is None else [(k, blame_tree(c)) for k, c in ch.items()])
 
 
 def tracker_record(t: Tracker, n: int) -> tuple:
