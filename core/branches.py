@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from agentlog_tui.core.native import _tree
+
 if TYPE_CHECKING:
     from agentlog_tui.core.analysis import Analysis
 
@@ -56,13 +58,18 @@ class Branch:
     events: int
 
 
-class Tree:
+class PyTree:
     """The tree links of one pass over a log, and which records are off the live branch.
 
     `forced` (positions) are the verdicts worked out by an earlier pass over the same lines; they
-    are used as given for positions up to `forced_upto`, so a replay after a rewind is exact."""
+    are used as given for positions up to `forced_upto`, so a replay after a rewind is exact.
 
-    def __init__(self, linker: Linker, forced: frozenset[int] = frozenset(), forced_upto: int = -1) -> None:
+    This is the pure-Python tree; `Tree` below is the one to use (core/_tree.c's per-record path
+    under these same methods, when built)."""
+
+    def __init__(
+        self, linker: Linker, forced: frozenset[int] = frozenset(), forced_upto: int = -1
+    ) -> None:
         self.linker = linker
         self.forced, self.forced_upto = forced, forced_upto
         self.node_of: dict[str, int] = {}
@@ -143,6 +150,14 @@ class Tree:
             chain.append(n)
         self.leaf = chain[-1]
 
+    def _restart(self, chain: list[int]) -> None:
+        """The live chain anew (settling): `chain`, or none."""
+        self.chain, self.chain_at, self.chain_turns = [], {}, []
+        if chain:
+            self._extend(chain)
+        else:
+            self.leaf = -1
+
     def _switch(self, node: int, p: int) -> None:
         """A new leaf whose parent is not the leaf: cheap when no verdict changes, else dirty."""
         path = []
@@ -159,7 +174,9 @@ class Tree:
         cut = self.chain_at[n] + 1 if n >= 0 else 0
         # the part of the chain left behind stays live only if it holds no turn and nothing
         # hangs off it that is already off (which would make the whole part a branch)
-        below = self.chain_turns[-1] - (self.chain_turns[cut - 1] if cut else 0) if self.chain else 0
+        below = (
+            self.chain_turns[-1] - (self.chain_turns[cut - 1] if cut else 0) if self.chain else 0
+        )
         if below or (cut < len(self.chain) and self.off):
             self.dirty = True
             return
@@ -180,7 +197,8 @@ class Tree:
         """From every link read, without changing the tree (the app may ask while a worker
         reads on): the live chain, each node's subtree top (see `_tops`), which tops hold a turn,
         and the parents (with the ones written after their children resolved)."""
-        n_nodes = len(self.first_pos)
+        first_pos = self.first_pos  # (read once: a copy when core/_tree.c holds it)
+        n_nodes = len(first_pos)
         parent = array("i", self.parent[:n_nodes])
         node_of, parent_id = self.node_of, self.parent_id
         for n, pid in list(parent_id.items()):  # (a copy: a worker may read on meanwhile)
@@ -212,28 +230,26 @@ class Tree:
         n_nodes = len(top)
         node_off = bytearray(n_nodes)
         off: set[int] = set()
+        first_pos, extra = self.first_pos, self.extra
         for n in range(n_nodes):
             t = top[n]
             if t >= 0 and has_turn[t]:
                 node_off[n] = 1
-                off.update(self.positions(n))
+                off.update([first_pos[n], *extra.get(n, ())])
         self.node_off = node_off
-        self.chain, self.chain_at, self.chain_turns = [], {}, []
-        if chain:
-            self._extend(chain)
-        else:
-            self.leaf = -1
+        self._restart(chain)
         self.dirty = False
         return off
 
     def branches(self) -> list[Branch]:
         """The abandoned branches, in file order (worked out from the links read; remembered
         until more are read)."""
-        key = (len(self.first_pos), len(self.off), sum(map(len, list(self.extra.values()))))
+        key = (len(self.node_of), len(self.off), sum(map(len, list(self.extra.values()))))
         cached = getattr(self, "_branches", None)
         if cached is not None and cached[0] == key:
             return cached[1]
         _chain, top, has_turn, parent = self._compute()
+        first_pos, flags, extra = self.first_pos, self.flags, self.extra
         members: dict[int, list[int]] = {}
         for n in range(len(top)):
             t = top[n]
@@ -241,14 +257,32 @@ class Tree:
                 members.setdefault(t, []).append(n)
         out = []
         for t, nodes in members.items():
-            pos = sorted(p for n in nodes for p in self.positions(n))
-            turns = [self.first_pos[n] for n in nodes if self.flags[n] & 2]
+            pos = sorted(p for n in nodes for p in (first_pos[n], *extra.get(n, ())))
+            turns = [first_pos[n] for n in nodes if flags[n] & 2]
             p = parent[t]
-            out.append(Branch(first=self.first_pos[t], fork=self.first_pos[p] if p >= 0 else None,
-                              turn=min(turns) if turns else None, last=pos[-1], events=len(pos)))
+            out.append(
+                Branch(
+                    first=first_pos[t],
+                    fork=first_pos[p] if p >= 0 else None,
+                    turn=min(turns) if turns else None,
+                    last=pos[-1],
+                    events=len(pos),
+                )
+            )
         out.sort(key=lambda b: b.first)
         self._branches = (key, out)
         return out
+
+
+if _tree is not None:
+
+    class Tree(_tree.TreeCore, PyTree):  # type: ignore[misc]
+        """The tree of core/branches.py with its per-record path (`add`, `_extend`, `_switch`)
+        and per-node data in C (core/_tree.c); settling and the branches are PyTree's, reading
+        the same attributes (copies of the C arrays)."""
+
+else:
+    Tree = PyTree  # type: ignore[misc]
 
 
 def _tops(parent: array, on_chain: bytearray) -> array:
@@ -279,7 +313,9 @@ def _tops(parent: array, on_chain: bytearray) -> array:
 # ---- the analysis's side -----------------------------------------------------------------------
 
 
-def start(analysis: Analysis, forced: frozenset[int] = frozenset(), forced_upto: int = -1) -> Tree | None:
+def start(
+    analysis: Analysis, forced: frozenset[int] = frozenset(), forced_upto: int = -1
+) -> Tree | None:
     """A fresh tree for a pass over the log, when its format declares one."""
     make = getattr(analysis.format, "tree_linker", None)
     if make is None:
@@ -321,8 +357,12 @@ def branch_reports(analysis: Analysis) -> list[dict]:
     seqs, lines = analysis.seqs, analysis.event_lines
     out = []
     for b in tree.branches():
-        d: dict[str, Any] = {"seq": seqs[b.first], "line": lines[b.first] + 1, "events": b.events,
-                             "last_seq": seqs[b.last]}
+        d: dict[str, Any] = {
+            "seq": seqs[b.first],
+            "line": lines[b.first] + 1,
+            "events": b.events,
+            "last_seq": seqs[b.last],
+        }
         d["forks_at"] = seqs[b.fork] if b.fork is not None else None
         d["forks_at_line"] = lines[b.fork] + 1 if b.fork is not None else None
         d["first_turn"] = seqs[b.turn] if b.turn is not None else None
