@@ -439,7 +439,7 @@ class Analysis:
                self._key_fields, self._type_info, self.state, tracker.root, tracker.blame_root,
                self.effects, tracker.live, tracker.last_death, tracker.killer, tracker.wrote,
                tids, deaths, ev_lines, ev_seqs, Slot, BlameNode, tracker.pairs)
-        for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
+        for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step, reuse=True):
             if progress is not None:
                 progress(i, total)
             tracker.reserve(len(seqs) + j - i)
@@ -468,7 +468,7 @@ class Analysis:
                 i = k
                 if status == NATIVE_BAIL:
                     a = bounds[i]
-                    line(i, a, chunk[a - base : bounds[i + 1] - 1 - base])
+                    line(i, a, bytes(chunk[a - base : bounds[i + 1] - 1 - base]))  # (a reused buffer)
                     i += 1
 
     def _run_mapped(self, total: int, progress: Progress | None, every: int) -> None:
@@ -633,7 +633,7 @@ class Analysis:
                MIN_CHECKPOINT_EVERY, ID_MIN, ID_MAX,
                self.drift.check if self.drift is not None else None, self._direct_native())
         bounds = log.bounds
-        for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step):
+        for i, j, base, chunk in log.iter_chunks(self.lines_done, total, step, reuse=True):
             if progress is not None:
                 progress(i, total)
             while i < j:
@@ -666,7 +666,7 @@ class Analysis:
                         self._checkpoint(last)
                 else:  # line i is not an event of the common kind: as `line` does
                     a = bounds[i]
-                    raw = chunk[a - base : bounds[i + 1] - 1 - base]
+                    raw = bytes(chunk[a - base : bounds[i + 1] - 1 - base])  # (a reused buffer)
                     if status == NATIVE_BAIL:
                         line(i, a, raw)
                     elif status == NATIVE_UNMAPPABLE:

@@ -229,6 +229,34 @@ def test_the_line_index_is_exact_whatever_the_chunk_size(tmp_path_factory, lengt
     while not lazy.index_more(chunk):
         pass
     assert list(lazy.bounds) == list(log.bounds)
+    # chunks read into one reused buffer: the same lines, and one buffer (a new one only for a
+    # line longer than any before it)
+    whole = [(i, j, a, bytes(c)) for i, j, a, c in log.iter_chunks(0, log.n_complete)]
+    buffers, longest = [], 0
+    reused = []
+    for i, j, a, c in log.iter_chunks(0, log.n_complete, reuse=True):
+        reused.append((i, j, a, bytes(c)))
+        if not any(b is c.obj for b in buffers):
+            assert len(c) > longest or not buffers  # a fresh buffer only when a chunk outgrew it
+            buffers.append(c.obj)
+        longest = max(longest, len(c))
+    assert reused == whole
+    assert len(buffers) <= 1 + sum(1 for n in lengths if n + 1 > chunk)
+
+
+def test_chunks_read_into_a_reused_buffer_report_a_log_that_shrank(tmp_path):
+    import pytest
+
+    from agentlog_tui.core.reader import LogChangedError, LogFile
+
+    p = tmp_path / "l.jsonl"
+    p.write_bytes(b"".join(b'{"n": %d}\n' % i for i in range(100)))
+    log = LogFile(p)
+    with open(p, "r+b") as fh:
+        fh.truncate(50)
+    with pytest.raises(LogChangedError):
+        for _ in log.iter_chunks(0, log.n_complete, reuse=True):
+            pass
 
 
 def test_records_read_before_the_fields_are_known_are_not_kept(tmp_path):
