@@ -260,6 +260,7 @@ static int small_add(PyObject *d, PyObject *key, PyObject *v) {
         if (PyErr_Occurred()) return -1;
         PyObject *t = PyTuple_Pack(1, v);
         if (t == NULL) return -1;
+        PyObject_GC_UnTrack(t); /* ints only: the GC would untrack it at its first visit */
         int r = PyDict_SetItem(d, key, t);
         Py_DECREF(t);
         return r;
@@ -281,6 +282,7 @@ static int small_add(PyObject *d, PyObject *key, PyObject *v) {
             }
             Py_INCREF(v);
             PyTuple_SET_ITEM(nw, n, v);
+            PyObject_GC_UnTrack(nw);
         } else {
             nw = PySet_New(s);
             if (nw == NULL) return -1;
@@ -546,6 +548,10 @@ static PyObject *new_blame_node(Py_ssize_t depth) {
     set_fld(n, S.n_children, d);
     Py_DECREF(w);
     Py_DECREF(d);
+    /* A node references None, ints, an array and a dict of nodes under it: it can be part of no
+     * reference cycle (as a slot, new_slot), so the cyclic GC need not visit it. The collection
+     * after a run walked every node the run made (36,000 for a 50 MB Claude Code session). */
+    PyObject_GC_UnTrack(n);
     return n;
 fail:
     Py_XDECREF(w);

@@ -155,3 +155,33 @@ def test_an_undone_reader_and_killer_leave_the_tuples_as_they_were():
     assert t.more_killers == {0: (2, 3), 4: (6,)} and t.killers_of(4) == [5, 6]
     t.rollback()
     assert t.more_killers == {0: (2, 3)} and t.killers_of(4) == [5]
+
+
+def test_the_c_path_leaves_its_nodes_and_tuples_out_of_the_cyclic_gc():
+    # blame nodes and the tuples of events hold no reference that could close a cycle: the C
+    # path makes them untracked, so the collection after a run need not walk them (a node made
+    # through BlameNode() and a tuple made in Python are tracked, as any)
+    if _tracker is None:
+        pytest.skip("core/_tracker is not built")
+    import gc
+
+    t = Tracker()
+    state: dict = {}
+    root = Slot(-1, None, {})
+    for pos in range(3):
+        t.begin(pos)
+        t.no_undo()
+        tracked.dep(t, 0)
+        tracked.dep(t, 1)
+        tracked.write(t, root, state, "k", pos, ("a", "b"))
+        tracked.record_write(t, ("a", "c", "d"))
+    nodes, stack = [], list(t.blame_root.children.values())
+    while stack:
+        n = stack.pop()
+        nodes.append(n)
+        stack.extend((n.children or {}).values())
+    assert len(nodes) == 5
+    assert not any(gc.is_tracked(n) for n in nodes)
+    values = [*t.deps.values(), *t.readers.values(), *t.more_killers.values()]
+    assert values and all(type(v) is tuple for v in values)
+    assert not any(gc.is_tracked(v) for v in values)
