@@ -23,7 +23,7 @@ from typing import Any, Self
 import orjson
 
 from agentlog_tui.core import branches
-from agentlog_tui.core.checkpoints import Checkpoints
+from agentlog_tui.core.checkpoints import PLAIN_SHARE, Checkpoints
 from agentlog_tui.core.diff import Change, diff_values
 from agentlog_tui.core.drift import kind_counter
 from agentlog_tui.core.events import (
@@ -753,8 +753,9 @@ class Analysis:
     def _checkpoint(self, pos: int) -> None:
         """A checkpoint after position `pos` (core/checkpoints.py: a delta or the whole state)."""
         cps = self.checkpoints
-        cps.add(pos, self.state, self.tracker.touched, self.tracker.pairs)
         self._cp_offset = self.log.line_span(self.event_lines[pos])[1]
+        cps.budget = int(PLAIN_SHARE * self._cp_offset)  # kept uncompressed up to this
+        cps.add(pos, self.state, self.tracker.touched, self.tracker.pairs)
         if not self._fixed_k:
             # a bigger state is checkpointed less often (a full checkpoint costs its size; each
             # query replays at most K events); the general path also checkpoints by bytes read.

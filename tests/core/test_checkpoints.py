@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agentlog_tui.core import analysis as analysis_module
 from agentlog_tui.core import checkpoints
 from agentlog_tui.core.analysis import Analysis
 from agentlog_tui.core.checkpoints import Checkpoints, _native_patch, _patch, _patch_py, dumps
@@ -292,4 +293,40 @@ def test_compressed_checkpoints_answer_a_replay_from_scratch(tmp_path, monkeypat
     state: dict = {}
     for pos in range(a.n_events):
         _bulky(state, a.event(pos))
+        assert a.state_at_pos(pos) == state, pos
+
+
+def _keeps_text(state: dict, event) -> None:
+    state.setdefault("notes", []).append(event.data["text"])
+
+
+@pytest.mark.parametrize("share", [0.25, 0.05])
+def test_checkpoints_stay_uncompressed_within_their_share_of_the_log(tmp_path, monkeypatch, share):
+    """Checkpoints are kept as serialized while they hold at most PLAIN_SHARE of the log's bytes
+    read; past that, the big ones are compressed. Every answer is a replay's either way."""
+    monkeypatch.setattr(analysis_module, "PLAIN_SHARE", share)
+    path = tmp_path / "log.jsonl"
+    # each line 20 KB; the state keeps 1.5 KB of it: deltas and full checkpoints hold about 15%
+    path.write_bytes(b"".join(
+        orjson.dumps({"seq": i + 1, "type": "say",
+                      "data": {"text": f"{i:05d}" * 300, "pad": "x" * 18500}}) + b"\n"
+        for i in range(120)))
+    a = Analysis(path, projection=FunctionProjection(_keeps_text), checkpoint_every=5)
+    a.run()
+    cps = a.checkpoints
+    big = [not f for f in cps.full]  # deltas of 7.5 KB: each over COMPRESS_DELTA_FROM
+    assert sum(big) > 10
+    if share == 0.25:
+        assert not any(cps.zipped)
+    else:  # within the budget first, compressed past it
+        assert not cps.zipped[0] and any(cps.zipped)
+        assert cps.zipped.index(True) > 0
+    kept = 0  # a big checkpoint kept uncompressed fitted in the budget when it was taken
+    for pos, blob, z, f in zip(cps.positions, cps.blobs, cps.zipped, cps.full, strict=True):
+        if not z and len(blob) >= (checkpoints.COMPRESS_FROM if f else checkpoints.COMPRESS_DELTA_FROM):
+            assert kept + len(blob) <= share * a.log.line_span(a.event_lines[pos])[1]
+        kept += len(blob)
+    state: dict = {}
+    for pos in range(a.n_events):
+        _keeps_text(state, a.event(pos))
         assert a.state_at_pos(pos) == state, pos
