@@ -254,6 +254,20 @@ static PyObject *new_slot(PyObject *owner, PyObject *vis, PyObject *children, in
 /* core/tracked.py `_with` where it is called from Tracker.dep: add v to the set of events
  * d[key] (a tuple up to S.small_set items, a set beyond; made when missing). 1 when v was there
  * already (nothing changed), 0 when added, -1 on error. */
+/* the tuple t (of n items) with v after them: a new tuple */
+static PyObject *tuple_plus(PyObject *t, Py_ssize_t n, PyObject *v) {
+    PyObject *nw = PyTuple_New(n + 1);
+    if (nw == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyTuple_GET_ITEM(t, i);
+        Py_INCREF(x);
+        PyTuple_SET_ITEM(nw, i, x);
+    }
+    Py_INCREF(v);
+    PyTuple_SET_ITEM(nw, n, v);
+    return nw;
+}
+
 static int small_add(PyObject *d, PyObject *key, PyObject *v) {
     PyObject *s = PyDict_GetItemWithError(d, key);
     if (s == NULL) {
@@ -273,15 +287,7 @@ static int small_add(PyObject *d, PyObject *key, PyObject *v) {
         }
         PyObject *nw;
         if (n < S.small_set) {
-            nw = PyTuple_New(n + 1);
-            if (nw == NULL) return -1;
-            for (Py_ssize_t i = 0; i < n; i++) {
-                PyObject *x = PyTuple_GET_ITEM(s, i);
-                Py_INCREF(x);
-                PyTuple_SET_ITEM(nw, i, x);
-            }
-            Py_INCREF(v);
-            PyTuple_SET_ITEM(nw, n, v);
+            if ((nw = tuple_plus(s, n, v)) == NULL) return -1;
             PyObject_GC_UnTrack(nw);
         } else {
             nw = PySet_New(s);
@@ -691,18 +697,11 @@ static int c_record_write(Ctx *c, PyObject *path, PyObject *key) {
     Py_INCREF(full);
     if (key != NULL) {
         Py_DECREF(full);
-        full = PyTuple_New(n + 1);
+        full = tuple_plus(path, n, key);
         if (full == NULL) {
             Py_DECREF(node);
             return -1;
         }
-        for (Py_ssize_t i = 0; i < n; i++) {
-            PyObject *k = PyTuple_GET_ITEM(path, i);
-            Py_INCREF(k);
-            PyTuple_SET_ITEM(full, i, k);
-        }
-        Py_INCREF(key);
-        PyTuple_SET_ITEM(full, n, key);
     }
     int r = wrote_at(c, node, full);
     Py_DECREF(full);
