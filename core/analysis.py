@@ -603,11 +603,7 @@ class Analysis:
                     failed[pos] = f"{type(exc).__name__}: {exc}"
                 else:
                     tracker._undo = None  # commit(), inline
-            since = pos - checkpoints.last
-            if since >= self.checkpoint_every or (
-                    not fixed_k and since >= MIN_CHECKPOINT_EVERY
-                    and offset - self._cp_offset >= CHECKPOINT_BYTES):
-                self._checkpoint(pos)  # (the same rule as _apply's)
+            self._checkpoint_if_due(pos, offset)
 
         run = getattr(self.native, "run_mapped", None) if self.native is not None else None
         if run is None or direct is None or with_ids:
@@ -659,11 +655,7 @@ class Analysis:
                         raise _Redo from extra
                     tracker.rollback()
                     failed[last] = f"{type(extra).__name__}: {extra}"
-                    since = last - checkpoints.last
-                    if since >= self.checkpoint_every or (
-                            not fixed_k and since >= MIN_CHECKPOINT_EVERY
-                            and bounds[k - 1] - self._cp_offset >= CHECKPOINT_BYTES):
-                        self._checkpoint(last)
+                    self._checkpoint_if_due(last, bounds[k - 1])
                 else:  # line i is not an event of the common kind: as `line` does
                     a = bounds[i]
                     raw = bytes(chunk[a - base : bounds[i + 1] - 1 - base])  # (a reused buffer)
@@ -915,12 +907,17 @@ class Analysis:
                 self.failed[pos] = f"{type(exc).__name__}: {exc}"
             else:
                 tracker.commit()
+        self._checkpoint_if_due(pos, ev.offset)
+
+    def _checkpoint_if_due(self, pos: int, offset: int) -> None:
+        """The checkpoint rule, after the event at `pos` (its line at `offset`): every K
+        events, and, unless K is fixed, after MIN_CHECKPOINT_EVERY once CHECKPOINT_BYTES of log
+        were read since the last (formats whose events are big or slow to apply: a query replays
+        at most about that much of the log). core/_fastloop.c run_mapped keeps the same rule."""
         since = pos - self.checkpoints.last
         if since >= self.checkpoint_every or (
                 not self._fixed_k and since >= MIN_CHECKPOINT_EVERY
-                and ev.offset - self._cp_offset >= CHECKPOINT_BYTES):
-            # formats whose events are big or slow to apply: a query replays at most about
-            # CHECKPOINT_BYTES of the log
+                and offset - self._cp_offset >= CHECKPOINT_BYTES):
             self._checkpoint(pos)
 
     # ---- records -----------------------------------------------------------------------------
