@@ -142,6 +142,11 @@ class JsonDocLog(LogFile):
             return b""
         return self._buf[offset : offset + length]
 
+    def _pread_into(self, view: memoryview, offset: int) -> int:
+        data = self._pread(len(view), offset)
+        view[: len(data)] = data
+        return len(data)
+
     def index_more(self, max_bytes: int | None = None) -> bool:
         return True
 

@@ -327,10 +327,6 @@ class LogFile:
         """Read len(view) bytes at `offset` into `view` (a reused buffer: a fresh 4 MB bytes
         object per chunk costs the process about 2,000 page faults, every chunk); the count read,
         short at the end of the file or on an error."""
-        if type(self)._pread is not LogFile._pread:  # a log served another way (core/jsondoc.py)
-            data = self._pread(len(view), offset)
-            view[: len(data)] = data
-            return len(data)
         if self._fd is None:
             return 0
         got, n = 0, len(view)
