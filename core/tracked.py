@@ -152,6 +152,14 @@ def _with(s: tuple | set, x: int) -> tuple | set:
     return s
 
 
+def _without(s: tuple | set, x: int) -> tuple | set:
+    """`s` without x (undo of `_with`): a new tuple, or the set itself."""
+    if type(s) is tuple:
+        return tuple(y for y in s if y != x)
+    s.discard(x)
+    return s
+
+
 class Tracker:
     """Owns the shadow tree and the per-event read/write record of one replay."""
 
@@ -272,10 +280,7 @@ class Tracker:
                     mk = self.more_killers
                     more = mk.get(e)
                     if more is not None:
-                        if type(more) is tuple:
-                            more = mk[e] = tuple(x for x in more if x != k)
-                        else:
-                            more.discard(k)
+                        more = mk[e] = _without(more, k)
                         if not more:
                             del mk[e]
             elif kind == "expand":
@@ -292,10 +297,8 @@ class Tracker:
         cur = self.cur
         for owner in self.deps.pop(cur, ()):
             r = self.readers.get(owner)
-            if type(r) is tuple:
-                self.readers[owner] = tuple(x for x in r if x != cur)
-            elif r is not None:
-                r.discard(cur)
+            if r is not None:
+                self.readers[owner] = _without(r, cur)
         self.wrote[self.cur] = 0
 
     # ---- reads -------------------------------------------------------------------------------
