@@ -906,6 +906,18 @@ static int parts_of(PyObject *m, PyObject *mapped_t, PyObject **out) {
     return 0;
 }
 
+/* the exception being raised, taken (normalized, with its traceback): what run_mapped hands
+ * back to Python for a line that failed (None if there was none) */
+static PyObject *take_exception(void) {
+    PyObject *et, *exc, *tb;
+    PyErr_Fetch(&et, &exc, &tb);
+    PyErr_NormalizeException(&et, &exc, &tb);
+    if (tb != NULL && exc != NULL) PyException_SetTraceback(exc, tb);
+    Py_XDECREF(et);
+    Py_XDECREF(tb);
+    return exc != NULL ? exc : Py_NewRef(Py_None);
+}
+
 /* run_mapped(ctx, chunk, base, bounds, i, j, pos, last_cp, every, cp_offset)
  *   -> (status, next_line, n_events, extra)
  * Lines i..j-1 of the chunk become events pos, pos+1, ... as `line` makes them, until one needs
@@ -991,14 +1003,8 @@ static PyObject *run_mapped(PyObject *self, PyObject *args) {
         Py_DECREF(obj);
         if (m == NULL) {
             if (!PyErr_ExceptionMatches(PyExc_Exception)) { Py_DECREF(raw); goto done; }
-            PyObject *et, *ev_, *tb;
-            PyErr_Fetch(&et, &ev_, &tb);
-            PyErr_NormalizeException(&et, &ev_, &tb);
-            if (tb != NULL && ev_ != NULL) PyException_SetTraceback(ev_, tb);
-            Py_XDECREF(et);
-            Py_XDECREF(tb);
             Py_DECREF(raw);
-            extra = ev_ != NULL ? ev_ : Py_NewRef(Py_None);
+            extra = take_exception();
             status = ST_UNMAPPABLE;
             break;
         }
@@ -1203,15 +1209,9 @@ static PyObject *run_mapped(PyObject *self, PyObject *args) {
                 if (x == NULL) {
                 direct_failed:
                     if (!PyErr_ExceptionMatches(PyExc_Exception)) goto pos_fail;
-                    PyObject *et, *exc, *tb;
-                    PyErr_Fetch(&et, &exc, &tb);
-                    PyErr_NormalizeException(&et, &exc, &tb);
-                    if (tb != NULL && exc != NULL) PyException_SetTraceback(exc, tb);
-                    Py_XDECREF(et);
-                    Py_XDECREF(tb);
                     Py_DECREF(pos_o);
                     Py_DECREF(ev);
-                    extra = exc != NULL ? exc : Py_NewRef(Py_None);
+                    extra = take_exception();
                     k++;
                     status = ST_FAILED;
                     break;
