@@ -190,9 +190,6 @@ class PyTree:
 
     # ---- settling --------------------------------------------------------------------------
 
-    def positions(self, node: int) -> list[int]:
-        return [self.first_pos[node], *self.extra.get(node, ())]
-
     def _compute(self) -> tuple[list[int], array, bytearray, array]:
         """From every link read, without changing the tree (the app may ask while a worker
         reads on): the live chain, each node's subtree top (see `_tops`), which tops hold a turn,
